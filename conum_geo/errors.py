@@ -1,0 +1,43 @@
+"""One error hierarchy; the CLI turns any of these into a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+
+class ConumGeoError(Exception):
+    """Base class of every error conum-geo raises on purpose."""
+
+
+class InputError(ConumGeoError):
+    """A file, row or field does not hold what was expected.
+
+    The message names the file, and the row and field when known, then what was expected.
+    """
+
+    def __init__(self, message: str, *, path=None, row: int | None = None, field: str | None = None):
+        self.path = str(path) if path is not None else None
+        self.row = row
+        self.field = field
+        where = []
+        if self.path:
+            where.append(self.path)
+        if row is not None:
+            where.append(f"row {row}")
+        if field:
+            where.append(f"field '{field}'")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class UnknownDepartementError(ConumGeoError):
+    """The département code is not a French département, or has no data here."""
+
+
+class ScenarioError(InputError):
+    """A scenario file or object is malformed or names things that do not exist."""
+
+
+class DataUnavailableError(ConumGeoError):
+    """Data needed for the run cannot be found locally or downloaded."""
+
+
+class NetworkError(ConumGeoError):
+    """A road network cannot be built from the given input."""

@@ -1,0 +1,121 @@
+"""The product's normalised tables and the bundle that carries them between layers.
+
+Every loader (embedded demo, national registers) produces these tables; every analysis
+consumes them. Geometries are in Lambert-93 (EPSG:2154) for metropolitan France.
+
+- ``communes`` (GeoDataFrame, polygons): ``code_insee``, ``nom``, ``population``,
+  ``epci_code``, ``origin_x``, ``origin_y`` (the commune's origin point: town hall, else an
+  interior point), ``geometry``.
+- ``sites`` (GeoDataFrame, points): ``site_id``, ``nom``, ``kind`` (``SITE_KINDS``),
+  ``code_insee``, ``presence_h`` (weekly opening hours, NaN when unknown), ``itinerant``,
+  ``source``, ``as_of``, ``geometry``.
+- ``posts`` (DataFrame): ``post_id``, ``structure_id``, ``fte``, ``hours_week``,
+  ``end_date``, ``model`` (``MODELS``), ``base_site_id``, ``source``, ``as_of``.
+- ``post_sites`` (DataFrame, long): ``post_id``, ``site_id``, ``share`` (share of the
+  post's time at that site; shares of a post sum to 1).
+- ``structures`` (DataFrame): ``structure_id``, ``nom``, ``structure_type``
+  (``STRUCTURE_TYPES``), ``public``, ``n_posts``, ``source``, ``as_of``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from .errors import InputError
+
+CRS_METRIC = "EPSG:2154"
+CRS_WGS84 = "EPSG:4326"
+
+#: Site kinds and their French label.
+SITE_KINDS = {
+    "conum": "Conseiller numérique",
+    "france_services": "France services",
+    "mediation": "Lieu de médiation numérique",
+}
+
+#: Deployment models and their French label.
+MODELS = {
+    "centralite": "Centralité",
+    "multi_centralite": "Multi-centralité",
+    "rayonnement": "Rayonnement",
+}
+
+#: Employer structure types and their French label.
+STRUCTURE_TYPES = {
+    "commune": "Commune",
+    "epci": "Intercommunalité (EPCI)",
+    "departement": "Département",
+    "region": "Région",
+    "ccas": "CCAS / CIAS",
+    "association": "Association",
+    "etat": "Service de l'État",
+    "autre_public": "Autre structure publique",
+    "autre_prive": "Autre structure privée",
+}
+
+COMMUNE_COLUMNS = ("code_insee", "nom", "population", "epci_code", "origin_x", "origin_y")
+SITE_COLUMNS = ("site_id", "nom", "kind", "code_insee", "presence_h", "itinerant", "source", "as_of")
+POST_COLUMNS = (
+    "post_id", "structure_id", "fte", "hours_week", "end_date", "model", "base_site_id",
+    "source", "as_of",
+)
+POST_SITE_COLUMNS = ("post_id", "site_id", "share")
+STRUCTURE_COLUMNS = ("structure_id", "nom", "structure_type", "public", "n_posts", "source", "as_of")
+
+
+def require_columns(frame: pd.DataFrame, columns, *, table: str) -> None:
+    """Raise ``InputError`` naming the first missing column of ``table``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"missing column(s) {missing}; expected {list(columns)}", path=table)
+
+
+def require_unique(frame: pd.DataFrame, column: str, *, table: str) -> None:
+    """Raise ``InputError`` naming the first duplicated id of ``table``."""
+    duplicated = frame[column].duplicated(keep="first")
+    if duplicated.any():
+        row = int(duplicated.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"duplicate id {frame[column].iloc[row]!r}; ids must be unique",
+            path=table, row=row + 1, field=column,
+        )
+
+
+@dataclass
+class Territory:
+    """Everything one analysis needs about a département: communes, sites, posts, employers.
+
+    ``illustrative`` is True when sites and posts are made up by a documented rule (the
+    embedded demo) rather than read from national registers.
+    """
+
+    dept: str
+    communes: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    posts: pd.DataFrame
+    post_sites: pd.DataFrame
+    structures: pd.DataFrame
+    illustrative: bool
+    sources: tuple[str, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        for frame, columns, name, key in (
+            (self.communes, COMMUNE_COLUMNS, "communes", "code_insee"),
+            (self.sites, SITE_COLUMNS, "sites", "site_id"),
+            (self.posts, POST_COLUMNS, "posts", "post_id"),
+            (self.post_sites, POST_SITE_COLUMNS, "post_sites", None),
+            (self.structures, STRUCTURE_COLUMNS, "structures", "structure_id"),
+        ):
+            require_columns(frame, columns, table=name)
+            if key:
+                require_unique(frame, key, table=name)
+        unknown_kinds = set(self.sites["kind"]) - set(SITE_KINDS)
+        if unknown_kinds:
+            raise InputError(f"unknown site kind(s) {sorted(unknown_kinds)}", path="sites", field="kind")
+        for name, frame in (("communes", self.communes), ("sites", self.sites)):
+            if frame.crs is None or not frame.crs.equals(CRS_METRIC):
+                raise InputError(f"expected CRS {CRS_METRIC}, got {frame.crs}", path=name)
