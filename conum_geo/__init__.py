@@ -21,12 +21,20 @@ from .errors import (
     ScenarioError,
     UnknownDepartementError,
 )
-from .gaps import GapsResult, analyse_gaps
+from .compare import Comparison, compare_models
+from .coverage import coverage_metrics, site_times
+from .diff import load_vintages, vintage_change
+from .gaps import GapsResult, analyse_gaps, compare_coverage
 from .loaders import load_territory
+from .model_report import format_comparison, format_redeployment, write_comparison, write_redeployment
+from .models import ModelAssumptions, current_posts, deploy_models, posts_by_population
 from .network import NETWORK_SOURCES, RoadGraph, load_network
-from .report import format_gaps, write_gaps
-from .scenarios import DEFAULT_SCENARIO, Scenario, load_scenario
+from .optimize import LSCP, MCLP, PMedian
+from .redeploy import RedeployResult, redeploy
+from .report import format_gaps, format_simulation, write_gaps, write_simulation
+from .scenarios import DEFAULT_SCENARIO, AddedPost, MovedPost, Scenario, load_scenario
 from .settings import Settings
+from .simulate import SimulationResult, simulate_renewals
 from .tables import MODELS, SITE_KINDS, STRUCTURE_TYPES, Territory
 
 __version__ = "0.1.0"
@@ -36,4 +44,10 @@ __all__ = [
     "UnknownDepartementError", "GapsResult", "analyse_gaps", "load_territory", "NETWORK_SOURCES",
     "RoadGraph", "load_network", "format_gaps", "write_gaps", "DEFAULT_SCENARIO", "Scenario",
     "load_scenario", "Settings", "MODELS", "SITE_KINDS", "STRUCTURE_TYPES", "Territory",
+    "Comparison", "compare_models", "format_comparison", "write_comparison", "ModelAssumptions",
+    "current_posts", "deploy_models", "posts_by_population", "MCLP", "LSCP", "PMedian",
+    "RedeployResult", "redeploy", "format_redeployment", "write_redeployment",
+    "coverage_metrics", "site_times", "compare_coverage", "load_vintages", "vintage_change",
+    "AddedPost", "MovedPost", "SimulationResult", "simulate_renewals", "format_simulation",
+    "write_simulation",
 ]

@@ -1,29 +1,46 @@
-"""Travel-time engine: snapping and multi-source shortest paths on a CSR graph.
+"""Travel-time engine: snapping and shortest paths on a CSR graph.
 
-All searches run in ``scipy.sparse.csgraph``. A point (site or commune origin) is snapped to
-the nearest node of the graph's largest strongly connected component; its off-network leg
-(straight distance at a stated speed) is part of every time it takes part in. Sources enter a
-search through one *virtual node* each, joined to their snapped node by an arc weighted by
-their leg, so that one multi-source search gives exact times with legs and tells which
-source is nearest.
+All searches run in ``scipy.sparse.csgraph`` (compiled Dijkstra on the graph's CSR arrays).
+A point (site or commune origin) is snapped to the nearest node of the graph's largest
+strongly connected component; its off-network leg (straight distance at a stated speed) is
+part of every time it takes part in.
 
-Direction: ``toward_sources=True`` gives the time from each target *to* its nearest source
-(people → site: the search runs on the reversed graph); ``False`` gives the time *from* the
-sources (a base → the communes it serves: forward graph).
+- ``nearest_source``: one multi-source sweep gives every target its nearest source and the
+  time. Sources enter through one *virtual node* each, joined to their snapped node by an arc
+  weighted by their leg, so the sweep is exact with legs and says which source won.
+- ``time_table``: one search per source bounded by ``cutoff_s`` (``limit=``), giving the
+  sparse long table ``(source, target, time_s)`` of pairs within the cutoff. Searches run in
+  blocks of sources close to each other, each on the part of the graph that can be reached
+  in time (``RoadGraph.max_speed_ms`` bounds how far a trip goes), so memory stays bounded
+  and large graphs are not swept whole for every source.
+
+Direction: ``toward_sources=True`` gives the time from each target *to* the source (people →
+site: searches run on the reversed graph); ``False`` the time *from* the source (a base →
+the communes it serves: forward graph). Unreachable is ``NaN`` (or absent from the table),
+never a number.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import weakref
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from .errors import NetworkError
+from .network.build import spatial_order
 from .network.graph import RoadGraph
+
+log = logging.getLogger(__name__)
+
+#: Memory allowed for one block of bounded searches (distance rows), in bytes.
+BLOCK_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True)
@@ -37,31 +54,101 @@ class Snapped:
     def __len__(self) -> int:
         return len(self.node)
 
+    def subset(self, index) -> "Snapped":
+        """The points at ``index`` (positions or boolean mask)."""
+        return Snapped(self.node[index], self.leg_m[index], self.leg_s[index])
+
 
 def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
     """Snap points (graph CRS) to the nearest node of the largest strongly connected component."""
-    candidates = np.flatnonzero(graph.largest_scc)
-    if len(candidates) == 0:
+    if not speed_kmh > 0:
+        raise NetworkError(f"off-network speed must be > 0 km/h, got {speed_kmh}")
+    if graph.n_nodes == 0:
         raise NetworkError("cannot snap points to an empty graph")
     points = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
-    leg_m, nearest = cKDTree(np.column_stack([graph.x[candidates], graph.y[candidates]])).query(points)
+    if not np.isfinite(points).all():
+        raise NetworkError("cannot snap points without coordinates (NaN)")
+    candidates, tree = graph.snap_index
+    leg_m, nearest = tree.query(points)
     leg_m = np.asarray(leg_m, dtype=float).reshape(-1)
     return Snapped(node=candidates[np.asarray(nearest).reshape(-1)], leg_m=leg_m,
                    leg_s=leg_m / (speed_kmh / 3.6))
 
 
-def _with_virtual_sources(matrix: sp.csr_matrix, sources: Snapped) -> sp.csr_matrix:
-    """``matrix`` plus one node per source, with an arc from it to the source's snapped node."""
-    n, k = matrix.shape[0], len(sources)
-    virtual = sp.csr_matrix(
-        (sources.leg_s, (np.arange(k), sources.node)), shape=(k, n + k)
-    )
-    top = sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(n, n + k))
-    return sp.vstack([top, virtual], format="csr")
-
-
 def _oriented(graph: RoadGraph, toward_sources: bool) -> sp.csr_matrix:
     return graph.reversed_time_s if toward_sources else graph.time_s
+
+
+class _VirtualSourceBuffer:
+    """CSR arrays of an oriented graph with room for virtual source nodes at the end.
+
+    The graph's arcs are copied once; each sweep only writes its sources' rows, so large
+    graphs are not copied (and their memory not touched afresh) at every call. A lock keeps
+    concurrent sweeps from sharing the buffer (the loser builds its own copy).
+    """
+
+    def __init__(self, matrix: sp.csr_matrix):
+        self.matrix, self.lock, self.capacity = matrix, threading.Lock(), 0
+        self._grow(64)
+
+    def _grow(self, capacity: int) -> None:
+        m, n = self.matrix.nnz, self.matrix.shape[0]
+        self.index_type = np.int32 if n + capacity < np.iinfo(np.int32).max else np.int64
+        self.data = np.empty(m + capacity)
+        self.indices = np.empty(m + capacity, dtype=self.index_type)
+        self.indptr = np.empty(n + capacity + 1, dtype=self.index_type)
+        self.data[:m], self.indices[:m], self.indptr[:n + 1] = (
+            self.matrix.data, self.matrix.indices, self.matrix.indptr)
+        self.capacity = capacity
+
+    def augmented(self, sources: Snapped) -> sp.csr_matrix:
+        """The graph plus one node per source, with an arc (weight: its leg) to its node.
+
+        A zero leg stays an explicit zero, which csgraph reads as an arc of weight 0.
+        """
+        k, m, n = len(sources), self.matrix.nnz, self.matrix.shape[0]
+        if k > self.capacity:
+            self._grow(max(k, 2 * self.capacity))
+        self.data[m:m + k] = sources.leg_s
+        self.indices[m:m + k] = sources.node
+        self.indptr[n + 1:n + k + 1] = m + np.arange(1, k + 1)
+        return sp.csr_matrix((self.data[:m + k], self.indices[:m + k], self.indptr[:n + k + 1]),
+                             shape=(n + k, n + k), copy=False)
+
+
+_BUFFERS: "weakref.WeakKeyDictionary[RoadGraph, dict]" = weakref.WeakKeyDictionary()
+
+
+def _virtual_source_buffer(graph: RoadGraph, toward_sources: bool) -> _VirtualSourceBuffer:
+    buffers = _BUFFERS.setdefault(graph, {})
+    if toward_sources not in buffers:
+        buffers[toward_sources] = _VirtualSourceBuffer(_oriented(graph, toward_sources))
+    return buffers[toward_sources]
+
+
+def sweep(graph: RoadGraph, sources: Snapped, *, toward_sources: bool = True,
+          limit_s: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """Time from (or to) the nearest source for every *node*, legs of sources included.
+
+    Returns ``(time_s, source_index)`` over the graph's nodes: ``inf`` and ``-1`` where no
+    source is within ``limit_s``.
+    """
+    n = graph.n_nodes
+    if len(sources) == 0:
+        return np.full(n, np.inf), np.full(n, -1)
+    buffer = _virtual_source_buffer(graph, toward_sources)
+    shared = buffer.lock.acquire(blocking=False)
+    try:
+        augmented = (buffer if shared else _VirtualSourceBuffer(buffer.matrix)).augmented(sources)
+        dist, _, origin = dijkstra(
+            augmented, directed=True, indices=np.arange(n, n + len(sources)),
+            min_only=True, return_predecessors=True, limit=limit_s,
+        )
+    finally:
+        if shared:
+            buffer.lock.release()
+    dist, origin = dist[:n], origin[:n]
+    return dist, np.where(np.isfinite(dist), origin - n, -1)
 
 
 def nearest_source(
@@ -71,42 +158,152 @@ def nearest_source(
 
     Returns ``(time_s, source_index)``; unreachable targets get ``NaN`` and ``-1``.
     """
-    n_targets = len(targets)
-    if len(sources) == 0:
-        return np.full(n_targets, np.nan), np.full(n_targets, -1)
-    n = graph.n_nodes
-    augmented = _with_virtual_sources(_oriented(graph, toward_sources), sources)
-    dist, _, origin = dijkstra(
-        augmented, directed=True, indices=np.arange(n, n + len(sources)),
-        min_only=True, return_predecessors=True,
-    )
-    node_time = dist[targets.node]
+    node_time, origin = sweep(graph, sources, toward_sources=toward_sources)
+    node_time = node_time[targets.node]
     reached = np.isfinite(node_time)
+    if len(sources) and not reached.all():
+        log.info("%d of %d targets reach no source", int((~reached).sum()), len(targets))
     time_s = np.where(reached, node_time + targets.leg_s, np.nan)
-    source_index = np.where(reached, origin[targets.node] - n, -1)
+    source_index = np.where(reached, origin[targets.node], -1)
     return time_s, source_index
+
+
+class _NodeCounter:
+    """Upper bound of the number of nodes in a box, in O(1) (summed-area table of a coarse grid)."""
+
+    def __init__(self, graph: RoadGraph, bins: int = 64):
+        counts, self.x_edges, self.y_edges = np.histogram2d(graph.x, graph.y, bins=bins)
+        self.table = np.zeros((bins + 1, bins + 1))
+        self.table[1:, 1:] = counts.cumsum(axis=0).cumsum(axis=1)
+
+    def __call__(self, x0: float, x1: float, y0: float, y1: float) -> int:
+        last = len(self.x_edges) - 1
+        i0 = int(np.clip(np.searchsorted(self.x_edges, x0, side="right") - 1, 0, last))
+        i1 = int(np.clip(np.searchsorted(self.x_edges, x1, side="left"), 0, last))
+        j0 = int(np.clip(np.searchsorted(self.y_edges, y0, side="right") - 1, 0, last))
+        j1 = int(np.clip(np.searchsorted(self.y_edges, y1, side="left"), 0, last))
+        t = self.table
+        return int(t[i1, j1] - t[i0, j1] - t[i1, j0] + t[i0, j0])
+
+
+def _plan_blocks(graph: RoadGraph, nodes: np.ndarray, radius_m: float, block_bytes: int,
+                 chunk: int | None) -> list[np.ndarray]:
+    """Groups of source positions searched together: close in space, each group's distance
+    rows (sources × nodes within reach of the group) within ``block_bytes``."""
+    order = spatial_order(graph.x[nodes], graph.y[nodes])
+    count = _NodeCounter(graph)
+    limit = chunk if chunk is not None else len(nodes)
+    blocks, current, box = [], [], None
+    for position in order:
+        px, py = graph.x[nodes[position]], graph.y[nodes[position]]
+        grown = (px, px, py, py) if box is None else (
+            min(box[0], px), max(box[1], px), min(box[2], py), max(box[3], py))
+        reach = count(grown[0] - radius_m, grown[1] + radius_m, grown[2] - radius_m, grown[3] + radius_m)
+        if current and (len(current) >= limit or (len(current) + 1) * reach * 8 > block_bytes):
+            blocks.append(np.array(current))
+            current, grown = [], (px, px, py, py)
+        current.append(position)
+        box = grown
+    if current:
+        blocks.append(np.array(current))
+    return blocks
+
+
+def _reach_window(graph: RoadGraph, nodes: np.ndarray, radius_m: float) -> np.ndarray | None:
+    """Nodes within the bounding box of ``nodes`` grown by ``radius_m``; None if that is most."""
+    x, y = graph.x, graph.y
+    x0, x1 = x[nodes].min() - radius_m, x[nodes].max() + radius_m
+    y0, y1 = y[nodes].min() - radius_m, y[nodes].max() + radius_m
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    return None if inside.sum() > 0.7 * graph.n_nodes else np.flatnonzero(inside)
+
+
+def _search_blocks(graph: RoadGraph, sources: Snapped, cutoff_s: float, toward_sources: bool,
+                   chunk: int | None, block_bytes: int):
+    """Bounded searches block by block (see ``bounded_searches``), legs not yet added.
+
+    Yields ``(positions, nodes, dist, row_of)``: ``dist`` has one row per distinct source node
+    of the block; source ``positions[i]`` uses row ``row_of[i]`` (``None``: row ``i``).
+    """
+    if not cutoff_s > 0:
+        raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
+    if len(sources) == 0:
+        return
+    matrix = _oriented(graph, toward_sources)
+    radius_m = cutoff_s * graph.max_speed_ms
+    for positions in _plan_blocks(graph, sources.node, radius_m, block_bytes, chunk):
+        legs = sources.leg_s[positions]
+        limit = cutoff_s - float(legs.min())
+        if limit < 0:
+            continue
+        block_nodes = sources.node[positions]
+        nodes = _reach_window(graph, block_nodes, radius_m)
+        if nodes is None:
+            sub, nodes, local = matrix, np.arange(graph.n_nodes), block_nodes
+        else:
+            sub, local = matrix[nodes][:, nodes], np.searchsorted(nodes, block_nodes)
+        unique, row_of = np.unique(local, return_inverse=True)
+        if len(unique) == len(local):  # no shared node: search in source order
+            unique, row_of = local, None
+        dist = np.atleast_2d(dijkstra(sub, directed=True, indices=unique, limit=limit))
+        yield positions, nodes, dist, None if row_of is None else row_of.reshape(-1)
+
+
+def bounded_searches(
+    graph: RoadGraph, sources: Snapped, *, cutoff_s: float, toward_sources: bool = True,
+    chunk: int | None = None, block_bytes: int = BLOCK_BYTES,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """One search per source, bounded by ``cutoff_s``, in blocks of nearby sources.
+
+    Yields ``(source_positions, nodes, time_s)``: ``time_s[i, j]`` is the time between source
+    ``source_positions[i]`` (its leg included) and graph node ``nodes[j]``, ``inf`` beyond the
+    cutoff. Blocks hold at most ``chunk`` sources and about ``block_bytes`` of distances;
+    sources on one node share one search. Exact: a node reached within the cutoff lies within
+    ``cutoff_s × max_speed_ms`` of its source, and so does every node on the way, so each
+    block searches only the part of the graph in that reach.
+    """
+    for positions, nodes, dist, row_of in _search_blocks(graph, sources, cutoff_s, toward_sources,
+                                                         chunk, block_bytes):
+        if row_of is not None:
+            dist = dist[row_of]
+        dist += sources.leg_s[positions][:, None]
+        yield positions, nodes, dist
 
 
 def time_table(
     graph: RoadGraph, sources: Snapped, targets: Snapped, *, cutoff_s: float,
-    toward_sources: bool = True, chunk: int = 64,
+    toward_sources: bool = True, source_ids=None, target_ids=None,
+    names: tuple[str, str] = ("source", "target"), chunk: int | None = None,
 ) -> pd.DataFrame:
-    """Sparse long table ``(source, target, time_s)`` of every pair within ``cutoff_s``.
+    """Sparse long table of every (source, target) pair within ``cutoff_s``, legs included.
 
-    One bounded search per source (``limit=``), run in chunks so memory stays
-    ``chunk × nodes``; only target columns are kept.
+    Columns ``names[0]``, ``names[1]`` (positions, or ``source_ids`` / ``target_ids`` when
+    given, e.g. ``names=("site_id", "code_insee")``) and ``time_s``. Pairs beyond the cutoff
+    or unreachable are absent: never dense ``sources × targets``. ``chunk`` caps the sources
+    searched together (see ``bounded_searches``).
     """
-    matrix = _oriented(graph, toward_sources)
-    parts = []
-    for start in range(0, len(sources), chunk):
-        block = Snapped(*(a[start:start + chunk] for a in (sources.node, sources.leg_m, sources.leg_s)))
-        dist = dijkstra(matrix, directed=True, indices=block.node, limit=cutoff_s)
-        times = dist[:, targets.node] + block.leg_s[:, None] + targets.leg_s[None, :]
+    found: tuple[list, list, list] = ([], [], [])
+    target_nodes, target_of = np.unique(targets.node, return_inverse=True)
+    target_of = target_of.reshape(-1)
+    for positions, nodes, dist, row_of in _search_blocks(graph, sources, cutoff_s, toward_sources,
+                                                         chunk, BLOCK_BYTES):
+        # The targets whose node lies in this block's window, and where it lies; only their
+        # columns are kept before legs are added (rows of the whole window are large).
+        where = np.minimum(np.searchsorted(nodes, target_nodes), len(nodes) - 1)
+        columns = np.flatnonzero((nodes[where] == target_nodes)[target_of])
+        times = dist[:, where[target_of[columns]]]
+        if row_of is not None:
+            times = times[row_of]
+        times += sources.leg_s[positions][:, None] + targets.leg_s[columns][None, :]
         rows, cols = np.nonzero(times <= cutoff_s)
-        parts.append(pd.DataFrame(
-            {"source": rows + start, "target": cols, "time_s": times[rows, cols]}
-        ))
-    if not parts:
-        return pd.DataFrame({"source": np.array([], int), "target": np.array([], int),
-                             "time_s": np.array([], float)})
-    return pd.concat(parts, ignore_index=True)
+        for out, values in zip(found, (positions[rows], columns[cols], times[rows, cols])):
+            out.append(values)
+    source, target, time_s = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
+                              for out, dtype in zip(found, (np.int64, np.int64, float)))
+    order = np.lexsort((target, source))
+    source, target, time_s = source[order], target[order], time_s[order]
+    return pd.DataFrame({
+        names[0]: source if source_ids is None else np.asarray(source_ids)[source],
+        names[1]: target if target_ids is None else np.asarray(target_ids)[target],
+        "time_s": time_s,
+    })

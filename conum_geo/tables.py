@@ -54,6 +54,7 @@ STRUCTURE_TYPES = {
     "etat": "Service de l'État",
     "autre_public": "Autre structure publique",
     "autre_prive": "Autre structure privée",
+    "inconnu": "Employeur non identifié",
 }
 
 COMMUNE_COLUMNS = ("code_insee", "nom", "population", "epci_code", "origin_x", "origin_y")

@@ -99,4 +99,7 @@ def test_flagged_population_is_the_sum_over_flagged_communes(demo_territory, dem
     flagged = result.communes[result.communes["flagged"]]
     assert summary["flagged_communes"] == len(flagged) > 0
     assert summary["flagged_population"] == flagged["population"].sum()
-    assert (flagged["covered_before"] & ~flagged["covered_after"]).all()
+    # issue 5: flags also cover a time rise beyond the margin, not only a lost cover
+    lost = result.communes["covered_before"] & ~result.communes["covered_after"]
+    assert result.communes.loc[lost, "flagged"].all()
+    assert (flagged["reason_code"] != "").all()

@@ -11,7 +11,13 @@ import logging
 import click
 
 from ..errors import ConumGeoError
+from .catchments import catchments
+from .compare import compare
+from .data import data
+from .diff import diff
 from .gaps import gaps
+from .redeploy import redeploy
+from .simulate import simulate
 
 
 class _Group(click.Group):
@@ -39,6 +45,12 @@ def cli(verbose: int, quiet: bool) -> None:
 
 
 cli.add_command(gaps)
+cli.add_command(data)
+cli.add_command(compare)
+cli.add_command(redeploy)
+cli.add_command(simulate)
+cli.add_command(diff)
+cli.add_command(catchments)
 
 
 def main() -> None:

@@ -1,11 +1,10 @@
-"""``conum-geo gaps``: communes that lose coverage in a non-renewal scenario."""
+"""``conum-geo gaps``: communes uncovered today and communes whose coverage degrades."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from ..coverage import SUPPLY_MEASURES
 from ..gaps import analyse_gaps
 from ..loaders import load_territory
 from ..network import load_network
@@ -13,8 +12,8 @@ from ..report import format_gaps, write_gaps
 from ..scenarios import DEFAULT_SCENARIO, load_scenario
 from ..settings import Settings
 from .options import (
-    dept_option, json_option, network_options, out_option, split_options, territory_options,
-    threshold_option,
+    dept_option, echo_outcome, json_option, kinds_option, margin_option, network_options,
+    out_option, split_options, territory_options, threshold_option,
 )
 
 
@@ -23,23 +22,29 @@ from .options import (
 @click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False), default=None,
               help="Fichier TOML du scénario (défaut : le Département ne renouvelle pas ses postes).")
 @threshold_option
+@margin_option
+@kinds_option
+@click.option("--ratio-drop", "ratio_drop_share", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Signale aussi les communes dont le ratio d'accessibilité baisse de plus de cette "
+                   "part (ex. 0.5 = divisé par deux ; désactivé par défaut).")
+@click.option("--supply", type=click.Choice(list(SUPPLY_MEASURES)), default=None,
+              help="Offre d'un lieu dans le ratio : heures de présence (défaut) ou ETP.")
+@click.option("--fragility-weighting", is_flag=True, default=None,
+              help="Pondère la demande de chaque commune par son indice de fragilité numérique.")
 @out_option
 @json_option
 @territory_options
 @network_options
-def gaps(dept, scenario_path, threshold_min, out_dir, as_json, **sources):
-    """Communes qui perdent la couverture après des non-renouvellements."""
+def gaps(dept, scenario_path, threshold_min, margin_min, kinds, ratio_drop_share, supply,
+         fragility_weighting, out_dir, as_json, **sources):
+    """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
     scenario = load_scenario(scenario_path) if scenario_path else DEFAULT_SCENARIO
-    settings = Settings().with_overrides(threshold_min=threshold_min)
+    settings = scenario.settings(Settings()).with_overrides(
+        threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
+        ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
     territory_kwargs, network_kwargs = split_options(sources)
     territory = load_territory(dept, **territory_kwargs)
     graph = load_network(territory, **network_kwargs)
     result = analyse_gaps(territory, graph, scenario, settings)
-    if out_dir:
-        written = write_gaps(result, out_dir)
-    if as_json:
-        click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_gaps(result))
-        if out_dir:
-            click.echo("\nFichiers écrits : " + ", ".join(str(p) for p in written))
+    written = write_gaps(result, out_dir) if out_dir else None
+    echo_outcome(result.summary(), format_gaps(result), written, as_json)

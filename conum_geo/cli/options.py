@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from ..departements import normalise_dept
 from ..errors import UnknownDepartementError
+from ..network import DEFAULT_BUFFER_KM, NETWORK_SOURCES
+from ..registers import BORDER_KM
+from ..tables import SITE_KINDS
 
 
 def _dept(ctx, param, value):
@@ -29,13 +34,90 @@ out_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Résumé en JSON sur la sortie standard.")
 
 
+def _kinds(ctx, param, value):
+    if value is None:
+        return None
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in SITE_KINDS]
+    if unknown or not kinds:
+        raise click.BadParameter(f"{unknown or value!r}: expected a comma-separated list of "
+                                 f"{', '.join(SITE_KINDS)}")
+    return kinds
+
+
+kinds_option = click.option(
+    "--kinds", "--kind", "kinds", callback=_kinds, default=None, metavar="KIND[,KIND]",
+    help=f"Types de lieux qui comptent pour la couverture (défaut conum), parmi : {', '.join(SITE_KINDS)}.",
+)
+margin_option = click.option(
+    "--margin", "margin_min", type=click.FloatRange(min=0), default=None,
+    help="Signale aussi les communes dont le temps d'accès augmente de plus de ces minutes (défaut 10).",
+)
+
+
 
 #: Options that choose where the territory (communes, sites, posts) comes from, keyed by the
 #: keyword of ``conum_geo.loaders.load_territory`` they feed.
-TERRITORY_OPTIONS: dict = {}
+TERRITORY_OPTIONS: dict = {
+    "data_dir": click.option(
+        "--data-dir", type=click.Path(file_okay=False), default=None,
+        help="Dossier de registres nationaux (fichiers reconnus par leur contenu, ex. le cache de "
+             "`conum-geo data fetch`). Sans registre : démo illustrative.",
+    ),
+    "communes": click.option(
+        "--communes", multiple=True, type=click.Path(dir_okay=False),
+        help="Contours des communes (GeoJSON, GeoPackage, Shapefile) ; répétable.",
+    ),
+    "population": click.option("--population", type=click.Path(dir_okay=False), default=None,
+                               help="Communes du COG INSEE avec populations (JSON)."),
+    "epci": click.option("--epci", type=click.Path(dir_okay=False), default=None,
+                         help="Composition des EPCI (JSON)."),
+    "france_services": click.option("--france-services", type=click.Path(dir_okay=False), default=None,
+                                    help="Liste ANCT des France services (CSV)."),
+    "conum": click.option(
+        "--conum", multiple=True, type=click.Path(dir_okay=False),
+        help="Lieux d'activité et/ou structures des conseillers numériques (JSON) ; répétable.",
+    ),
+    "lieux": click.option("--lieux", type=click.Path(dir_okay=False), default=None,
+                          help="Lieux de médiation numérique au standard national (CSV)."),
+    "lieux_schema": click.option("--lieux-schema", type=click.Path(dir_okay=False), default=None,
+                                 help="Schéma TableSchema du standard (schema.json) pour valider --lieux."),
+    "lieux_programmes": click.option(
+        "--programme", "lieux_programmes", multiple=True,
+        help="Ne garder que les lieux de ce dispositif national (ex. « Conseillers numériques ») ; répétable.",
+    ),
+    "fragility": click.option("--fragility", type=click.Path(dir_okay=False), default=None,
+                              help="Indice de fragilité numérique par IRIS (CSV)."),
+    "density": click.option("--density", type=click.Path(dir_okay=False), default=None,
+                            help="Grille communale de densité INSEE (CSV)."),
+    "qpv": click.option("--qpv", type=click.Path(dir_okay=False), default=None,
+                        help="Quartiers prioritaires (GeoJSON de points ou CSV)."),
+    "border_km": click.option(
+        "--border-km", type=click.FloatRange(min=0), default=BORDER_KM, show_default=True,
+        help="Lieux gardés jusqu'à cette distance hors du département (les habitants passent la limite).",
+    ),
+}
 #: Options that choose the road network, keyed by the keyword of
 #: ``conum_geo.network.load_network`` they feed.
-NETWORK_OPTIONS: dict = {}
+NETWORK_OPTIONS: dict = {
+    "network": click.option(
+        "--network", type=click.Choice(list(NETWORK_SOURCES)), default="proxy", show_default=True,
+        help="Réseau routier : " + " ; ".join(f"{k} = {v}" for k, v in NETWORK_SOURCES.items()) + ".",
+    ),
+    "roads": click.option(
+        "--roads", type=click.Path(exists=True, dir_okay=False), default=None,
+        help="Fichier routier : OSM .osm.pbf/.osm (--network osm) ou BD TOPO .gpkg/.shp/.sql "
+             "(--network bdtopo).",
+    ),
+    "buffer_km": click.option(
+        "--buffer-km", type=click.FloatRange(min=0), default=DEFAULT_BUFFER_KM, show_default=True,
+        help="Routes gardées jusqu'à cette distance du département (les habitants passent la limite).",
+    ),
+    "realism_factor": click.option(
+        "--realism-factor", type=click.FloatRange(min=0, max=2, min_open=True), default=None,
+        help="Facteur appliqué aux vitesses OSM (défaut 0,85 ; voir conum_geo.network.speeds).",
+    ),
+}
 
 
 def _apply(options: dict):
@@ -61,3 +143,13 @@ def split_options(options: dict) -> tuple[dict, dict]:
     territory = {k: v for k, v in options.items() if k in TERRITORY_OPTIONS}
     network = {k: v for k, v in options.items() if k in NETWORK_OPTIONS}
     return territory, network
+
+
+def echo_outcome(summary: dict, text: str, written, as_json: bool) -> None:
+    """Print a command's summary (JSON with ``--json``, else its French text) and its files."""
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(text)
+    if written:
+        click.echo("\nFichiers écrits : " + ", ".join(str(p) for p in written))

@@ -1,20 +1,111 @@
-"""Road networks: one ``RoadGraph`` type, several sources (proxy, OSM, IGN BD TOPO)."""
+"""Road networks: one ``RoadGraph`` type, several sources (proxy, OSM, IGN BD TOPO).
 
+``load_network`` is the one entry point; ``NETWORK_SOURCES`` (its ``network`` choices)
+drives the CLI's ``--network``. Real networks cover the département plus a buffer
+(``buffer_km``, default 20 km: people cross borders) and are cached on disk
+(``network.cache``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from ..errors import InputError, NetworkError
 from .graph import RoadGraph
 from .proxy import build_proxy_network
+from .speeds import DEFAULT_SPEEDS, SpeedTable
 
-__all__ = ["RoadGraph", "build_proxy_network"]
-
-
-def load_network(territory, network: str = "proxy") -> RoadGraph:
-    """The road graph of ``territory`` from the chosen source (``NETWORK_SOURCES``)."""
-    if network not in NETWORK_SOURCES:
-        from ..errors import NetworkError
-
-        raise NetworkError(f"unknown network {network!r}; expected one of {sorted(NETWORK_SOURCES)}")
-    return build_proxy_network(territory.communes)
-
+log = logging.getLogger(__name__)
 
 #: Network sources and their French description.
-NETWORK_SOURCES = {"proxy": "réseau proxy entre communes contiguës (approximation)"}
-__all__ += ["load_network", "NETWORK_SOURCES"]
+NETWORK_SOURCES = {
+    "proxy": "réseau proxy entre communes contiguës (approximation)",
+    "osm": "OpenStreetMap : extrait PBF ou XML (--roads), sinon téléchargement Overpass",
+    "bdtopo": "IGN BD TOPO, tronçons de route : GeoPackage, Shapefile ou dump PostgreSQL (--roads)",
+}
+#: Default buffer around the département (km).
+DEFAULT_BUFFER_KM = 20.0
+
+__all__ = ["NETWORK_SOURCES", "RoadGraph", "SpeedTable", "DEFAULT_SPEEDS", "build_proxy_network",
+           "load_network", "territory_area"]
+
+
+def territory_area(territory, buffer_km: float = DEFAULT_BUFFER_KM):
+    """The département's outline grown by ``buffer_km`` (territory CRS)."""
+    outline = territory.communes.geometry.union_all()
+    return outline.buffer(buffer_km * 1000.0, quad_segs=8).simplify(50.0)
+
+
+def load_network(
+    territory, network: str = "proxy", roads: str | Path | None = None,
+    buffer_km: float = DEFAULT_BUFFER_KM, *, realism_factor: float | None = None,
+    speeds: SpeedTable = DEFAULT_SPEEDS, cache_dir: str | Path | None = None,
+    overpass_url: str | None = None,
+) -> RoadGraph:
+    """The road graph of ``territory`` from the chosen source.
+
+    Parameters
+    ----------
+    network
+        A key of ``NETWORK_SOURCES``.
+    roads
+        Road file: OSM ``.osm.pbf`` / ``.osm`` (``osm``), BD TOPO ``.gpkg`` / ``.shp`` /
+        ``.sql`` (``bdtopo``). Without it, ``osm`` downloads from Overpass.
+    buffer_km
+        Roads are kept within this distance of the département.
+    realism_factor
+        Overrides the speed table's factor on OSM speeds (see ``network.speeds``).
+    cache_dir
+        Graph cache folder (default ``network.cache.default_cache_dir()``).
+    """
+    if network not in NETWORK_SOURCES:
+        raise NetworkError(f"unknown network {network!r}; expected one of {sorted(NETWORK_SOURCES)}")
+    if network == "proxy":
+        if roads is not None:
+            raise NetworkError(f"--roads {roads} needs --network osm or --network bdtopo")
+        return build_proxy_network(territory.communes)
+    if not buffer_km >= 0:
+        raise NetworkError(f"buffer_km must be >= 0, got {buffer_km}")
+    speeds = speeds.with_realism(realism_factor)
+    crs = territory.communes.crs.to_string()
+    area = territory_area(territory, buffer_km)
+    from . import cache
+
+    if roads is None:
+        if network == "bdtopo":
+            raise NetworkError("--network bdtopo needs a BD TOPO file: --roads troncon_de_route.gpkg")
+        from .osm import download_overpass, reproject
+
+        folder = Path(cache_dir or cache.default_cache_dir()) / "overpass"
+        return download_overpass(reproject(area, crs, "EPSG:4326"), crs=crs, speeds=speeds,
+                                 overpass_url=overpass_url, cache_dir=folder)
+
+    roads = Path(roads)
+    if not roads.is_file():
+        raise InputError("road file not found", path=roads)
+    reader = _reader(network, roads)
+    from .build import MAX_SPACING_M, SIMPLIFY_M
+
+    parts = {"network": network, "file_sha256": cache.file_sha256(roads), "speeds": speeds.as_dict(),
+             "crs": crs, "buffer_km": buffer_km, "area_sha256": hashlib.sha256(area.wkb).hexdigest(),
+             "simplify_m": SIMPLIFY_M, "max_spacing_m": MAX_SPACING_M}
+    return cache.cached_graph(parts, lambda: reader(roads, clip=area, crs=crs, speeds=speeds),
+                              cache_dir=cache_dir)
+
+
+def _reader(network: str, roads: Path):
+    name = roads.name.lower()
+    if network == "bdtopo":
+        from .bdtopo import read_bdtopo
+
+        return read_bdtopo
+    from .osm import PBF_SUFFIXES, XML_SUFFIXES, read_pbf, read_xml
+
+    if name.endswith(PBF_SUFFIXES):
+        return read_pbf
+    if name.endswith(XML_SUFFIXES):
+        return read_xml
+    raise InputError(f"not an OSM file name; expected one of {list(PBF_SUFFIXES + XML_SUFFIXES)}",
+                     path=roads)

@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from ..errors import NetworkError
 
@@ -26,6 +27,8 @@ class RoadGraph:
         ``"proxy"``, ``"osm"`` or ``"bdtopo"``.
     provenance
         What the graph was built from (file hash, speed table, parameters); the cache key.
+    node_id
+        Optional identifier of each node in its source (OSM node id), else ``None``.
     """
 
     x: np.ndarray
@@ -34,6 +37,7 @@ class RoadGraph:
     source: str
     crs: str = "EPSG:2154"
     provenance: dict = field(default_factory=dict)
+    node_id: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.x)
@@ -41,8 +45,23 @@ class RoadGraph:
             raise NetworkError(
                 f"inconsistent graph: {n} x, {len(self.y)} y, matrix {self.time_s.shape}"
             )
+        if self.node_id is not None and len(self.node_id) != n:
+            raise NetworkError(f"inconsistent graph: {len(self.node_id)} node ids for {n} nodes")
         if self.time_s.nnz and not (np.isfinite(self.time_s.data).all() and (self.time_s.data > 0).all()):
             raise NetworkError("every arc must have a finite positive travel time")
+        # scipy.sparse.csgraph works on float64 data and int32 indices: store them so, once.
+        matrix = sp.csr_matrix(self.time_s, dtype=np.float64)
+        if not matrix.has_canonical_format:
+            matrix = matrix.copy()
+            matrix.sort_indices()
+            row = np.repeat(np.arange(n), np.diff(matrix.indptr))
+            if np.any((np.diff(matrix.indices) == 0) & (np.diff(row) == 0)):
+                raise NetworkError("duplicate arcs: keep one arc (the fastest) per pair of nodes")
+            matrix.has_canonical_format = True
+        if n < np.iinfo(np.int32).max and matrix.nnz < np.iinfo(np.int32).max:
+            matrix.indices = matrix.indices.astype(np.int32, copy=False)
+            matrix.indptr = matrix.indptr.astype(np.int32, copy=False)
+        object.__setattr__(self, "time_s", matrix)
 
     @property
     def n_nodes(self) -> int:
@@ -57,6 +76,25 @@ class RoadGraph:
         """The transpose as CSR: searches on it give times *towards* the sources."""
         return self.time_s.T.tocsr()
 
+    def arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arrays ``(tail, head, time_s)`` of every arc."""
+        matrix = self.time_s
+        tail = np.repeat(np.arange(self.n_nodes), np.diff(matrix.indptr))
+        return tail, matrix.indices.astype(np.int64), matrix.data
+
+    @cached_property
+    def max_speed_ms(self) -> float:
+        """The highest straight-line speed of any arc (m/s): no trip is faster than this.
+
+        Every arc spans at most ``time × max_speed_ms`` in straight line, so a node reached in
+        ``t`` seconds lies within ``t * max_speed_ms`` metres of the start: an exact bound for
+        pruning searches in space.
+        """
+        if self.n_arcs == 0:
+            return 0.0
+        tail, head, time_s = self.arcs()
+        return float(np.max(np.hypot(self.x[head] - self.x[tail], self.y[head] - self.y[tail]) / time_s))
+
     @cached_property
     def largest_scc(self) -> np.ndarray:
         """Boolean mask of the nodes in the largest strongly connected component."""
@@ -64,3 +102,9 @@ class RoadGraph:
             return np.zeros(0, dtype=bool)
         _, labels = connected_components(self.time_s, directed=True, connection="strong")
         return labels == np.bincount(labels).argmax()
+
+    @cached_property
+    def snap_index(self) -> tuple[np.ndarray, cKDTree]:
+        """The nodes points may snap to (the largest SCC) and a KD-tree over them."""
+        candidates = np.flatnonzero(self.largest_scc)
+        return candidates, cKDTree(np.column_stack([self.x[candidates], self.y[candidates]]))

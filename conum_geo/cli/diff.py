@@ -1,0 +1,42 @@
+"""``conum-geo diff``: communes that gain or lose coverage between two vintages of a register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..diff import REGISTER_SITE_KINDS, load_vintages, vintage_change
+from ..gaps import compare_coverage
+from ..network import load_network
+from ..report import format_gaps, write_gaps
+from ..settings import Settings
+from .options import (
+    dept_option, echo_outcome, json_option, kinds_option, margin_option, network_options,
+    out_option, split_options, territory_options, threshold_option,
+)
+
+
+@click.command()
+@dept_option
+@click.option("--before", "before_path", type=click.Path(dir_okay=False), required=True,
+              help="Registre à la première date (ex. liste des France services de 2023).")
+@click.option("--after", "after_path", type=click.Path(dir_okay=False), required=True,
+              help="Le même registre à une date ultérieure.")
+@threshold_option
+@margin_option
+@kinds_option
+@out_option
+@json_option
+@territory_options
+@network_options
+def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_dir, as_json, **sources):
+    """Communes qui gagnent ou perdent la couverture entre deux versions d'un registre."""
+    territory_kwargs, network_kwargs = split_options(sources)
+    before, after, register = load_vintages(dept, before_path, after_path, **territory_kwargs)
+    change = vintage_change(before, after, f"{Path(before_path).name} → {Path(after_path).name}")
+    settings = Settings(kinds=REGISTER_SITE_KINDS[register]).with_overrides(
+        threshold_min=threshold_min, margin_min=margin_min, kinds=kinds)
+    result = compare_coverage(change, load_network(change.territory, **network_kwargs), settings)
+    written = write_gaps(result, out_dir) if out_dir else None
+    echo_outcome(result.summary(), format_gaps(result), written, as_json)

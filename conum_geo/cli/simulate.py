@@ -1,0 +1,50 @@
+"""``conum-geo simulate``: Monte Carlo over renewals, per-commune probability of losing coverage."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import InputError
+from ..loaders import load_territory
+from ..network import load_network
+from ..report import format_simulation, write_simulation
+from ..settings import Settings
+from ..simulate import parse_p_nonrenewal, simulate_renewals
+from .options import (
+    dept_option, echo_outcome, json_option, kinds_option, network_options, out_option,
+    split_options, territory_options, threshold_option,
+)
+
+
+def _probabilities(ctx, param, value):
+    try:
+        return parse_p_nonrenewal(value) if value else {}
+    except InputError as exc:
+        raise click.BadParameter(str(exc).removeprefix("field 'p_nonrenewal': ")) from None
+
+
+@click.command()
+@dept_option
+@click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Nombre de tirages.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Graine du générateur aléatoire.")
+@click.option("--p-nonrenewal", "p_nonrenewal", callback=_probabilities, default=None,
+              metavar="TYPE=P[,TYPE=P]",
+              help="Probabilité de non-renouvellement par type d'employeur, ex. departement=1,"
+                   "association=0.3 (défaut : enquête employeurs 2023).")
+@threshold_option
+@kinds_option
+@out_option
+@json_option
+@territory_options
+@network_options
+def simulate(dept, draws, seed, p_nonrenewal, threshold_min, kinds, out_dir, as_json, **sources):
+    """Tirages de renouvellement : probabilité de perdre la couverture par commune."""
+    settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
+    territory_kwargs, network_kwargs = split_options(sources)
+    territory = load_territory(dept, **territory_kwargs)
+    graph = load_network(territory, **network_kwargs)
+    result = simulate_renewals(territory, graph, settings, draws=draws, seed=seed,
+                               p_nonrenewal=p_nonrenewal)
+    written = write_simulation(result, out_dir) if out_dir else None
+    echo_outcome(result.summary(), format_simulation(result), written, as_json)

@@ -1,0 +1,100 @@
+"""Headline indicators of a coverage: who is covered, how far people are, how unequal.
+
+- ``population_covered`` / ``communes_covered``: the ``covered`` rule of ``coverage``;
+- ``mean_access_min``: population-weighted mean time to the nearest presence, over the
+  communes that reach one;
+- ``gini_access``: population-weighted Gini coefficient of that time (0: everyone equally
+  far; 1: all the travel burden on one commune), over the same communes;
+- ``fragile_covered_share``: share of the population of the most fragile communes (digital
+  fragility index in the top ``FRAGILE_QUANTILE`` of communes) that is covered; NaN without
+  a ``fragility`` column;
+- ``rural_covered_share``: share of the rural population that is covered. Rural communes
+  are levels ``RURAL_DENSITY_LEVELS`` of INSEE's 7-level density grid when the communes
+  carry ``density_level``, else (stated in ``rural_rule``) communes under
+  ``RURAL_POPULATION`` inhabitants, INSEE's definition before 2020.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+FRAGILE_QUANTILE = 0.8
+RURAL_DENSITY_LEVELS = (5, 6, 7)
+RURAL_POPULATION = 2000
+
+INDICATOR_LABELS = {
+    "population_covered": "Population couverte",
+    "population_covered_share": "Part de la population couverte",
+    "communes_covered": "Communes couvertes",
+    "communes_with_presence": "Communes avec une présence",
+    "mean_access_min": "Temps d'accès moyen (min)",
+    "gini_access": "Gini du temps d'accès",
+    "fragile_covered_share": "Couverture des communes les plus fragiles",
+    "rural_covered_share": "Couverture des communes rurales",
+    "unreachable_communes": "Communes sans présence atteignable",
+}
+
+
+def gini(values, weights=None) -> float:
+    """Weighted Gini coefficient of non-negative ``values`` (0 when all zero, NaN when empty)."""
+    values = np.asarray(values, dtype=float)
+    weights = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
+    keep = np.isfinite(values) & (weights > 0)
+    values, weights = values[keep], weights[keep]
+    if len(values) == 0:
+        return float("nan")
+    if (values * weights).sum() == 0:
+        return 0.0
+    order = np.argsort(values, kind="stable")
+    values, weights = values[order], weights[order]
+    cum_w = np.cumsum(weights) / weights.sum()
+    cum_v = np.cumsum(values * weights) / (values * weights).sum()
+    # area under the Lorenz curve by trapezoids
+    lorenz = np.sum((cum_w - np.r_[0.0, cum_w[:-1]]) * (cum_v + np.r_[0.0, cum_v[:-1]]))
+    return float(1.0 - lorenz)
+
+
+def rural_mask(communes: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """Rural communes and the rule used (French, for outputs)."""
+    if "density_level" in communes.columns and communes["density_level"].notna().any():
+        return (communes["density_level"].isin(RURAL_DENSITY_LEVELS).to_numpy(),
+                "grille communale de densité, niveaux 5 à 7")
+    return ((communes["population"] < RURAL_POPULATION).to_numpy(),
+            f"communes de moins de {RURAL_POPULATION:,} habitants".replace(",", "\u202f"))
+
+
+def _covered_share(population: np.ndarray, covered: np.ndarray, mask: np.ndarray) -> float:
+    total = population[mask].sum()
+    return float(population[mask & covered].sum() / total) if total else float("nan")
+
+
+def coverage_indicators(metrics: pd.DataFrame, communes: pd.DataFrame,
+                        presence_codes=()) -> dict:
+    """Indicators (module doc) of per-commune ``metrics`` (``coverage.coverage_metrics``).
+
+    ``communes`` are in the same order as ``metrics``; ``presence_codes`` are the communes
+    that host a presence.
+    """
+    population = communes["population"].to_numpy(dtype=float)
+    covered = metrics["covered"].to_numpy(dtype=bool)
+    access = metrics["access_min"].to_numpy(dtype=float)
+    reachable = np.isfinite(access)
+    fragile = np.zeros(len(communes), dtype=bool)
+    if "fragility" in communes.columns and communes["fragility"].notna().any():
+        fragility = communes["fragility"].to_numpy(dtype=float)
+        fragile = fragility >= np.nanquantile(fragility, FRAGILE_QUANTILE)
+    rural, _ = rural_mask(communes)
+    weights = population[reachable]
+    return {
+        "population_covered": int(population[covered].sum()),
+        "population_covered_share": _covered_share(population, covered, np.ones_like(covered)),
+        "communes_covered": int(covered.sum()),
+        "communes_with_presence": int(communes["code_insee"].isin(set(presence_codes)).sum()),
+        "mean_access_min": (float(np.average(access[reachable], weights=weights))
+                            if weights.sum() > 0 else float("nan")),
+        "gini_access": gini(access[reachable], weights),
+        "fragile_covered_share": _covered_share(population, covered, fragile) if fragile.any() else float("nan"),
+        "rural_covered_share": _covered_share(population, covered, rural),
+        "unreachable_communes": int((~reachable).sum()),
+    }

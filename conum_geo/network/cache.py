@@ -1,0 +1,122 @@
+"""On-disk cache of built road graphs, never stale.
+
+A graph is stored under a key hashed from everything it depends on: the SHA-256 of the input
+file, the speed table's fingerprint, the conum-geo version, the cache format and the build
+parameters (clip area, CRS, simplification). Change any of them (a re-weighted speed table, a
+new extract) and the key changes, so the graph is rebuilt. The full key is also stored in the
+file and compared on load. Files are written to a temporary name then renamed (atomic), so an
+interrupted run never leaves a half graph behind.
+
+Location: ``$CONUM_GEO_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/conum-geo`` (default
+``~/.cache/conum-geo``), sub-folder ``networks``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from .graph import RoadGraph
+
+log = logging.getLogger(__name__)
+
+#: Bump when the stored layout or the build rules change.
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """Where graphs are cached (see module doc)."""
+    root = os.environ.get("CONUM_GEO_CACHE_DIR")
+    if root:
+        return Path(root) / "networks"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "conum-geo" / "networks"
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_version() -> str:
+    try:
+        return version("conum-geo")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def graph_key(parts: dict) -> dict:
+    """The full cache key: ``parts`` plus the package version and cache format."""
+    return {**parts, "conum_geo": package_version(), "cache_format": CACHE_FORMAT}
+
+
+def _digest(key: dict) -> str:
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def save_graph(graph: RoadGraph, path: Path, key: dict) -> None:
+    """Write ``graph`` with its key to ``path`` atomically."""
+    matrix = graph.time_s
+    meta = {"key": key, "source": graph.source, "crs": graph.crs, "provenance": graph.provenance}
+    arrays = {"x": graph.x, "y": graph.y, "indptr": matrix.indptr, "indices": matrix.indices,
+              "data": matrix.data, "meta": np.array(json.dumps(meta, default=str))}
+    if graph.node_id is not None:
+        arrays["node_id"] = graph.node_id
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_graph(path: Path, key: dict) -> RoadGraph | None:
+    """The graph stored at ``path`` if its key equals ``key``, else ``None``."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            meta = json.loads(str(stored["meta"]))
+            if meta["key"] != json.loads(json.dumps(key, default=str)):
+                return None
+            n = len(stored["x"])
+            matrix = sp.csr_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=(n, n))
+            return RoadGraph(x=stored["x"], y=stored["y"], time_s=matrix, source=meta["source"],
+                             crs=meta["crs"], provenance=meta["provenance"],
+                             node_id=stored["node_id"] if "node_id" in stored else None)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("ignoring unreadable cached graph %s (%s)", path, exc)
+        return None
+
+
+def cached_graph(parts: dict, build: Callable[[], RoadGraph], *,
+                 cache_dir: str | Path | None = None) -> RoadGraph:
+    """The graph for ``parts`` from the cache, else ``build()`` it and store it."""
+    key = graph_key(parts)
+    path = Path(cache_dir or default_cache_dir()) / f"{_digest(key)}.npz"
+    graph = load_graph(path, key)
+    if graph is not None:
+        log.info("road graph from cache %s", path)
+        return graph
+    graph = build()
+    graph = RoadGraph(x=graph.x, y=graph.y, time_s=graph.time_s, source=graph.source, crs=graph.crs,
+                      provenance={**graph.provenance, **key}, node_id=graph.node_id)
+    save_graph(graph, path, key)
+    log.info("road graph cached in %s", path)
+    return graph

@@ -1,0 +1,207 @@
+"""OpenStreetMap road networks: PBF (pyosmium), XML and Overpass (osmnx).
+
+All three read the same tags with the same rules (``speeds.osm_way_is_drivable``,
+``speeds.osm_way_direction``, ``SpeedTable.osm_kmh``) and build the graph through
+``build.graph_from_polylines`` in a metric CRS, keeping OSM node ids as ``node_id``.
+
+- PBF: streamed with pyosmium (osmnx reads no PBF); ways are split where they leave the
+  clip area or reference a node missing from the extract; simplified (see ``build``).
+- XML and Overpass: read by osmnx without its simplification (its merged edges would mix
+  the speeds of several ways); osmnx decides one-ways with its own rules (``oneway`` tag and
+  roundabouts; it does not imply one-way motorways as the PBF reader does).
+
+Heavy imports (osmium, osmnx) happen inside the functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import shapely
+
+from ..errors import DataUnavailableError, InputError, NetworkError
+from ..progress import progress
+from .build import graph_from_polylines, split_polylines
+from .graph import RoadGraph
+from .speeds import DEFAULT_SPEEDS, OSM_CLASS_KMH, SpeedTable, osm_way_direction, osm_way_is_drivable
+
+log = logging.getLogger(__name__)
+
+#: Tags the readers look at.
+OSM_TAGS = ("highway", "maxspeed", "oneway", "junction", "access", "motor_vehicle", "motorcar",
+            "service", "area")
+#: File name endings read as OSM XML.
+XML_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".xml.bz2", ".xml.gz")
+PBF_SUFFIXES = (".pbf", ".osm.pbf")
+#: Overpass filter for the ways the car network may use (finer rules apply afterwards).
+OVERPASS_FILTER = f'["highway"~"^({"|".join(OSM_CLASS_KMH)})$"]["area"!~"yes"]'
+
+
+def metric_crs(lon: float, lat: float) -> str:
+    """Lambert-93 in metropolitan France, else the local UTM zone."""
+    if -5.5 <= lon <= 10.0 and 41.0 <= lat <= 51.5:
+        return "EPSG:2154"
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def reproject(geometry, src: str, dst: str):
+    """A shapely geometry from CRS ``src`` to ``dst``."""
+    transformer = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+    return shapely.transform(geometry, transformer.transform, interleaved=False)
+
+
+def is_osm_file(path: str | Path) -> bool:
+    name = str(path).lower()
+    return name.endswith(PBF_SUFFIXES + XML_SUFFIXES)
+
+
+def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, speeds, provenance,
+           **simplify) -> RoadGraph:
+    """Project, clip and build (shared by every OSM reader)."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    valid = np.isfinite(lon) & np.isfinite(lat)
+    if not valid.any():
+        raise NetworkError("no drivable OSM way with known node locations")
+    if crs is None:
+        crs = metric_crs(float(np.mean(lon[valid])), float(np.mean(lat[valid])))
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    valid &= np.isfinite(x) & np.isfinite(y)
+    if clip is not None:
+        shapely.prepare(clip)
+        valid &= shapely.contains_xy(clip, x, y)
+    vertex, offsets, parent = split_polylines(np.asarray(offsets), valid)
+    if len(parent) == 0:
+        raise NetworkError("no drivable OSM way inside the area asked for")
+    return graph_from_polylines(
+        x[vertex], y[vertex], offsets, np.asarray(node_ids)[vertex],
+        np.asarray(speed_kmh)[parent], np.asarray(direction)[parent], source="osm", crs=crs,
+        provenance=provenance | {"speeds": speeds.fingerprint(), "crs": crs}, keys_are_ids=True,
+        **simplify,
+    )
+
+
+def read_pbf(path: str | Path, *, clip=None, crs: str | None = None,
+             speeds: SpeedTable = DEFAULT_SPEEDS, **simplify) -> RoadGraph:
+    """The car network of an OSM PBF file, read with pyosmium.
+
+    ``clip`` (a polygon in ``crs``) keeps the road pieces inside it; ``crs`` defaults to
+    ``metric_crs`` of the data.
+    """
+    try:
+        import osmium
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataUnavailableError("reading OSM PBF needs pyosmium: pip install 'conum-geo[osm]'") from exc
+    path = Path(path)
+    ids, lon, lat, offsets = array("q"), array("d"), array("d"), array("q", [0])
+    speed_kmh, direction = array("d"), array("b")
+    nan = float("nan")
+    try:
+        processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                     .with_locations().with_filter(osmium.filter.KeyFilter("highway")))
+        for way in progress(processor, desc=f"OSM {path.name}", unit="objet"):
+            if not way.is_way():
+                continue
+            tags = {key: way.tags.get(key) for key in OSM_TAGS if key in way.tags}
+            if not osm_way_is_drivable(tags) or len(way.nodes) < 2:
+                continue
+            for ref in way.nodes:
+                ids.append(ref.ref)
+                location = ref.location
+                if location.valid():
+                    lon.append(location.lon)
+                    lat.append(location.lat)
+                else:
+                    lon.append(nan)
+                    lat.append(nan)
+            offsets.append(len(ids))
+            speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
+            direction.append(osm_way_direction(tags))
+    except RuntimeError as exc:
+        raise InputError(f"not a readable OSM PBF file ({exc})", path=path) from None
+    log.info("%s: %d drivable ways", path.name, len(speed_kmh))
+    return _build(lon, lat, offsets, ids, speed_kmh, direction, clip=clip, crs=crs, speeds=speeds,
+                  provenance={"format": "pbf"}, **simplify)
+
+
+@contextlib.contextmanager
+def _osmnx(**overrides):
+    """osmnx with some settings changed for the duration of the block, then restored."""
+    try:
+        import osmnx as ox
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataUnavailableError("reading OSM XML or Overpass needs osmnx: "
+                                   "pip install 'conum-geo[osm]'") from exc
+    overrides.setdefault("useful_tags_way", sorted(set(ox.settings.useful_tags_way) | set(OSM_TAGS)))
+    saved = {key: getattr(ox.settings, key) for key in overrides}
+    try:
+        for key, value in overrides.items():
+            setattr(ox.settings, key, value)
+        yield ox
+    finally:
+        for key, value in saved.items():
+            setattr(ox.settings, key, value)
+
+
+def _from_osmnx(G, *, clip, crs, speeds, provenance, **simplify) -> RoadGraph:
+    """Our graph from an unsimplified osmnx graph: one two-point polyline per osmnx edge."""
+    nodes = G.nodes
+    ids, lon, lat, speed_kmh = [], [], [], []
+    for u, v, data in G.edges(data=True):
+        tags = {key: data[key] for key in OSM_TAGS if key in data}
+        if not osm_way_is_drivable(tags):
+            continue
+        ids += (u, v)
+        lon += (nodes[u]["x"], nodes[v]["x"])
+        lat += (nodes[u]["y"], nodes[v]["y"])
+        speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
+    n = len(speed_kmh)
+    if n == 0:
+        raise NetworkError("no drivable OSM way in the osmnx graph")
+    return _build(lon, lat, np.arange(0, 2 * n + 1, 2), ids, speed_kmh, np.ones(n, dtype=np.int8),
+                  clip=clip, crs=crs, speeds=speeds, provenance=provenance, **simplify)
+
+
+def read_xml(path: str | Path, *, clip=None, crs: str | None = None,
+             speeds: SpeedTable = DEFAULT_SPEEDS, **simplify) -> RoadGraph:
+    """The car network of an OSM XML file (``.osm``, ``.osm.bz2``), read with osmnx."""
+    path = Path(path)
+    with _osmnx() as ox:
+        try:
+            G = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
+        except (ValueError, KeyError, OSError) as exc:
+            raise InputError(f"not a readable OSM XML file ({exc})", path=path) from None
+    return _from_osmnx(G, clip=clip, crs=crs, speeds=speeds, provenance={"format": "xml"}, **simplify)
+
+
+def download_overpass(polygon_wgs84, *, crs: str | None = None, speeds: SpeedTable = DEFAULT_SPEEDS,
+                      overpass_url: str | None = None, cache_dir: str | Path | None = None,
+                      **simplify) -> RoadGraph:
+    """The car network inside ``polygon_wgs84`` downloaded from Overpass through osmnx.
+
+    Raises ``DataUnavailableError`` when Overpass cannot be reached (offline).
+    """
+    overrides = {"overpass_rate_limit": False}
+    if overpass_url:
+        overrides["overpass_url"] = overpass_url
+    if cache_dir is not None:
+        overrides |= {"cache_folder": str(cache_dir), "use_cache": True}
+    with _osmnx(**overrides) as ox:
+        try:
+            G = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=False,
+                                      retain_all=True, truncate_by_edge=True,
+                                      custom_filter=OVERPASS_FILTER)
+        except Exception as exc:  # requests and osmnx raise many types when offline
+            raise DataUnavailableError(
+                f"cannot download roads from Overpass ({type(exc).__name__}: {exc}); "
+                "offline? pass a local extract with --roads FILE.osm.pbf"
+            ) from None
+    clip = None if crs is None else reproject(polygon_wgs84, "EPSG:4326", crs)
+    return _from_osmnx(G, clip=clip, crs=crs, speeds=speeds,
+                       provenance={"format": "overpass", "url": overpass_url or "default"}, **simplify)

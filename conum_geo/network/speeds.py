@@ -1,0 +1,178 @@
+"""The French speed table: one place that turns road attributes into car speeds.
+
+Speeds are for a light vehicle (véhicule léger) in km/h.
+
+OpenStreetMap
+    ``OSM_CLASS_KMH`` gives a reference speed per ``highway`` class, taken from the French
+    *Code de la route* (art. R413-2 and R413-3): 130 on motorways, 110 on dual carriageways
+    (``trunk``), 80 on other roads outside built-up areas (since 1 July 2018), 50 in built-up
+    areas, 30 in the "zones 30" that most towns now apply to residential streets, 20 in
+    "zones de rencontre" (``living_street``); links and service roads get the speeds commonly
+    used for them. A ``maxspeed`` tag, when present and readable (``parse_maxspeed``),
+    replaces the class speed. Legal speeds overstate real ones (junctions, bends, traffic),
+    so both are multiplied by ``SpeedTable.realism_factor`` (default 0.85).
+IGN BD TOPO
+    ``vitesse_moyenne_vl`` is IGN's own mean car speed per segment and is used as is
+    (``bdtopo_factor`` = 1). When it is missing or 0 on a segment open to cars,
+    ``BDTOPO_NATURE_KMH`` gives a speed by ``nature`` (typical values of
+    ``vitesse_moyenne_vl`` for that nature).
+
+``SpeedTable.fingerprint()`` enters the cache key of every graph, so that changing any
+speed, or the realism factor, rebuilds the graph instead of serving a stale one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from ..errors import NetworkError
+
+#: Reference speed (km/h) per OSM ``highway`` class; only these classes are drivable.
+OSM_CLASS_KMH = MappingProxyType({
+    "motorway": 130.0, "motorway_link": 70.0,
+    "trunk": 110.0, "trunk_link": 60.0,
+    "primary": 80.0, "primary_link": 50.0,
+    "secondary": 80.0, "secondary_link": 50.0,
+    "tertiary": 70.0, "tertiary_link": 40.0,
+    "unclassified": 50.0, "road": 40.0,
+    "residential": 30.0, "living_street": 20.0,
+    "service": 20.0,
+})
+
+#: French implicit ``maxspeed`` values (``FR:urban`` ...) in km/h.
+FR_IMPLICIT_MAXSPEED_KMH = MappingProxyType({
+    "fr:urban": 50.0, "fr:rural": 80.0, "fr:motorway": 130.0, "fr:trunk": 110.0,
+    "fr:zone30": 30.0, "fr:zone:30": 30.0, "fr:zone20": 20.0, "fr:zone:20": 20.0,
+    "fr:living_street": 20.0, "fr:walk": 6.0, "walk": 6.0,
+})
+
+#: Fallback speed (km/h) per BD TOPO ``nature`` when ``vitesse_moyenne_vl`` is missing or 0.
+BDTOPO_NATURE_KMH = MappingProxyType({
+    "Type autoroutier": 100.0, "Route à 2 chaussées": 60.0, "Route à 1 chaussée": 40.0,
+    "Bretelle": 45.0, "Rond-point": 25.0, "Route empierrée": 10.0, "Chemin": 5.0,
+})
+
+#: BD TOPO ``nature`` values that are never driven (paths, stairs, cycle tracks, ferries).
+BDTOPO_NOT_DRIVABLE = frozenset({"Sentier", "Escalier", "Piste cyclable", "Bac ou liaison maritime",
+                                 "Bac auto", "Bac piéton"})
+
+#: OSM ``service`` values excluded from the car network (as osmnx's "drive" network does).
+OSM_EXCLUDED_SERVICE = frozenset({"parking", "parking_aisle", "driveway", "private",
+                                  "emergency_access", "alley"})
+#: Access values that close a way to cars.
+OSM_CLOSED_ACCESS = frozenset({"no", "private"})
+
+_MPH_KMH = 1.609344
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$")
+
+
+def parse_maxspeed(value) -> float:
+    """A ``maxspeed`` tag in km/h, or NaN when absent or not a speed.
+
+    Reads numbers (``"50"``), units (``"30 mph"``), French implicit values (``"FR:urban"``)
+    and several values (``"50;30"``: the lowest). ``"none"``, ``"signals"`` and the like give
+    NaN, so that the class speed applies.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    speeds = []
+    for part in str(value).split(";"):
+        part = part.strip().lower()
+        if part in FR_IMPLICIT_MAXSPEED_KMH:
+            speeds.append(FR_IMPLICIT_MAXSPEED_KMH[part])
+            continue
+        match = _NUMBER.match(part)
+        if match:
+            kmh = float(match.group(1)) * (_MPH_KMH if match.group(2) == "mph" else 1.0)
+            if kmh > 0:
+                speeds.append(kmh)
+    return min(speeds) if speeds else math.nan
+
+
+@dataclass(frozen=True)
+class SpeedTable:
+    """Speeds by road class and the realism factors applied to them (see module doc)."""
+
+    osm_class_kmh: MappingProxyType = field(default_factory=lambda: OSM_CLASS_KMH)
+    bdtopo_nature_kmh: MappingProxyType = field(default_factory=lambda: BDTOPO_NATURE_KMH)
+    realism_factor: float = 0.85
+    bdtopo_factor: float = 1.0
+
+    def __post_init__(self):
+        for name in ("realism_factor", "bdtopo_factor"):
+            value = getattr(self, name)
+            if not (0 < value <= 2):
+                raise NetworkError(f"speed table: {name} must be in (0, 2], got {value}")
+        for table in (self.osm_class_kmh, self.bdtopo_nature_kmh):
+            bad = {k: v for k, v in table.items() if not (v > 0 and math.isfinite(v))}
+            if bad:
+                raise NetworkError(f"speed table: speeds must be finite and > 0 km/h, got {bad}")
+
+    def with_realism(self, realism_factor: float | None) -> "SpeedTable":
+        """A copy with another realism factor (``None`` keeps this one)."""
+        return self if realism_factor is None else replace(self, realism_factor=float(realism_factor))
+
+    def osm_kmh(self, highway: str, maxspeed=None) -> float:
+        """Car speed on an OSM way of class ``highway`` (must be drivable)."""
+        legal = parse_maxspeed(maxspeed)
+        if math.isnan(legal):
+            legal = self.osm_class_kmh[highway]
+        return legal * self.realism_factor
+
+    def bdtopo_kmh(self, nature: str, vitesse_moyenne_vl) -> float:
+        """Car speed on a BD TOPO segment: IGN's mean speed, else the nature's fallback."""
+        speed = float(vitesse_moyenne_vl) if vitesse_moyenne_vl is not None else math.nan
+        if not speed > 0:
+            speed = self.bdtopo_nature_kmh.get(nature, math.nan)
+        return speed * self.bdtopo_factor
+
+    def as_dict(self) -> dict:
+        """Every number of the table, JSON-ready."""
+        return {"osm_class_kmh": dict(self.osm_class_kmh),
+                "bdtopo_nature_kmh": dict(self.bdtopo_nature_kmh),
+                "realism_factor": self.realism_factor, "bdtopo_factor": self.bdtopo_factor}
+
+    def fingerprint(self) -> str:
+        """Stable hash of every number in the table (part of graph cache keys)."""
+        text = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+DEFAULT_SPEEDS = SpeedTable()
+
+
+def osm_way_is_drivable(tags) -> bool:
+    """Whether an OSM way (mapping of tags) is open to cars in this network."""
+    highway = tags.get("highway")
+    if highway not in OSM_CLASS_KMH or tags.get("area") == "yes":
+        return False
+    if tags.get("service") in OSM_EXCLUDED_SERVICE:
+        return False
+    for key in ("motorcar", "motor_vehicle"):
+        value = tags.get(key)
+        if value is not None:
+            return value not in OSM_CLOSED_ACCESS
+    return tags.get("access") not in OSM_CLOSED_ACCESS
+
+
+def osm_way_direction(tags) -> int:
+    """+1 one-way along the node order, -1 one-way against it, 0 both ways.
+
+    ``oneway=yes|true|1`` and ``-1|reverse`` are read explicitly; ``junction=roundabout`` or
+    ``circular`` and ``highway=motorway`` imply a one-way unless ``oneway=no``.
+    """
+    oneway = str(tags.get("oneway", "")).lower()
+    if oneway in ("yes", "true", "1"):
+        return 1
+    if oneway in ("-1", "reverse"):
+        return -1
+    if oneway in ("no", "false", "0"):
+        return 0
+    if tags.get("junction") in ("roundabout", "circular") or tags.get("highway") == "motorway":
+        return 1
+    return 0

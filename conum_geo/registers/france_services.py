@@ -1,0 +1,65 @@
+"""The ANCT list of France services (CSV) → normalised site rows.
+
+One row per France services site (main sites and antennas): ``id_fs``, ``lib_fs``,
+``insee_com``, ``latitude``/``longitude``, weekly opening hours per day ``h_lundi..h_samedi``,
+``type_fs`` (Principal/Antenne) and ``format_fs`` (Fixe, Itinérante, Bus_équivalent,
+Multisites, Fixe_antenne(s), ...). Bus and itinerant formats are flagged ``itinerant``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .hours import FS_DAY_COLUMNS, fs_hours_column
+from .io import (
+    Register, check_coordinates, check_ids, file_as_of, insee_code, parse_numbers, read_csv,
+    spreadsheet_row, text_column,
+)
+
+KIND = "france_services"
+REQUIRED = ("id_fs", "lib_fs", "insee_com", "latitude", "longitude", *FS_DAY_COLUMNS,
+            "type_fs", "format_fs")
+#: ``format_fs`` values of sites that move (France services buses and itinerant formats).
+ITINERANT_FORMATS = frozenset({"Itinérante", "Bus_équivalent", "Bus"})
+
+
+def read_france_services(path: str | Path) -> Register:
+    """Read the France services list; every row is kept, unreadable hours are reported."""
+    path = Path(path)
+    raw = read_csv(path, REQUIRED)
+    ids = text_column(raw, "id_fs")
+    check_ids(ids, path=path, field_name="id_fs")
+    lon = parse_numbers(raw["longitude"], path=path, field_name="longitude")
+    lat = parse_numbers(raw["latitude"], path=path, field_name="latitude")
+    check_coordinates(lon, lat, path=path)
+
+    day_text = {column: text_column(raw, column).to_numpy() for column in FS_DAY_COLUMNS}
+    hours, problems = fs_hours_column(day_text, path, spreadsheet_row)
+    as_of = file_as_of(path)
+    formats = text_column(raw, "format_fs")
+    frame = pd.DataFrame({
+        "site_id": "fs-" + ids,
+        "register_id": ids,
+        "nom": text_column(raw, "lib_fs"),
+        "kind": KIND,
+        "code_insee": raw["insee_com"].map(insee_code),
+        "code_postal": text_column(raw, "code_postal"),
+        "commune": text_column(raw, "lib_com"),
+        "lon": lon,
+        "lat": lat,
+        "presence_h": hours,
+        "hours_problem": problems,
+        "horaires": [" | ".join(f"{c[2:]} {day_text[c][i]}" for c in FS_DAY_COLUMNS if day_text[c][i])
+                     for i in range(len(raw))],
+        "itinerant": formats.isin(ITINERANT_FORMATS).to_numpy(),
+        "format": formats,
+        "fs_type": text_column(raw, "type_fs"),
+        "programmes": "France Services",
+        "as_of": as_of,
+    })
+    return Register(
+        kind=KIND, path=path, frame=frame, as_of=as_of,
+        label=f"Source : ANCT, liste des France services ({path.name}, {as_of})",
+    )

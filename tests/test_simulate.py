@@ -1,0 +1,110 @@
+"""Monte Carlo renewals: exact probabilities on the line, a graph-search reference, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from test_gaps_invariants import line_of_three
+
+from conum_geo.cli import cli
+from conum_geo.coverage import SnappedTerritory, counted_sites, site_times
+from conum_geo.engine import Snapped, nearest_source
+from conum_geo.errors import InputError
+from conum_geo.gaps import analyse_gaps
+from conum_geo.network import build_proxy_network
+from conum_geo.scenarios import DEFAULT_SCENARIO
+from conum_geo.settings import Settings
+from conum_geo.simulate import (
+    DEFAULT_P_NONRENEWAL, RenewalModel, parse_p_nonrenewal, simulate_renewals,
+)
+from conum_geo.supply import site_state
+from conum_geo.tables import STRUCTURE_TYPES
+
+
+def test_line_probabilities_match_the_hand_computation():
+    # Within 20 min: 99001 sees only site A (post of the commune), 99003 only site B (post of
+    # the Département), 99002 both. It loses cover when every post it sees ends.
+    territory = line_of_three()
+    graph = build_proxy_network(territory.communes)
+    p_commune, p_dep = 0.3, 0.6
+    result = simulate_renewals(territory, graph, Settings(threshold_min=20), draws=20_000, seed=5,
+                               p_nonrenewal={"commune": p_commune, "departement": p_dep})
+    expected = np.array([p_commune, p_commune * p_dep, p_dep])
+    np.testing.assert_allclose(result.communes["p_lose"], expected, atol=0.015)
+    summary = result.summary()
+    assert summary["expected_population_lost"] == pytest.approx(
+        1000 * p_commune + 500 * p_commune * p_dep + 200 * p_dep, abs=15)
+    assert summary["p_nonrenewal"] == {"commune": p_commune, "departement": p_dep}
+    assert "Askoria" in summary["p_nonrenewal_defaults_source"]
+
+
+def test_certain_withdrawal_reproduces_the_gaps_scenario(demo_territory, demo_graph):
+    gaps = analyse_gaps(demo_territory, demo_graph, DEFAULT_SCENARIO, Settings())
+    lost = gaps.communes["covered_before"] & ~gaps.communes["covered_after"]
+    certain = {t: 0.0 for t in STRUCTURE_TYPES} | {"departement": 1.0}
+    result = simulate_renewals(demo_territory, demo_graph, draws=50, seed=1, p_nonrenewal=certain)
+    assert (result.communes["p_lose"].to_numpy() == lost.to_numpy().astype(float)).all()
+    assert set(result.population_lost) == {gaps.communes.loc[lost, "population"].sum()}
+    nobody = simulate_renewals(demo_territory, demo_graph, draws=50, seed=1,
+                               p_nonrenewal={t: 0.0 for t in STRUCTURE_TYPES})
+    assert nobody.summary()["expected_population_lost"] == 0
+
+
+def test_seeded_and_reproducible(demo_territory, demo_graph):
+    first = simulate_renewals(demo_territory, demo_graph, draws=300, seed=42)
+    again = simulate_renewals(demo_territory, demo_graph, draws=300, seed=42)
+    other = simulate_renewals(demo_territory, demo_graph, draws=300, seed=43)
+    np.testing.assert_array_equal(first.population_lost, again.population_lost)
+    assert not np.array_equal(first.population_lost, other.population_lost)
+    low, high = first.summary()["population_lost_interval_90"]
+    assert low <= first.summary()["expected_population_lost"] <= high
+
+
+def test_draws_agree_with_one_graph_search_per_draw(demo_territory, demo_graph):
+    settings = Settings()
+    snapped = SnappedTerritory.build(demo_graph, demo_territory, settings)
+    times = site_times(snapped, demo_territory, settings.threshold_min)
+    model = RenewalModel.build(demo_territory, times, settings, DEFAULT_P_NONRENEWAL)
+    rng = np.random.default_rng(3)
+    alive = rng.random((25, len(demo_territory.posts))) < 0.5  # posts drawn one by one
+    covered = model.covered(alive)
+    for draw in range(len(alive)):
+        mask = counted_sites(site_state(demo_territory, alive[draw]), settings)
+        chosen = np.flatnonzero(mask)
+        sources = Snapped(*(a[chosen] for a in (snapped.sites.node, snapped.sites.leg_m, snapped.sites.leg_s)))
+        time_s, _ = nearest_source(demo_graph, sources, snapped.communes)
+        np.testing.assert_array_equal(covered[draw], np.nan_to_num(time_s, nan=np.inf) <= 20 * 60)
+
+
+def test_parse_p_nonrenewal():
+    assert parse_p_nonrenewal("departement=1, association=0.25") == {"departement": 1.0, "association": 0.25}
+    for bad in ("departement", "martians=0.1", "epci=1.5", "epci=lots"):
+        with pytest.raises(InputError, match="p_nonrenewal"):
+            parse_p_nonrenewal(bad)
+    assert DEFAULT_P_NONRENEWAL["association"] == 0.076 and DEFAULT_P_NONRENEWAL["commune"] == 0.056
+
+
+def test_cli_simulate(tmp_path):
+    out = tmp_path / "sim"
+    result = CliRunner().invoke(cli, ["simulate", "--dept", "58", "--draws", "200", "--seed", "7",
+                                      "--p-nonrenewal", "departement=0.5", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["draws"] == 200 and summary["seed"] == 7
+    assert summary["p_nonrenewal"]["departement"] == 0.5
+    assert sorted(p.name for p in out.iterdir()) == ["communes.csv", "communes.gpkg", "map.html", "summary.json"]
+    table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
+    assert len(table) == 309 and table["p_lose"].between(0, 1).all()
+    assert summary["expected_population_lost"] == pytest.approx(table["expected_population_lost"].sum())
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert "Non-renouvellements simulés" in html and "Moins de 5 %" in html and "illustratifs" in html
+
+
+def test_cli_simulate_bad_probability():
+    result = CliRunner().invoke(cli, ["simulate", "--dept", "58", "--p-nonrenewal", "epci=2"])
+    assert result.exit_code == 2
+    assert "expected a probability between 0 and 1" in result.output and "Traceback" not in result.output
