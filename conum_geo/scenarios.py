@@ -12,6 +12,8 @@ A scenario is a TOML file or the same as a ``Scenario`` object::
     structure_ids = ["dep-58"]
     structure_types = ["departement", "association"]
     contracts_ending_before = 2024-01-01   # posts whose end_date is before this date
+    include_neighbours = false    # structure types and dates apply to the département's own
+                                  # employers only (the Cher's Département is not the Nièvre's)
 
     [[add]]                       # a new post, at an existing Conum site (site_id) or at a
     post_id = "nouveau-1"         # new site at a commune's origin point (code_insee)
@@ -45,7 +47,8 @@ from .settings import Settings
 from .supply import PostLinks, SupplyChange, post_hours, site_state
 from .tables import SITE_KINDS, STRUCTURE_TYPES, Territory
 
-_ENDS_KEYS = {"post_ids", "structure_ids", "structure_types", "contracts_ending_before"}
+_ENDS_KEYS = {"post_ids", "structure_ids", "structure_types", "contracts_ending_before",
+              "include_neighbours"}
 _TOP_KEYS = {"name", "description", "threshold_min", "kinds", "ends", "add", "move"}
 _ADD_KEYS = {"post_id", "site_id", "code_insee", "presence_h", "fte"}
 _MOVE_KEYS = {"post_id", "site_id", "code_insee", "presence_h"}
@@ -86,6 +89,7 @@ class Scenario:
     end_structure_ids: tuple[str, ...] = ()
     end_structure_types: tuple[str, ...] = ()
     contracts_ending_before: dt.date | None = None
+    include_neighbours: bool = False
     added_posts: tuple[AddedPost, ...] = ()
     moved_posts: tuple[MovedPost, ...] = ()
     threshold_min: float | None = None
@@ -124,15 +128,23 @@ class Scenario:
             missing = sorted(set(ids) - set(table[column]))
             if missing:
                 raise self._error(f"unknown {column}(s) {missing[:5]}", f"ends.{column}s")
-        types = territory.structures.set_index("structure_id")["structure_type"]
+        structures = territory.structures
+        ruled = structures["structure_id"]
+        if not self.include_neighbours and "in_dept" in structures:
+            # Rules (types, dates) describe the département's own employers: the posts of
+            # a neighbouring Département, kept because people cross borders, do not end.
+            ruled = ruled[structures["in_dept"].fillna(True).astype(bool).to_numpy()]
+        in_scope = posts["structure_id"].isin(set(ruled))
+        types = structures.set_index("structure_id")["structure_type"]
+        by_rule = posts["structure_id"].map(types).isin(self.end_structure_types)
+        if self.contracts_ending_before is not None:
+            end_dates = pd.to_datetime(posts["end_date"])
+            by_rule |= (end_dates < pd.Timestamp(self.contracts_ending_before)).fillna(False)
         ends = (
             posts["post_id"].isin(self.end_post_ids)
             | posts["structure_id"].isin(self.end_structure_ids)
-            | posts["structure_id"].map(types).isin(self.end_structure_types)
+            | (by_rule & in_scope)
         )
-        if self.contracts_ending_before is not None:
-            end_dates = pd.to_datetime(posts["end_date"])
-            ends |= (end_dates < pd.Timestamp(self.contracts_ending_before)).fillna(False)
         return ends.astype(bool)
 
     def _place(self, item, field: str, territory: Territory) -> str:
@@ -259,6 +271,13 @@ def _placements(data: dict, key: str, allowed: set, path) -> list[tuple[str, dic
     return checked
 
 
+def _bool(table: dict, key: str, path, field: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ScenarioError("expected true or false", path=path, field=f"{field}.{key}")
+    return value
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file; every error names the file and the field."""
     path = Path(path)
@@ -290,6 +309,7 @@ def load_scenario(path: str | Path) -> Scenario:
         end_structure_ids=_tuple_of_str(ends.get("structure_ids", []), "ends.structure_ids", path),
         end_structure_types=_tuple_of_str(ends.get("structure_types", []), "ends.structure_types", path),
         contracts_ending_before=before,
+        include_neighbours=_bool(ends, "include_neighbours", path, "ends"),
         added_posts=tuple(
             AddedPost(post_id=item["post_id"], presence_h=item.get("presence_h"),
                       site_id=item.get("site_id"), code_insee=item.get("code_insee"),

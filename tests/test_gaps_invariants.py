@@ -103,3 +103,27 @@ def test_flagged_population_is_the_sum_over_flagged_communes(demo_territory, dem
     lost = result.communes["covered_before"] & ~result.communes["covered_after"]
     assert result.communes.loc[lost, "flagged"].all()
     assert (flagged["reason_code"] != "").all()
+
+
+def test_type_rules_spare_neighbouring_employers_unless_asked():
+    territory = line_of_three()
+    territory.structures["structure_type"] = "departement"
+    territory.structures["in_dept"] = [False, True]  # s1 is the next département's Département
+    own_only = Scenario(end_structure_types=("departement",)).ended_posts(territory)
+    both = Scenario(end_structure_types=("departement",), include_neighbours=True).ended_posts(territory)
+    assert own_only.tolist() == [False, True]
+    assert both.tolist() == [True, True]
+    # Naming a structure or a post always applies, wherever it is.
+    assert Scenario(end_structure_ids=("s1",)).ended_posts(territory).tolist() == [True, False]
+
+
+def test_scenario_file_include_neighbours(tmp_path):
+    from conum_geo.errors import ScenarioError
+    from conum_geo.scenarios import load_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text("[ends]\nstructure_types = ['departement']\ninclude_neighbours = true\n")
+    assert load_scenario(path).include_neighbours is True
+    path.write_text("[ends]\ninclude_neighbours = 'yes'\n")
+    with pytest.raises(ScenarioError, match="ends.include_neighbours': expected true or false"):
+        load_scenario(path)
