@@ -14,7 +14,9 @@ Measured (wall clock, ``time.perf_counter``; best of ``--repeat`` runs at dépar
   (``networkx_extrapolated``: true);
 - ``time_table_s``: ``engine.time_table``, one bounded search per site (cutoff
   ``--cutoff-min``) → sparse ``(site, commune, time_s)``; at France size on a sample of sites,
-  scaled to all sites;
+  scaled to all sites. ``plain_scipy_table_s`` (département size): one bare
+  ``dijkstra(indices=site nodes, limit=cutoff)`` call, the floor under the time table (dense
+  rows, no legs, no table; measured after ``peak_rss_after_table_mb``);
 - ``osmnx_tutorial_s``: the osmnx-tutorial way, one ``networkx.single_source_dijkstra`` per
   site with the same cutoff, timed on a sample of sites and scaled to all sites;
 - ``pandana_s``: ``pandana.Network.nearest_pois`` (contraction hierarchies) with the sites as
@@ -40,6 +42,7 @@ import sys
 import time
 
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
 
 from conum_geo.engine import Snapped, nearest_source, snap, sweep, time_table
 from conum_geo.network.synthetic import synthetic_road_graph, to_networkx
@@ -163,6 +166,9 @@ def run(size: str, seed: int, repeat: int, cutoff_min: float) -> dict:
         "graph_mb": round(graph_mb, 1), "peak_rss_mb": round(sweep_rss_mb, 1),
         "peak_rss_after_table_mb": round(peak_rss_mb(), 1),
     }
+    if size == "dept":
+        plain_s, _ = timed(lambda: dijkstra(graph.reversed_time_s, indices=np.unique(sites.node), limit=cutoff_s))
+        result["plain_scipy_table_s"] = round(plain_s, 3)
 
     if nx_sample is None:
         nx_graph, nx_sites = graph, sites.node
@@ -199,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="dept")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cutoff-min", type=float, default=30.0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()

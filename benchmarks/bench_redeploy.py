@@ -30,17 +30,15 @@ THRESHOLD_MIN = 20.0
 def _demo_instance():
     import conum_geo as cg
     from conum_geo.compare import ACCESS_CUTOFF_MIN
-    from conum_geo.redeploy import _candidates, _cost_matrix, _fixed_sites
+    from conum_geo.redeploy import candidate_costs
 
     territory = cg.load_territory("58")
     graph = cg.load_network(territory, "proxy")
     settings = cg.Settings(threshold_min=THRESHOLD_MIN)
     change = cg.DEFAULT_SCENARIO.apply(territory)
-    fixed = _fixed_sites(change.territory, change.after, settings, ("renewed",))
-    candidates = _candidates(change.territory, fixed)
-    cost, unique = _cost_matrix(candidates, change.territory, graph, settings, ACCESS_CUTOFF_MIN)
-    return (cost[:, unique], change.territory.communes["population"].to_numpy(float),
-            candidates["fixed"].to_numpy()[unique], 24)
+    candidates, cost, _ = candidate_costs(change, graph, settings, ("renewed",), ACCESS_CUTOFF_MIN)
+    return (cost, change.territory.communes["population"].to_numpy(float),
+            candidates["fixed"].to_numpy(), 24)
 
 
 def _synthetic_instance(n: int, seed: int = 0):

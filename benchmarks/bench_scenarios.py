@@ -1,18 +1,32 @@
-"""Monte Carlo renewals on the Nièvre demo: conum-geo's vectorised draws vs one search per draw.
+"""Monte Carlo renewals on the Nièvre demo: a real ``simulate`` run vs one search per draw.
 
-conum-geo builds the people → site time table once, then evaluates every draw with sparse
-products (``simulate.RenewalModel``). The naive method runs one multi-source search
-(``engine.nearest_source``) per draw over the sites the draw leaves open. Both start from the
-same snapped territory and the same draws, and must find the same covered communes.
+Both methods start from the same road graph *as loaded* (a fresh ``RoadGraph`` each, so
+each builds its own reversed arcs and snapping index, as a run does) and the same draws, and
+must agree on every commune's probability of losing coverage and on the population losing
+coverage in every draw.
 
-``conum_geo_s`` covers the whole conum-geo path (time table, then the draws); ``table_s`` is
-the table's share, which an analysis computes once and shares with ``gaps``.
+- conum-geo: ``simulate.simulate_renewals``, the whole library side of ``conum-geo simulate``
+  after the graph is loaded: snapping, the people → site time table (one bounded search per
+  site node, ``engine.time_table``), the renewal model, every draw with sparse products, the
+  per-commune results. ``table_s`` is the table's share; ``graph_prep_s`` the graph's lazy
+  indexes (reversed arcs, snapping index, top speed), counted in ``conum_geo_s``;
+  ``draws_only_s`` the rest. ``plain_scipy_table_s``: one bare ``dijkstra(indices=site nodes,
+  limit=threshold)`` call on the same graph, the floor under ``table_s``.
+- naive: snapping, then one scipy multi-source search (``engine.sweep``, bounded at the
+  threshold) per draw over the sites the draw leaves open, and the same aggregation. Drawing
+  the renewals is not counted on this side.
+
+Every structure gets a 50 % non-renewal probability so that draws differ a lot. conum-geo
+runs ``--repeat`` times (fresh graph each time; the median run is reported, and every run's
+total), the naive method once (1,000 searches: already an average). ``naive_unbounded_s`` is
+the naive method without the bound (what earlier versions of this benchmark compared with).
 
 The demo's proxy network has one node per commune (309 for the Nièvre), far smaller than a
 real département road graph (tens of thousands of nodes, DESIGN.md §7). By default every
 proxy arc is cut into pieces of at most ``--densify-m`` metres (straight between its ends,
-time shared evenly): a graph of real size whose travel times between communes are exactly
-the proxy's. ``--densify-m 0`` runs on the raw proxy graph.
+time shared evenly) and nodes are numbered along a Z-order curve as the real builders do: a
+graph of real size whose travel times between communes are the proxy's. ``--densify-m 0``
+runs on the raw proxy graph.
 
     python benchmarks/bench_scenarios.py --json [--draws 1000] [--seed 0] [--densify-m 100]
 """
@@ -20,26 +34,32 @@ the proxy's. ``--densify-m 0`` runs on the raw proxy graph.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import time
 
 import numpy as np
-import scipy.sparse as sp
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
 
-from conum_geo.coverage import SnappedTerritory, counted_sites, site_times
+import conum_geo.simulate as simulate
+from conum_geo.coverage import SnappedTerritory, counted_sites
 from conum_geo.demo import load_demo
-from conum_geo.engine import Snapped, nearest_source
+from conum_geo.engine import sweep
 from conum_geo.network import RoadGraph, build_proxy_network
+from conum_geo.network.build import graph_from_arcs
 from conum_geo.settings import Settings
-from conum_geo.simulate import DEFAULT_P_NONRENEWAL, RenewalModel
 from conum_geo.supply import PostLinks, site_state
+
+P_NONRENEWAL = {kind: 0.5 for kind in simulate.DEFAULT_P_NONRENEWAL}
 
 
 def densify(graph: RoadGraph, spacing_m: float) -> RoadGraph:
     """``graph`` with every arc cut into straight pieces of at most ``spacing_m`` (same times).
 
-    Both directions of a pair of nodes share the intermediate nodes.
+    Both directions of a pair of nodes share the intermediate nodes; nodes come out in the
+    real builders' spatial order.
     """
     arcs = graph.time_s.tocoo()
     pairs = {}
@@ -60,38 +80,98 @@ def densify(graph: RoadGraph, spacing_m: float) -> RoadGraph:
             rows += path[:-1]
             cols += path[1:]
             times += [t / pieces] * pieces
-    n = len(x)
-    return RoadGraph(x=np.array(x), y=np.array(y), source=graph.source,
-                     time_s=sp.csr_matrix((times, (rows, cols)), shape=(n, n)),
-                     provenance=graph.provenance | {"densify_m": spacing_m})
+    return graph_from_arcs(np.array(x), np.array(y), np.array(rows), np.array(cols), np.array(times),
+                           source=graph.source, crs=graph.crs,
+                           provenance=graph.provenance | {"densify_m": spacing_m})
 
 
-def conum_geo_draws(territory, snapped, settings, alive: np.ndarray) -> tuple[np.ndarray, float]:
-    """Time table once, then every draw at once: draws × communes covered, and the table's time."""
+def as_loaded(graph: RoadGraph) -> RoadGraph:
+    """The same graph without its lazily built indexes (as ``load_network`` returns it)."""
+    return RoadGraph(x=graph.x, y=graph.y, time_s=graph.time_s, source=graph.source, crs=graph.crs,
+                     provenance=graph.provenance)
+
+
+def prepare(graph: RoadGraph, *names: str) -> None:
+    """Build the graph's lazy indexes a run builds on first use."""
+    for name in names:
+        getattr(graph, name)
+
+
+@contextlib.contextmanager
+def timing(module, name: str, seconds: list):
+    """Add the wall time of every call to ``module.name`` to ``seconds`` while active."""
+    original = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds.append(time.perf_counter() - start)
+
+    setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+def conum_geo_run(territory, graph, settings, draws: int, seed: int) -> tuple[simulate.SimulationResult, dict]:
+    """A ``simulate`` run on a freshly loaded graph: result and timings."""
+    graph = as_loaded(graph)
+    table: list[float] = []
     start = time.perf_counter()
-    times = site_times(snapped, territory, settings.threshold_min)
-    table_s = time.perf_counter() - start
-    model = RenewalModel.build(territory, times, settings, DEFAULT_P_NONRENEWAL)
-    return model.covered(alive), table_s
+    prepare(graph, "reversed_time_s", "snap_index", "max_speed_ms")
+    graph_prep_s = time.perf_counter() - start
+    with timing(simulate, "site_times", table):
+        result = simulate.simulate_renewals(territory, graph, settings, draws=draws, seed=seed,
+                                            p_nonrenewal=P_NONRENEWAL)
+    total = time.perf_counter() - start
+    if not table:
+        raise SystemExit("simulate_renewals no longer builds its table through site_times: update the benchmark")
+    return result, {"conum_geo_s": total, "graph_prep_s": graph_prep_s, "table_s": sum(table),
+                    "draws_only_s": total - graph_prep_s - sum(table)}
 
 
-def naive_draws(territory, snapped, settings, alive: np.ndarray) -> np.ndarray:
-    """One multi-source graph search per draw over the sites it leaves open."""
+def naive_run(territory, graph, settings, alive: np.ndarray,
+              bounded: bool = True) -> tuple[np.ndarray, np.ndarray, float]:
+    """One multi-source search per draw (bounded at the threshold, or not): p_lose per
+    commune, population lost per draw, and the seconds spent on the graph's indexes."""
+    graph = as_loaded(graph)
+    start = time.perf_counter()
+    prepare(graph, "reversed_time_s", "snap_index")
+    graph_prep_s = time.perf_counter() - start
+    snapped = SnappedTerritory.build(graph, territory, settings)
     links = PostLinks.of(territory)
     counts = counted_sites(site_state(territory, np.ones(len(territory.posts), dtype=bool)), settings)
-    covered = np.zeros((len(alive), len(territory.communes)), dtype=bool)
+    cutoff_s = settings.threshold_min * 60.0
+
+    def covered(posts: np.ndarray) -> np.ndarray:
+        node_time, _ = sweep(graph, snapped.sites.subset(counts & links.active(posts)),
+                             limit_s=cutoff_s if bounded else np.inf)
+        return node_time[snapped.communes.node] + snapped.communes.leg_s <= cutoff_s
+
+    baseline = covered(np.ones(alive.shape[1], dtype=bool))
+    lost = np.zeros((len(alive), len(territory.communes)), dtype=bool)
     for draw, posts in enumerate(alive):
-        chosen = np.flatnonzero(counts & links.active(posts))
-        sources = Snapped(*(a[chosen] for a in (snapped.sites.node, snapped.sites.leg_m, snapped.sites.leg_s)))
-        time_s, _ = nearest_source(snapped.graph, sources, snapped.communes)
-        covered[draw] = np.nan_to_num(time_s, nan=np.inf) <= settings.threshold_min * 60.0
-    return covered
+        lost[draw] = baseline & ~covered(posts)
+    return lost.mean(axis=0), lost @ territory.communes["population"].to_numpy(dtype=float), graph_prep_s
+
+
+def plain_scipy_table_s(territory, graph, settings) -> float:
+    """One plain ``dijkstra(indices=site nodes, limit=threshold)`` call, nothing else: the floor
+    under the time table (dense rows, no legs, no target columns, no table)."""
+    snapped = SnappedTerritory.build(graph, territory, settings)
+    start = time.perf_counter()
+    dijkstra(graph.reversed_time_s, indices=np.unique(snapped.sites.node), limit=settings.threshold_min * 60.0)
+    return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=5, help="conum-geo runs (median reported)")
     parser.add_argument("--densify-m", type=float, default=100.0,
                         help="cut proxy arcs into pieces of at most this many metres (0: raw proxy)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -102,37 +182,48 @@ def main() -> None:
     graph = build_proxy_network(territory.communes)
     if args.densify_m > 0:
         graph = densify(graph, args.densify_m)
-    snapped = SnappedTerritory.build(graph, territory, settings)
-    times = site_times(snapped, territory, settings.threshold_min)
-    model = RenewalModel.build(territory, times, settings, DEFAULT_P_NONRENEWAL)
-    # Structure-level draws, with every structure at 50 % so that draws differ a lot.
-    model = RenewalModel(p_structure=np.full(len(model.p_structure), 0.5),
-                         structure_of_post=model.structure_of_post, links=model.links, reach=model.reach)
+    # The draws simulate_renewals makes (same seed, same generator), for the naive side.
+    no_table = pd.DataFrame({"site_id": [], "code_insee": [], "time_s": []})
+    model = simulate.RenewalModel.build(territory, no_table, settings, simulate.DEFAULT_P_NONRENEWAL | P_NONRENEWAL)
     alive = model.draw_alive(np.random.default_rng(args.seed), args.draws)
 
-    start = time.perf_counter()
-    fast, table_s = conum_geo_draws(territory, snapped, settings, alive)
-    conum_geo_s = time.perf_counter() - start
-    start = time.perf_counter()
-    slow = naive_draws(territory, snapped, settings, alive)
-    naive_s = time.perf_counter() - start
-    if not np.array_equal(fast, slow):
-        raise SystemExit("the two methods disagree on covered communes")
+    runs = [conum_geo_run(territory, graph, settings, args.draws, args.seed) for _ in range(args.repeat)]
+    fast = runs[-1][0]
+    naive = {}
+    for bounded in (True, False):
+        start = time.perf_counter()
+        p_lose, population_lost, prep_s = naive_run(territory, graph, settings, alive, bounded)
+        naive[bounded] = (time.perf_counter() - start, prep_s)
+        if not (np.array_equal(fast.communes["p_lose"].to_numpy(), p_lose)
+                and np.array_equal(fast.population_lost, population_lost)):
+            raise SystemExit("the two methods disagree on the communes losing coverage")
+    (naive_s, naive_prep_s), (unbounded_s, _) = naive[True], naive[False]
 
+    timings = sorted((run[1] for run in runs), key=lambda t: t["conum_geo_s"])[len(runs) // 2]  # median run
+    conum_geo_s = timings["conum_geo_s"]
     result = {
         "draws": args.draws,
         "communes": len(territory.communes),
         "sites": len(territory.sites),
+        "site_nodes": int(len(np.unique(SnappedTerritory.build(graph, territory, settings).sites.node))),
         "posts": len(territory.posts),
         "graph_nodes": graph.n_nodes,
         "graph_arcs": graph.n_arcs,
         "densify_m": args.densify_m,
+        "threshold_min": settings.threshold_min,
         "conum_geo_s": round(conum_geo_s, 4),
+        "conum_geo_runs_s": [round(run[1]["conum_geo_s"], 4) for run in runs],
         "naive_s": round(naive_s, 4),
         "ratio": round(naive_s / conum_geo_s, 1),
-        "table_s": round(table_s, 4),
-        "draws_only_s": round(conum_geo_s - table_s, 4),
-        "ratio_draws_only": round(naive_s / (conum_geo_s - table_s), 1),
+        "graph_prep_s": round(timings["graph_prep_s"], 4),
+        "table_s": round(timings["table_s"], 4),
+        "plain_scipy_table_s": round(plain_scipy_table_s(territory, graph, settings), 4),
+        "draws_only_s": round(timings["draws_only_s"], 4),
+        "ratio_without_graph_prep": round((naive_s - naive_prep_s) / (conum_geo_s - timings["graph_prep_s"]), 1),
+        "ratio_draws_only": round(naive_s / timings["draws_only_s"], 1),
+        "naive_unbounded_s": round(unbounded_s, 4),
+        "ratio_vs_unbounded": round(unbounded_s / conum_geo_s, 1),
+        "expected_population_lost": round(float(population_lost.mean()), 1),
         "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
     }
     if args.json:

@@ -22,7 +22,7 @@ from .errors import (
     UnknownDepartementError,
 )
 from .compare import Comparison, compare_models
-from .coverage import coverage_metrics, site_times
+from .coverage import SnappedTerritory, coverage_metrics, site_times
 from .diff import load_vintages, vintage_change
 from .gaps import GapsResult, analyse_gaps, compare_coverage
 from .loaders import load_territory
@@ -40,14 +40,22 @@ from .tables import MODELS, SITE_KINDS, STRUCTURE_TYPES, Territory
 __version__ = "0.1.0"
 
 __all__ = [
+    # errors
     "ConumGeoError", "DataUnavailableError", "InputError", "NetworkError", "ScenarioError",
-    "UnknownDepartementError", "GapsResult", "analyse_gaps", "load_territory", "NETWORK_SOURCES",
-    "RoadGraph", "load_network", "format_gaps", "write_gaps", "DEFAULT_SCENARIO", "Scenario",
-    "load_scenario", "Settings", "MODELS", "SITE_KINDS", "STRUCTURE_TYPES", "Territory",
-    "Comparison", "compare_models", "format_comparison", "write_comparison", "ModelAssumptions",
-    "current_posts", "deploy_models", "posts_by_population", "MCLP", "LSCP", "PMedian",
-    "RedeployResult", "redeploy", "format_redeployment", "write_redeployment",
-    "coverage_metrics", "site_times", "compare_coverage", "load_vintages", "vintage_change",
-    "AddedPost", "MovedPost", "SimulationResult", "simulate_renewals", "format_simulation",
-    "write_simulation",
+    "UnknownDepartementError",
+    # inputs: territory, road network, settings, scenarios
+    "Territory", "load_territory", "MODELS", "SITE_KINDS", "STRUCTURE_TYPES", "RoadGraph",
+    "NETWORK_SOURCES", "load_network", "Settings", "Scenario", "AddedPost", "MovedPost",
+    "DEFAULT_SCENARIO", "load_scenario",
+    # coverage and gaps (gaps, diff)
+    "SnappedTerritory", "site_times", "coverage_metrics", "GapsResult", "analyse_gaps",
+    "compare_coverage", "load_vintages", "vintage_change", "format_gaps", "write_gaps",
+    # Monte Carlo renewals (simulate)
+    "SimulationResult", "simulate_renewals", "format_simulation", "write_simulation",
+    # deployment models (compare)
+    "ModelAssumptions", "current_posts", "posts_by_population", "deploy_models", "Comparison",
+    "compare_models", "format_comparison", "write_comparison",
+    # redeployment (redeploy)
+    "MCLP", "LSCP", "PMedian", "RedeployResult", "redeploy", "format_redeployment",
+    "write_redeployment",
 ]

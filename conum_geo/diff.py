@@ -22,26 +22,27 @@ from .registers import OPTION_KINDS, detect_kind
 from .supply import STATE_COLUMNS, SupplyChange
 from .tables import SITE_KINDS, Territory
 
-#: Register kinds a diff compares (sites registers), with the option that passes them.
-SITE_REGISTERS = {kind: option for option, kinds in OPTION_KINDS.items() for kind in kinds
-                  if kind in ("france_services", "conum_lieux", "lieux")}
-#: Site kinds compared by default for each register kind (``--kinds`` overrides).
+#: Register kinds a diff compares (registers of sites), with the site kinds compared by
+#: default for each (``--kinds`` overrides).
 REGISTER_SITE_KINDS = {
     "france_services": ("france_services",),
     "conum_lieux": ("conum",),
     "lieux": tuple(SITE_KINDS),
 }
+#: The ``load_territory`` keyword that passes each register kind of ``REGISTER_SITE_KINDS``.
+REGISTER_OPTIONS = {kind: option for option, kinds in OPTION_KINDS.items() for kind in kinds
+                    if kind in REGISTER_SITE_KINDS}
 #: A site of both vintages further apart than this (m) has moved: two sites.
 MOVED_M = 50.0
 
 
 def register_kind(path: str | Path) -> str:
-    """The sites-register kind of ``path`` (a key of ``SITE_REGISTERS``)."""
+    """The sites-register kind of ``path`` (a key of ``REGISTER_SITE_KINDS``)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=path)
     kind = detect_kind(path)
-    if kind not in SITE_REGISTERS:
+    if kind not in REGISTER_SITE_KINDS:
         raise InputError(f"not a register of sites (found {kind or 'an unknown format'}); expected a "
                          "France services list, conseillers numériques lieux or lieux de médiation",
                          path=path)
@@ -55,7 +56,7 @@ def load_vintages(dept: str, before: str | Path, after: str | Path, **territory_
     if kinds[0] != kinds[1]:
         raise InputError(f"the two files are different registers ({kinds[0]} and {kinds[1]})",
                          path=after)
-    option = SITE_REGISTERS[kinds[0]]
+    option = REGISTER_OPTIONS[kinds[0]]
     first, second = (load_territory(dept, **(territory_kwargs | {option: path})) for path in (before, after))
     return first, second, kinds[0]
 
@@ -66,7 +67,7 @@ def _state(sites: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
     hours = sites["site_id"].map(present.set_index("site_id")["presence_h"]).to_numpy(dtype=float)
     return pd.DataFrame({"site_id": sites["site_id"].to_numpy(), "kind": sites["kind"].to_numpy(),
                          "presence_h": np.where(active, hours, 0.0), "fte": np.nan,
-                         "active": active})
+                         "active": active}, columns=list(STATE_COLUMNS))
 
 
 def vintage_change(before: Territory, after: Territory, label: str) -> SupplyChange:
@@ -85,5 +86,5 @@ def vintage_change(before: Territory, after: Territory, label: str) -> SupplyCha
     territory = dataclasses.replace(  # sites only: posts play no part in a diff
         before, sites=sites, posts=before.posts.iloc[:0], post_sites=before.post_sites.iloc[:0],
         structures=before.structures.iloc[:0], sources=tuple(dict.fromkeys(before.sources + after.sources)))
-    return SupplyChange(territory=territory, before=_state(sites, b)[list(STATE_COLUMNS)],
-                        after=_state(sites, a)[list(STATE_COLUMNS)], label=label)
+    return SupplyChange(territory=territory, before=_state(sites, b), after=_state(sites, a),
+                        label=label)

@@ -153,11 +153,10 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, settings: Settings)
     territory = change.territory
     snapped = SnappedTerritory.build(graph, territory, settings)
     times = site_times(snapped, territory, settings.threshold_min)
-    metrics = {}
-    for side, state in (("before", change.before), ("after", change.after)):
-        metrics[side] = _unbounded(coverage_metrics(times, state, territory.communes, settings),
-                                   snapped, territory, counted_sites(state, settings))
-    before, after = metrics["before"], metrics["after"]
+    states = {"before": change.before, "after": change.after}
+    counted = {side: counted_sites(state, settings) for side, state in states.items()}
+    before, after = (_unbounded(coverage_metrics(times, state, territory.communes, settings),
+                                snapped, territory, counted[side]) for side, state in states.items())
     fallback = access(snapped, territory, counted_sites(
         change.after, replace(settings, kinds=("france_services",))))
     flags = _reasons(before, after, settings)
@@ -181,13 +180,15 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, settings: Settings)
         communes[f"{column}_after"] = after[column].to_numpy()
     communes["france_services_min"] = fallback["access_min"].to_numpy()
     communes["france_services_site"] = fallback["nearest_site_id"].map(names).to_numpy()
+    communes["scenario_site_id"] = after["nearest_site_id"].to_numpy()
+    communes["france_services_site_id"] = fallback["nearest_site_id"].to_numpy()
     communes["off_network_m"] = snapped.communes.leg_m
 
     sites = territory.sites.copy()
-    for side, state in (("before", change.before), ("after", change.after)):
+    for side, state in states.items():
         sites[f"active_{side}"] = state["active"].to_numpy()
         sites[f"presence_h_{side}"] = state["presence_h"].to_numpy()
-        sites[f"counted_{side}"] = counted_sites(state, settings)
+        sites[f"counted_{side}"] = counted[side]
     log.info("%s: %d communes flagged of %d", change.label, flagged.sum(), len(communes))
     return GapsResult(territory=territory, label=change.label, settings=settings,
                       network=graph.source, communes=communes, sites=sites,

@@ -23,18 +23,6 @@ FRAGILE_QUANTILE = 0.8
 RURAL_DENSITY_LEVELS = (5, 6, 7)
 RURAL_POPULATION = 2000
 
-INDICATOR_LABELS = {
-    "population_covered": "Population couverte",
-    "population_covered_share": "Part de la population couverte",
-    "communes_covered": "Communes couvertes",
-    "communes_with_presence": "Communes avec une présence",
-    "mean_access_min": "Temps d'accès moyen (min)",
-    "gini_access": "Gini du temps d'accès",
-    "fragile_covered_share": "Couverture des communes les plus fragiles",
-    "rural_covered_share": "Couverture des communes rurales",
-    "unreachable_communes": "Communes sans présence atteignable",
-}
-
 
 def gini(values, weights=None) -> float:
     """Weighted Gini coefficient of non-negative ``values`` (0 when all zero, NaN when empty)."""

@@ -39,29 +39,37 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .apportion import largest_remainder
 from .coverage import SnappedTerritory
-from .demo import _largest_remainder
 from .engine import snap, time_table
 from .errors import ConumGeoError
 from .network.graph import RoadGraph
 from .settings import Settings
-from .tables import CRS_METRIC, MODELS, Territory
+from .tables import CRS_METRIC, MODELS, POST_HOURS_WEEK, SITE_COLUMNS, Territory
 
 log = logging.getLogger(__name__)
 
 #: Communes further than this from a base (either way) are never visited from it.
 MAX_TRIP_MIN = 180.0
 
-POST_COLUMNS = ("post_id", "hours_week", "base_id", "base_nom", "base_code_insee", "base_x", "base_y")
+#: Posts to deploy, each with its base (``current_posts``, ``posts_by_population``).
+BASED_POST_COLUMNS = ("post_id", "hours_week", "base_id", "base_nom", "base_code_insee", "base_x", "base_y")
+#: A site-like table of presences (``Deployment.presences``), as ``coverage_metrics`` reads it.
+PRESENCE_COLUMNS = (*SITE_COLUMNS, "fte", "active", "geometry")
 SCHEDULE_COLUMNS = ("model", "post_id", "site_id", "code_insee", "round_trip_min",
                     "sessions_per_week", "presence_h", "driving_h")
+
+
+def fmt_number(value: float) -> str:
+    """A number in French, no longer than it needs (``3,5``, ``80``), for the assumptions."""
+    return f"{value:g}".replace(".", ",")
 
 
 @dataclass(frozen=True)
 class ModelAssumptions:
     """Parameters of the deployment models (see the module doc for how they are used)."""
 
-    hours_week: float = 35.0
+    hours_week: float = POST_HOURS_WEEK
     field_share: float = 0.8
     session_h: float = 3.5
     centres_per_post: int = 3
@@ -82,13 +90,13 @@ class ModelAssumptions:
 
     def describe(self, settings: Settings) -> list[str]:
         """The assumptions in French, one sentence each (for files and maps)."""
-        territory = (f"les communes à moins de {self.radius_min:g} min de route de la base"
+        territory = (f"les communes à moins de {fmt_number(self.radius_min)} min de route de la base"
                      if self.radius_min else "les communes de l'intercommunalité de la base")
         return [
             f"Seuil de couverture : une présence à moins de {settings.threshold_min:g} min de trajet.",
-            f"Chaque poste compte ses heures hebdomadaires (défaut {self.hours_week:g} h), dont "
-            f"{self.field_share:.0%} de temps de terrain (présence au public + trajets).",
-            f"Une présence = une permanence de {self.session_h:g} h.",
+            f"Chaque poste compte ses heures hebdomadaires (défaut {fmt_number(self.hours_week)} h), dont "
+            f"{fmt_number(self.field_share * 100)} % de temps de terrain (présence au public + trajets).",
+            f"Une présence = une permanence de {fmt_number(self.session_h)} h.",
             "Centralité : tout le temps de terrain au site de base, sans trajet.",
             f"Multi-centralité : {self.centres_per_post} lieux stables par poste (la base et les "
             "communes les plus peuplées de son territoire), desservis en rotation.",
@@ -122,7 +130,7 @@ class Deployment:
 
 
 def current_posts(territory: Territory, assumptions: ModelAssumptions = ModelAssumptions()) -> pd.DataFrame:
-    """The territory's posts with their base (``POST_COLUMNS``).
+    """The territory's posts with their base (``BASED_POST_COLUMNS``).
 
     The base is ``base_site_id``, else the site where the post spends the largest share; posts
     with neither are left out (logged). Unknown hours are ``fte × hours_week`` of the
@@ -168,7 +176,7 @@ def posts_by_population(territory: Territory, n_posts: int,
     groups = ranked.groupby("epci", sort=True)
     seats = groups.head(1).set_index("epci").sort_index()
     population = groups["population"].sum().reindex(seats.index).to_numpy(dtype=float)
-    counts = _largest_remainder(population, n_posts, minimum=1 if n_posts >= len(seats) else 0)
+    counts = largest_remainder(population, n_posts, minimum=1 if n_posts >= len(seats) else 0)
     rows = []
     for (_, seat), count in zip(seats.iterrows(), counts):
         for _ in range(count):
@@ -178,7 +186,7 @@ def posts_by_population(territory: Territory, n_posts: int,
                 "base_code_insee": seat["code_insee"], "base_x": seat["origin_x"],
                 "base_y": seat["origin_y"],
             })
-    return pd.DataFrame(rows, columns=list(POST_COLUMNS))
+    return pd.DataFrame(rows, columns=list(BASED_POST_COLUMNS))
 
 
 def round_trips(posts: pd.DataFrame, snapped: SnappedTerritory, territory: Territory,
@@ -202,7 +210,8 @@ def round_trips(posts: pd.DataFrame, snapped: SnappedTerritory, territory: Terri
 
 def territory_shares(posts: pd.DataFrame, trips: pd.DataFrame, territory: Territory,
                      assumptions: ModelAssumptions) -> pd.DataFrame:
-    """Each post's share of its base's territory: ``(post_id, code_insee, round_trip_s)``."""
+    """Each post's share of its base's territory: ``(post_id, code_insee, population,
+    round_trip_s)``."""
     communes = territory.communes.set_index("code_insee")
     bases = posts.drop_duplicates("base_id").set_index("base_id")
     pairs = trips.copy()
@@ -287,7 +296,7 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
     kept = sites.loc[unserved].assign(active=True, fte=np.nan)
     if "fte" in sites.columns:
         kept["fte"] = sites.loc[unserved, "fte"]
-    return pd.concat([deployed, kept[list(deployed.columns)]], ignore_index=True)
+    return pd.concat([deployed, kept], ignore_index=True)[list(PRESENCE_COLUMNS)]
 
 
 def deploy(model: str, posts: pd.DataFrame, shares: pd.DataFrame, territory: Territory,

@@ -12,8 +12,9 @@ included. ``solve(solver)`` returns the problem with its solution:
 - ``"highs"``: the MILP through PuLP's HiGHS interface (``highspy``), solved to a zero
   relative gap unless ``time_limit_s`` stops it first;
 - ``"greedy"``: add, one at a time, the facility that improves the objective most (ties:
-  lowest index); for LSCP, then close the facilities that became redundant; for p-median, then swap an open facility for a closed one while that helps
-  (Teitz–Bart interchange, skipped beyond ``INTERCHANGE_BUDGET``);
+  lowest index); for LSCP, then close the facilities that became redundant; for p-median,
+  then swap an open facility for a closed one while that helps (Teitz–Bart interchange,
+  skipped beyond ``INTERCHANGE_BUDGET``);
 - any PuLP solver object, e.g. ``pulp.PULP_CBC_CMD(msg=False)``.
 
 Solution attributes: ``selected`` (sorted indices of open facilities), ``cli2fac`` (per
@@ -21,8 +22,8 @@ client, the open facility serving it or covering it at least cost, ``-1`` when n
 ``fac2cli`` (per open facility, its clients), ``objective``, ``bound`` (a proven bound on the
 optimum: the solver's dual bound, or for greedy a bound of its own: submodularity for MCLP,
 the best single-facility coverage for LSCP, a Lagrangian relaxation of the assignment
-constraints for p-median), ``gap`` (``|objective − bound| / |objective|``, 0 when proven optimal, NaN when
-unknown), ``method`` and ``status``.
+constraints for p-median), ``gap`` (``|objective − bound| / |objective|``, 0 when proven
+optimal, NaN when unknown), ``method`` and ``status``.
 
 Clients that no candidate can serve are reported (``unreachable``) and left out of LSCP's
 constraints; in p-median a client that no open facility reaches costs ``unassigned_cost``.
@@ -169,7 +170,7 @@ class _Problem:
             self.gap = math.nan
         else:
             slack = (bound - self.objective) if self.maximize else (self.objective - bound)
-            self.gap = max(slack, 0.0) / max(abs(self.objective), 1e-12) if slack > 1e-9 else 0.0
+            self.gap = slack / max(abs(self.objective), 1e-12) if slack > 1e-9 else 0.0
 
     def _assign(self, open_mask: np.ndarray) -> np.ndarray:
         cost = np.where(open_mask[None, :], self.cost, np.inf)

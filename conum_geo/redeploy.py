@@ -32,18 +32,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .compare import ACCESS_CUTOFF_MIN, presence_coverage
+from .compare import ACCESS_CUTOFF_MIN, presence_coverage, presence_times
 from .coverage import counted_sites
 from .engine import snap, time_table
 from .errors import ConumGeoError, InputError
 from .indicators import coverage_indicators
-from .models import ModelAssumptions
+from .models import PRESENCE_COLUMNS, ModelAssumptions, fmt_number
 from .network.graph import RoadGraph
 from .optimize import LSCP, MCLP, OBJECTIVES, PMedian
 from .progress import progress
 from .scenarios import DEFAULT_SCENARIO, Scenario
 from .settings import Settings
-from .tables import CRS_METRIC, SITE_COLUMNS, Territory
+from .supply import SupplyChange
+from .tables import CRS_METRIC, Territory
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +146,9 @@ class RedeployResult:
             f"Seuil de couverture : une présence à moins de {self.settings.threshold_min:g} min de trajet.",
             f"Sites maintenus : {keep}.",
             "Candidats : lieux existants, France services et mairies de toutes les communes.",
-            f"Chaque nouveau poste ouvre un site en centralité : {a.hours_week:g} h par semaine, "
-            f"dont {a.field_share:.0%} de présence au public ({a.hours_week * a.field_share:g} h).",
+            f"Chaque nouveau poste ouvre un site en centralité : {fmt_number(a.hours_week)} h par "
+            f"semaine, dont {fmt_number(a.field_share * 100)} % de présence au public "
+            f"({fmt_number(a.hours_week * a.field_share)} h).",
             f"Objectif : {OBJECTIVES[self.objective]} ; demande = population des communes.",
         ]
 
@@ -208,14 +210,24 @@ def _cost_matrix(candidates: gpd.GeoDataFrame, territory: Territory, graph: Road
     return cost, unique
 
 
-PRESENCE_COLUMNS = [*SITE_COLUMNS, "fte", "active", "geometry"]
+def candidate_costs(change: SupplyChange, graph: RoadGraph, settings: Settings,
+                    keep: tuple[str, ...], cutoff_min: float
+                    ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """The candidates after ``change`` (module doc; ``fixed`` marks the kept sites), minutes
+    from each commune to each (inf beyond ``cutoff_min``), and the mask of kept sites over
+    ``change.territory.sites``."""
+    territory = change.territory
+    fixed = _fixed_sites(territory, change.after, settings, keep)
+    candidates = _candidates(territory, fixed)
+    cost, unique = _cost_matrix(candidates, territory, graph, settings, cutoff_min)
+    return candidates.loc[unique].reset_index(drop=True), cost[:, unique], fixed
 
 
 def _state_presences(territory: Territory, state: pd.DataFrame) -> gpd.GeoDataFrame:
     """``territory.sites`` with the presence hours, FTE and activity of ``state``."""
     return territory.sites.assign(presence_h=state["presence_h"].to_numpy(),
                                   fte=state["fte"].to_numpy(),
-                                  active=state["active"].to_numpy())[PRESENCE_COLUMNS]
+                                  active=state["active"].to_numpy())[list(PRESENCE_COLUMNS)]
 
 
 def redeploy(
@@ -233,11 +245,9 @@ def redeploy(
     keep = tuple(keep)
     change = scenario.apply(territory)
     extended = change.territory
-    fixed = _fixed_sites(extended, change.after, settings, keep)
-    candidates = _candidates(extended, fixed)
-    cutoff = ACCESS_CUTOFF_MIN if objective == "pmedian" else settings.threshold_min
-    cost, unique = _cost_matrix(candidates, extended, graph, settings, max(cutoff, settings.threshold_min))
-    candidates, cost = candidates.loc[unique].reset_index(drop=True), cost[:, unique]
+    cutoff_min = ACCESS_CUTOFF_MIN if objective == "pmedian" else settings.threshold_min
+    candidates, cost, fixed = candidate_costs(change, graph, settings, keep,
+                                              max(cutoff_min, settings.threshold_min))
     is_fixed = candidates["fixed"].to_numpy()
     n_fixed = int(is_fixed.sum())
     if n_fixed + n_posts > len(candidates):
@@ -265,29 +275,27 @@ def redeploy(
         "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h,
         "itinerant": False, "source": "redéploiement", "as_of": "", "fte": 1.0, "active": True,
     }, geometry=chosen.geometry, crs=CRS_METRIC)
-    after = _state_presences(extended, change.after)
-    if keep != ("renewed",):
-        after["active"] = after["active"] & (fixed | ~counted_sites(change.after, settings))
+    scenario_sites = _state_presences(extended, change.after)
+    kept_sites = scenario_sites.copy()
+    if keep != ("renewed",):  # the counted sites not kept close
+        kept_sites["active"] &= fixed | ~counted_sites(change.after, settings)
     states = {
         "baseline": _state_presences(extended, change.before),
-        "scenario": _state_presences(extended, change.after),
-        "redeployed": pd.concat([after, new[PRESENCE_COLUMNS]], ignore_index=True),
+        "scenario": scenario_sites,
+        "redeployed": pd.concat([kept_sites, new[list(PRESENCE_COLUMNS)]], ignore_index=True),
     }
+    times = presence_times(states["redeployed"], extended, graph, settings)  # every site of every state
     communes = extended.communes[["code_insee", "nom", "population", "geometry"]].copy()
     rows = {}
     for state, presences in progress(states.items(), total=len(states), desc="couverture"):
-        metrics = presence_coverage(presences, extended, graph, settings)
+        metrics = presence_coverage(presences, extended, graph, settings, times)
         for column in ("access_min", "covered", "presence_h", "ratio"):
             communes[f"{column}_{state}"] = metrics[column].to_numpy()
         rows[state] = {"label": STATES[state],
                        **coverage_indicators(metrics, extended.communes,
                                              metrics.index[metrics["has_presence"]])}
-    n_new = len(new)
-    role = np.select(
-        [np.r_[fixed, np.zeros(n_new, bool)], np.r_[np.zeros(len(fixed), bool), np.ones(n_new, bool)],
-         np.r_[counted_sites(change.before, settings), np.zeros(n_new, bool)]],
-        ["maintenu", "nouveau", "ferme"], default="autre")
-    sites = states["redeployed"].assign(role=role)
+    role = np.select([fixed, counted_sites(change.before, settings)], ["maintenu", "ferme"], "autre")
+    sites = states["redeployed"].assign(role=np.r_[role, np.full(len(new), "nouveau")])
     communes["status"] = _status(*(communes[f"covered_{state}"].to_numpy(dtype=bool) for state in STATES))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "state"

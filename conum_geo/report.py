@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .gaps import GapsResult
-from .mapping import fmt_int, gaps_map, provenance_warning, simulation_map
+from .mapping import fmt_int, fmt_min, gaps_map, provenance_warning, simulation_map, site_labels
 from .outputs import staged_outputs, write_geopackage, write_json, write_table_csv
 from .simulate import SimulationResult
 
@@ -21,16 +21,24 @@ COMMUNE_COLUMNS = [
 ]
 
 
-def _fmt_min(value: float) -> str:
-    return "—" if value != value else f"{value:.0f} min"
-
-
 OUTPUT_NAMES = ("communes.csv", "communes.gpkg", "map.html", "summary.json")
+
+
+def caveat_lines(result) -> list[str]:
+    """``["Attention : …"]`` when ``result`` (any command's) has illustrative sites or proxy
+    roads, else ``[]``: the French caveat line of terminal summaries and text files."""
+    warning = provenance_warning(result.network, result.territory.illustrative)
+    return [f"Attention : {warning}"] if warning else []
+
+
+def caveated_summary(result) -> dict:
+    """``result.summary()`` with its ``caveat`` ('' when none applies), for ``summary.json``."""
+    return result.summary() | {"caveat": provenance_warning(result.network, result.territory.illustrative)}
 
 
 def _write(out_dir: str | Path, communes, columns: list[str], result, make_map) -> list[Path]:
     """Write ``OUTPUT_NAMES``: the communes table (CSV, GeoPackage), its map and the summary."""
-    summary = result.summary() | {"caveat": provenance_warning(result.network, result.territory.illustrative)}
+    summary = caveated_summary(result)
     csv_name, gpkg_name, map_name, summary_name = OUTPUT_NAMES
     with staged_outputs(out_dir) as staging:
         write_table_csv(communes[columns], staging / csv_name)
@@ -79,21 +87,20 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     if s["gained_communes"]:
         lines.append(f"Gagnent la couverture : {s['gained_communes']} communes, "
                      f"{fmt_int(s['gained_population'])} habitants.")
-    warning = provenance_warning(result.network, result.territory.illustrative)
-    if warning:
-        lines.append(f"Attention : {warning}")
+    lines += caveat_lines(result)
     flagged = result.flagged.head(top)
     if len(flagged):
         lines.append("")
-        lines.append(f"{'Commune':<28} {'INSEE':<6} {'Hab.':>7} {'Avant':>7} {'Après':>7} "
+        lines.append(f"{'Commune':<28} {'INSEE':<6} {'Hab.':>7} {'Avant':>9} {'Après':>9} "
                      f"{'Motif':<11} {'Fr. serv.':>9}  Présence la plus proche après")
+        labels = site_labels(result.sites, result.territory.communes)
         for _, row in flagged.iterrows():
             reason = "+".join(SHORT_REASONS[c] for c in row["reason_code"].split("+"))
             lines.append(
                 f"{row['nom'][:28]:<28} {row['code_insee']:<6} {fmt_int(row['population']):>7} "
-                f"{_fmt_min(row['baseline_min']):>7} {_fmt_min(row['scenario_min']):>7} "
-                f"{reason:<11} {_fmt_min(row['france_services_min']):>9}  "
-                f"{row['scenario_site'] if isinstance(row['scenario_site'], str) else 'aucune'}"
+                f"{fmt_min(row['baseline_min']):>9} {fmt_min(row['scenario_min']):>9} "
+                f"{reason:<11} {fmt_min(row['france_services_min']):>9}  "
+                f"{labels.get(row['scenario_site_id'], 'aucune')}"
             )
     return "\n".join(lines)
 
@@ -123,9 +130,7 @@ def format_simulation(result: SimulationResult, top: int = 10) -> str:
         f"(intervalle à 90 % : {fmt_int(round(low))} – {fmt_int(round(high))}) ; "
         f"{s['communes_at_risk']} communes exposées.",
     ]
-    warning = provenance_warning(result.network, result.territory.illustrative)
-    if warning:
-        lines.append(f"Attention : {warning}")
+    lines += caveat_lines(result)
     exposed = result.communes.loc[result.communes["p_lose"] > 0].sort_values(
         ["expected_population_lost", "code_insee"], ascending=[False, True]).head(top)
     if len(exposed):

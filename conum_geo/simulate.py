@@ -198,7 +198,8 @@ def simulate_renewals(
     communes["covered_before"] = model.baseline()
     communes["p_lose"] = lost.mean(axis=0)
     communes["expected_population_lost"] = communes["p_lose"] * population
-    log.info("%d draws: %.0f inhabitants lose coverage on average", draws, (lost @ population).mean())
+    population_lost = lost @ population
+    log.info("%d draws: %.0f inhabitants lose coverage on average", draws, population_lost.mean())
     return SimulationResult(territory=territory, settings=settings, network=graph.source,
                             draws=draws, seed=seed, p_nonrenewal=probabilities,
-                            communes=communes, population_lost=lost @ population)
+                            communes=communes, population_lost=population_lost)

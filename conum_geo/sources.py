@@ -6,9 +6,9 @@ SHA-256; data.gouv.fr datasets are resolved through the data.gouv.fr API to thei
 resource, whose published checksum is verified. Sources with no stable download (``url`` is
 None) say on which page a person gets the file, to pass with the CLI option.
 
-``fetch_registers(dept)`` downloads what is missing into a cache directory (``CONUM_GEO_CACHE``,
-else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``), which is then usable as
-``--data-dir``. Downloads resume with HTTP ``Range`` after an interruption (a ``.part`` file
+``fetch_registers(dept)`` downloads what is missing into a cache directory
+(``$CONUM_GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``: the
+root of the road-network cache too, ``network.cache``), which is then usable as ``--data-dir``. Downloads resume with HTTP ``Range`` after an interruption (a ``.part`` file
 is kept), and a file is moved into place only once complete and checked. When a server
 cannot be reached the error is one line saying what failed and how to pass files instead.
 """
@@ -142,9 +142,9 @@ SOURCES: tuple[Source, ...] = (
 
 
 def default_cache_dir() -> Path:
-    """``CONUM_GEO_CACHE``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``."""
-    if os.environ.get("CONUM_GEO_CACHE"):
-        return Path(os.environ["CONUM_GEO_CACHE"])
+    """``$CONUM_GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``."""
+    if os.environ.get("CONUM_GEO_CACHE_DIR"):
+        return Path(os.environ["CONUM_GEO_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "conum-geo"
 
@@ -156,10 +156,10 @@ def _unreachable(url: str, reason, source: Source | None = None) -> DataUnavaila
     return DataUnavailableError(f"cannot reach {host} ({reason}) to download {url}: {hint}")
 
 
-def _open(url: str, headers: dict, timeout: float, source: Source | None):
+def _open(url: str, headers: dict, timeout_s: float, source: Source | None):
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
     try:
-        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - https/http only
+        return urllib.request.urlopen(request, timeout=timeout_s)  # noqa: S310 - https/http only
     except urllib.error.HTTPError:
         raise
     except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
@@ -175,7 +175,7 @@ def _file_hash(path: Path, algorithm: str) -> str:
 
 
 def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
-             timeout: float = 60.0, source: Source | None = None, label: str = "") -> Path:
+             timeout_s: float = 60.0, source: Source | None = None, label: str = "") -> Path:
     """Download ``url`` to ``target`` through ``target.part``, resuming a previous partial
     download with an HTTP ``Range`` request; verify ``checksum`` = (algorithm, hex) if given."""
     target = Path(target)
@@ -184,11 +184,11 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     try:
-        response = _open(url, headers, timeout, source)
+        response = _open(url, headers, timeout_s, source)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:  # the partial file cannot be continued: start again
             part.unlink()
-            return download(url, target, checksum=checksum, timeout=timeout, source=source, label=label)
+            return download(url, target, checksum=checksum, timeout_s=timeout_s, source=source, label=label)
         raise _unreachable(url, f"HTTP {exc.code} {exc.reason}", source) from None
     with response:
         resumed = offset > 0 and response.status == 206
@@ -226,10 +226,10 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
     return target
 
 
-def _datagouv_resource(source: Source, timeout: float) -> dict:
+def _datagouv_resource(source: Source, timeout_s: float) -> dict:
     """The latest resource of ``source.resource_format`` of a data.gouv.fr dataset."""
     try:
-        with _open(source.url, {"Accept": "application/json"}, timeout, source) as response:
+        with _open(source.url, {"Accept": "application/json"}, timeout_s, source) as response:
             dataset = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         raise _unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
@@ -259,7 +259,7 @@ def _write_meta(path: Path, **meta) -> None:
 
 
 def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = False,
-                 timeout: float = 60.0) -> Fetched:
+                 timeout_s: float = 60.0) -> Fetched:
     """Bring one source into ``cache_dir`` (a cached file is reused unless ``refresh``)."""
     if source.url is None:
         return Fetched(source, None, "à fournir")
@@ -271,7 +271,7 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
         cached = sorted(cache_dir.glob(f"{stem}-*.{suffix}"))
         if cached and not refresh:
             return Fetched(source, cached[-1], "en cache")
-        resource = _datagouv_resource(source, timeout)
+        resource = _datagouv_resource(source, timeout_s)
         url = resource["url"]
         published = resource.get("checksum") or {}
         if published.get("type") in ("sha1", "sha256", "md5") and published.get("value"):
@@ -284,16 +284,16 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
             if source.sha256 is None or _file_hash(target, "sha256") == source.sha256:
                 return Fetched(source, target, "en cache")
             log.warning("%s does not match its checksum: downloading it again", target)
-    download(url, target, checksum=checksum, timeout=timeout, source=source, label=source.key)
+    download(url, target, checksum=checksum, timeout_s=timeout_s, source=source, label=source.key)
     _write_meta(target, url=url, source=source.key, checksum=list(checksum) if checksum else None)
     return Fetched(source, target, "téléchargé")
 
 
 def fetch_registers(dept: str, cache_dir: str | Path | None = None, *, sources=None,
-                    refresh: bool = False, timeout: float = 60.0) -> list[Fetched]:
+                    refresh: bool = False, timeout_s: float = 60.0) -> list[Fetched]:
     """Download the official registers of ``dept`` (and the national ones) into the cache
     (``sources`` defaults to ``SOURCES``)."""
     dept = normalise_dept(dept)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    return [fetch_source(s, dept, cache, refresh=refresh, timeout=timeout)
+    return [fetch_source(s, dept, cache, refresh=refresh, timeout_s=timeout_s)
             for s in (SOURCES if sources is None else sources)]

@@ -57,6 +57,9 @@ STRUCTURE_TYPES = {
     "inconnu": "Employeur non identifié",
 }
 
+#: Weekly hours of a full-time conseiller numérique post (``posts.hours_week`` by default).
+POST_HOURS_WEEK = 35.0
+
 COMMUNE_COLUMNS = ("code_insee", "nom", "population", "epci_code", "origin_x", "origin_y")
 SITE_COLUMNS = ("site_id", "nom", "kind", "code_insee", "presence_h", "itinerant", "source", "as_of")
 POST_COLUMNS = (

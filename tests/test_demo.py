@@ -48,7 +48,9 @@ def test_france_services_one_per_intercommunality(demo_territory):
 def test_largest_remainder_shares():
     import numpy as np
 
+    from conum_geo.apportion import largest_remainder
+
     # One each, then 6 shared by weight: 0.54, 0.05, 0.05, 5.36 → floors 0, 0, 0, 5 and the
     # last seat to the largest remainder (0.54).
-    shares = demo._largest_remainder(np.array([10.0, 1.0, 1.0, 100.0]), 10)
+    shares = largest_remainder(np.array([10.0, 1.0, 1.0, 100.0]), 10)
     assert shares.tolist() == [2, 1, 1, 6]

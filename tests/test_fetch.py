@@ -186,6 +186,17 @@ def test_cli_fetch_lists_files(server, tmp_path, monkeypatch):
     assert f"--data-dir {tmp_path}" in result.output
 
 
+def test_registers_and_road_networks_share_one_cache_root(tmp_path, monkeypatch):
+    from conum_geo.network import cache
+
+    monkeypatch.setenv("CONUM_GEO_CACHE_DIR", str(tmp_path))
+    assert sources_module.default_cache_dir() == tmp_path
+    assert cache.default_cache_dir() == tmp_path / "networks"
+    monkeypatch.delenv("CONUM_GEO_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.default_cache_dir() == sources_module.default_cache_dir() / "networks"
+
+
 def test_registry_is_complete():
     from conum_geo.registers import KINDS
 

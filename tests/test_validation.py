@@ -18,6 +18,7 @@ from conum_geo.registers.communes import read_contours
 from conum_geo.registers.conum import read_conum_lieux
 from conum_geo.registers.france_services import read_france_services
 from conum_geo.registers.lieux import read_lieux
+from conum_geo.registers.territoire import read_qpv
 
 FS_HEADER = ["id_fs", "lib_fs", "insee_com", "code_postal", "lib_com", "latitude", "longitude",
              "h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi", "type_fs",
@@ -211,6 +212,22 @@ def test_lieux_standard_rules(tmp_path):
     with pytest.raises(InputError) as info:
         read_lieux(path)
     assert one_line(info.value).startswith(f"{path}, row 2, field 'code_postal': '580' does not match")
+
+
+def test_qpv_empty_commune_code_names_the_row_as_shown(tmp_path):
+    # CSV: the header is row 1, so the second data row is row 3; GeoJSON: the second feature is 2.
+    path = write_csv(tmp_path / "qpv.csv", ["insee_com", "code_qp"],
+                     [["58194", "QN05801M"], ["", "QN05802M"]])
+    with pytest.raises(InputError) as info:
+        read_qpv(path)
+    assert one_line(info.value).startswith(f"{path}, row 3, field 'insee_com': empty commune code")
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.16, 46.99]},
+                 "properties": {"insee_com": code, "code_qp": "QN05801M"}} for code in ("58194", "")]
+    path = tmp_path / "qpv.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_qpv(path)
+    assert one_line(info.value).startswith(f"{path}, row 2, field 'insee_com': empty commune code")
 
 
 def test_cli_prints_one_line_and_exits_2(tmp_path):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..catchments import CELL_M, DEFAULT_MINUTES, catchments as compute_catchments, write_catchments
-from ..loaders import load_territory
-from ..network import load_network
 from ..settings import Settings
-from .options import dept_option, json_option, kinds_option, network_options, split_options, territory_options
+from .options import (
+    dept_option, echo_outcome, json_option, kinds_option, load_inputs, network_options, territory_options,
+)
 
 
 def _minutes(ctx, param, value):
@@ -39,19 +37,14 @@ def _minutes(ctx, param, value):
 @network_options
 def catchments(dept, minutes, kinds, cell_m, from_sites, out_dir, as_json, **sources):
     """Isochrones (bandes de temps de trajet) autour des lieux, et surface de temps."""
-    territory_kwargs, network_kwargs = split_options(sources)
-    territory = load_territory(dept, **territory_kwargs)
-    graph = load_network(territory, **network_kwargs)
-    result = compute_catchments(territory, graph, minutes=minutes, kinds=kinds or ("conum",),
-                                settings=Settings(), cell_m=cell_m, toward_sites=not from_sites)
+    territory, graph = load_inputs(dept, sources)
+    settings = Settings().with_overrides(kinds=kinds)
+    result = compute_catchments(territory, graph, minutes=minutes, kinds=settings.kinds,
+                                settings=settings, cell_m=cell_m, toward_sites=not from_sites)
     written = write_catchments(result, out_dir)
     summary = result.summary()
-    if as_json:
-        click.echo(json.dumps(summary | {"files": [str(p) for p in written]}, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"Isochrones de {summary['sites']} lieux ({summary['direction']}), réseau {summary['network']}")
-    for band, area in summary["union_area_km2"].items():
-        click.echo(f"  {band} min : {area:,.1f} km²".replace(",", " "))
-    for note in summary["notes"]:
-        click.echo(f"  Attention : {note}")
-    click.echo("Fichiers écrits : " + ", ".join(str(p) for p in written))
+    lines = [f"Isochrones de {summary['sites']} lieux ({summary['direction']}), réseau {summary['network']}"]
+    lines += [f"  {band} min : " + f"{area:,.1f}".replace(",", "\u202f").replace(".", ",") + " km²"
+              for band, area in summary["union_area_km2"].items()]
+    lines += [f"  Attention : {note}" for note in summary["notes"]]
+    echo_outcome(summary | {"files": [str(p) for p in written]}, "\n".join(lines), written, as_json)

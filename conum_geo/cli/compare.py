@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..compare import compare_models
-from ..loaders import load_territory
 from ..model_report import format_comparison, write_comparison
-from ..network import load_network
 from ..settings import Settings
 from .model_options import assumptions_from, post_options, visit_options
 from .options import (
-    dept_option, json_option, network_options, out_option, split_options, territory_options,
-    threshold_option,
+    dept_option, echo_outcome, json_option, load_inputs, network_options, out_option,
+    territory_options, threshold_option,
 )
 
 
@@ -34,15 +30,7 @@ def compare(dept, n_posts, threshold_min, out_dir, as_json, **options):
     """Compare les modèles de déploiement (centralité, multi-centralité, rayonnement)."""
     assumptions, sources = assumptions_from(options)
     settings = Settings().with_overrides(threshold_min=threshold_min)
-    territory_kwargs, network_kwargs = split_options(sources)
-    territory = load_territory(dept, **territory_kwargs)
-    graph = load_network(territory, **network_kwargs)
+    territory, graph = load_inputs(dept, sources)
     result = compare_models(territory, graph, n_posts, settings, assumptions)
-    if out_dir:
-        written = write_comparison(result, out_dir)
-    if as_json:
-        click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_comparison(result))
-        if out_dir:
-            click.echo("\nFichiers écrits : " + ", ".join(str(p) for p in written))
+    written = write_comparison(result, out_dir) if out_dir else None
+    echo_outcome(result.summary(), format_comparison(result), written, as_json)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..errors import InputError
 from ..registers import format_info, registers_info
 from ..sources import default_cache_dir, fetch_registers
-from .options import dept_option, json_option, split_options, territory_options
+from .options import dept_option, echo_outcome, json_option, territory_options
 
 
 @click.group()
@@ -26,26 +24,22 @@ def info(dept, as_json, **sources):
 
     Sans --data-dir ni fichier, lit le cache de `conum-geo data fetch`.
     """
-    territory_kwargs, _ = split_options(sources)
-    files = {k: v for k, v in territory_kwargs.items() if k not in ("border_km", "lieux_programmes")}
-    if all(v in (None, ()) for v in files.values()):
+    files = [v for k, v in sources.items() if k not in ("border_km", "lieux_programmes")]
+    if all(v in (None, ()) for v in files):
         cache = default_cache_dir()
         if not cache.is_dir():
             raise InputError("no registers given and no download cache: pass --data-dir DIR or "
                              "run `conum-geo data fetch --dept DEPT` first", path=cache)
-        territory_kwargs["data_dir"] = cache
-    territory_kwargs["lieux_programmes"] = territory_kwargs.get("lieux_programmes") or None
-    result = registers_info(dept, **territory_kwargs)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_info(result))
+        sources["data_dir"] = cache
+    result = registers_info(dept, **sources)
+    echo_outcome(result, format_info(result), None, as_json)
 
 
 @data.command()
 @dept_option
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Dossier du cache (défaut : $CONUM_GEO_CACHE, sinon ~/.cache/conum-geo).")
+              help="Dossier du cache (défaut : $CONUM_GEO_CACHE_DIR, sinon $XDG_CACHE_HOME/conum-geo "
+                   "ou ~/.cache/conum-geo).")
 @click.option("--refresh", is_flag=True, help="Retélécharger même ce qui est en cache.")
 def fetch(dept, cache_dir, refresh):
     """Télécharge les registres officiels dans le cache (reprise et sommes de contrôle)."""

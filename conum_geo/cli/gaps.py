@@ -6,21 +6,17 @@ import click
 
 from ..coverage import SUPPLY_MEASURES
 from ..gaps import analyse_gaps
-from ..loaders import load_territory
-from ..network import load_network
 from ..report import format_gaps, write_gaps
-from ..scenarios import DEFAULT_SCENARIO, load_scenario
 from ..settings import Settings
 from .options import (
-    dept_option, echo_outcome, json_option, kinds_option, margin_option, network_options,
-    out_option, split_options, territory_options, threshold_option,
+    dept_option, echo_outcome, json_option, kinds_option, load_inputs, margin_option,
+    network_options, out_option, scenario_option, territory_options, threshold_option,
 )
 
 
 @click.command()
 @dept_option
-@click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False), default=None,
-              help="Fichier TOML du scénario (défaut : le Département ne renouvelle pas ses postes).")
+@scenario_option
 @threshold_option
 @margin_option
 @kinds_option
@@ -35,16 +31,13 @@ from .options import (
 @json_option
 @territory_options
 @network_options
-def gaps(dept, scenario_path, threshold_min, margin_min, kinds, ratio_drop_share, supply,
+def gaps(dept, scenario, threshold_min, margin_min, kinds, ratio_drop_share, supply,
          fragility_weighting, out_dir, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
-    scenario = load_scenario(scenario_path) if scenario_path else DEFAULT_SCENARIO
     settings = scenario.settings(Settings()).with_overrides(
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
         ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
-    territory_kwargs, network_kwargs = split_options(sources)
-    territory = load_territory(dept, **territory_kwargs)
-    graph = load_network(territory, **network_kwargs)
+    territory, graph = load_inputs(dept, sources)
     result = analyse_gaps(territory, graph, scenario, settings)
     written = write_gaps(result, out_dir) if out_dir else None
     echo_outcome(result.summary(), format_gaps(result), written, as_json)

@@ -10,7 +10,7 @@ from dataclasses import fields
 import click
 
 from ..models import ModelAssumptions
-from .options import _apply
+from .options import apply_options
 
 _DEFAULTS = ModelAssumptions()
 
@@ -39,8 +39,8 @@ VISIT_OPTIONS = {
 }
 
 
-post_options = _apply(POST_OPTIONS)
-visit_options = _apply(VISIT_OPTIONS)
+post_options = apply_options(POST_OPTIONS)
+visit_options = apply_options(VISIT_OPTIONS)
 
 
 def assumptions_from(options: dict) -> tuple[ModelAssumptions, dict]:

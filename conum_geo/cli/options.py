@@ -8,9 +8,14 @@ import click
 
 from ..departements import normalise_dept
 from ..errors import UnknownDepartementError
-from ..network import DEFAULT_BUFFER_KM, NETWORK_SOURCES
+from ..loaders import load_territory
+from ..network import DEFAULT_BUFFER_KM, NETWORK_SOURCES, RoadGraph, load_network
 from ..registers import BORDER_KM
-from ..tables import SITE_KINDS
+from ..scenarios import DEFAULT_SCENARIO, load_scenario
+from ..settings import Settings
+from ..tables import SITE_KINDS, Territory
+
+_DEFAULTS = Settings()
 
 
 def _dept(ctx, param, value):
@@ -25,13 +30,23 @@ dept_option = click.option(
 )
 threshold_option = click.option(
     "--threshold", "threshold_min", type=click.FloatRange(min=0, min_open=True), default=None,
-    help="Seuil de couverture en minutes de trajet (défaut 20).",
+    help=f"Seuil de couverture en minutes de trajet (défaut {_DEFAULTS.threshold_min:g}).",
 )
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, writable=True), default=None,
     help="Dossier où écrire les tables, la carte et le résumé.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Résumé en JSON sur la sortie standard.")
+
+
+def _scenario(ctx, param, value):
+    return load_scenario(value) if value else DEFAULT_SCENARIO
+
+
+scenario_option = click.option(
+    "--scenario", type=click.Path(dir_okay=False), default=None, callback=_scenario,
+    help="Fichier TOML du scénario (défaut : le Département ne renouvelle pas ses postes).",
+)
 
 
 def _kinds(ctx, param, value):
@@ -47,14 +62,14 @@ def _kinds(ctx, param, value):
 
 kinds_option = click.option(
     "--kinds", "--kind", "kinds", callback=_kinds, default=None, metavar="KIND[,KIND]",
-    help=f"Types de lieux qui comptent pour la couverture (défaut conum), parmi : {', '.join(SITE_KINDS)}.",
+    help=f"Types de lieux qui comptent pour la couverture (défaut {','.join(_DEFAULTS.kinds)}), "
+         f"parmi : {', '.join(SITE_KINDS)}.",
 )
 margin_option = click.option(
     "--margin", "margin_min", type=click.FloatRange(min=0), default=None,
-    help="Signale aussi les communes dont le temps d'accès augmente de plus de ces minutes (défaut 10).",
+    help="Signale aussi les communes dont le temps d'accès augmente de plus de ces minutes "
+         f"(défaut {_DEFAULTS.margin_min:g}).",
 )
-
-
 
 #: Options that choose where the territory (communes, sites, posts) comes from, keyed by the
 #: keyword of ``conum_geo.loaders.load_territory`` they feed.
@@ -120,7 +135,9 @@ NETWORK_OPTIONS: dict = {
 }
 
 
-def _apply(options: dict):
+def apply_options(options: dict):
+    """A decorator adding every option of the registry ``options`` to a command, in order
+    (values arrive as keywords named after the registry's keys)."""
     def wrap(command):
         for decorator in reversed(list(options.values())):
             command = decorator(command)
@@ -128,14 +145,10 @@ def _apply(options: dict):
     return wrap
 
 
-def territory_options(command):
-    """Add every territory-source option to ``command`` (values arrive as keywords)."""
-    return _apply(TERRITORY_OPTIONS)(command)
-
-
-def network_options(command):
-    """Add every network option to ``command`` (values arrive as keywords)."""
-    return _apply(NETWORK_OPTIONS)(command)
+#: Add every territory-source option to a command.
+territory_options = apply_options(TERRITORY_OPTIONS)
+#: Add every network option to a command.
+network_options = apply_options(NETWORK_OPTIONS)
 
 
 def split_options(options: dict) -> tuple[dict, dict]:
@@ -143,6 +156,13 @@ def split_options(options: dict) -> tuple[dict, dict]:
     territory = {k: v for k, v in options.items() if k in TERRITORY_OPTIONS}
     network = {k: v for k, v in options.items() if k in NETWORK_OPTIONS}
     return territory, network
+
+
+def load_inputs(dept: str, options: dict) -> tuple[Territory, RoadGraph]:
+    """The territory and road network a command's territory and network options choose."""
+    territory_kwargs, network_kwargs = split_options(options)
+    territory = load_territory(dept, **territory_kwargs)
+    return territory, load_network(territory, **network_kwargs)
 
 
 def echo_outcome(summary: dict, text: str, written, as_json: bool) -> None:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from ..loaders import load_territory
 from ..model_report import format_redeployment, write_redeployment
-from ..network import load_network
 from ..optimize import OBJECTIVES
 from ..redeploy import redeploy as redeploy_posts
-from ..scenarios import DEFAULT_SCENARIO, load_scenario
 from ..settings import Settings
 from .model_options import assumptions_from, post_options
 from .options import (
-    dept_option, json_option, network_options, out_option, split_options, territory_options,
-    threshold_option,
+    dept_option, echo_outcome, json_option, load_inputs, network_options, out_option,
+    scenario_option, territory_options, threshold_option,
 )
 
 
@@ -37,8 +32,7 @@ def _keep(ctx, param, value):
 @click.option("--objective", type=click.Choice(list(OBJECTIVES)), default="mclp", show_default=True,
               help="mclp : population couverte maximale ; lscp : le moins de sites couvrant tout ; "
                    "pmedian : temps d'accès moyen minimal.")
-@click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False), default=None,
-              help="Fichier TOML du scénario (défaut : le Département ne renouvelle pas ses postes).")
+@scenario_option
 @click.option("--solver", type=click.Choice(["auto", "highs", "greedy"]), default="auto", show_default=True,
               help="auto : MILP exact (PuLP + HiGHS) si installé et de taille raisonnable, sinon glouton.")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -49,22 +43,13 @@ def _keep(ctx, param, value):
 @json_option
 @territory_options
 @network_options
-def redeploy(dept, n_posts, keep, objective, scenario_path, solver, time_limit_s, threshold_min,
+def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, threshold_min,
              out_dir, as_json, **options):
     """Où placer N postes pour retrouver la couverture après des non-renouvellements."""
     assumptions, sources = assumptions_from(options)
-    scenario = load_scenario(scenario_path) if scenario_path else DEFAULT_SCENARIO
     settings = scenario.settings(Settings()).with_overrides(threshold_min=threshold_min)
-    territory_kwargs, network_kwargs = split_options(sources)
-    territory = load_territory(dept, **territory_kwargs)
-    graph = load_network(territory, **network_kwargs)
+    territory, graph = load_inputs(dept, sources)
     result = redeploy_posts(territory, graph, n_posts, scenario, keep, objective, settings,
                             assumptions, solver, time_limit_s)
-    if out_dir:
-        written = write_redeployment(result, out_dir)
-    if as_json:
-        click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_redeployment(result))
-        if out_dir:
-            click.echo("\nFichiers écrits : " + ", ".join(str(p) for p in written))
+    written = write_redeployment(result, out_dir) if out_dir else None
+    echo_outcome(result.summary(), format_redeployment(result), written, as_json)

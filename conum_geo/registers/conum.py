@@ -33,18 +33,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..tables import POST_HOURS_WEEK
 from .hours import osm_hours_column
 from .io import (
-    Register, check_coordinates, check_ids, file_as_of, insee_code, normalised_name, parse_numbers,
-    read_json_records, text_column,
+    Register, check_ids, file_as_of, insee_code, normalised_name, parse_numbers, read_json_records,
+    read_points, record_row, row_dates, text_column,
 )
 
 LIEUX_KIND = "conum_lieux"
 STRUCTURES_KIND = "conum_structures"
 LIEUX_REQUIRED = ("id", "nom", "code_postal", "horaires", "structureId", "conseiller_ids")
 STRUCTURES_REQUIRED = ("id", "raison_sociale", "type", "siret", "nb_cnfs")
-#: Weekly hours of one conseiller numérique post (full-time contract).
-POST_HOURS_WEEK = 35.0
 #: ``pivot`` values that carry no SIRET.
 _NO_SIRET = {"", "00000000000000", "null", "None"}
 
@@ -74,22 +73,14 @@ def read_conum_lieux(path: str | Path) -> Register:
     """Read the lieux d'activité; sites have no INSEE code yet (located later)."""
     path = Path(path)
     raw = read_json_records(path, LIEUX_REQUIRED)
-    row_of = lambda i: int(i) + 1  # noqa: E731 - records are numbered from 1
     ids = text_column(raw, "id")
-    check_ids(ids, path=path, field_name="id", row_of=row_of)
-    for column in ("latitude", "longitude"):
-        if column not in raw.columns:
-            raw[column] = None
-    lon = parse_numbers(raw["longitude"], path=path, field_name="longitude", row_of=row_of)
-    lat = parse_numbers(raw["latitude"], path=path, field_name="latitude", row_of=row_of)
-    check_coordinates(lon, lat, path=path, row_of=row_of)
+    check_ids(ids, path=path, field_name="id", row_of=record_row)
+    lon, lat = read_points(raw, path=path, row_of=record_row)
     not_list = np.flatnonzero([not isinstance(v, list) for v in raw["conseiller_ids"]])
     if len(not_list):
         raise InputError("expected a list of conseiller ids", path=path,
-                         row=row_of(not_list[0]), field="conseiller_ids")
-    hours, problems = osm_hours_column(text_column(raw, "horaires"), path, row_of)
-    file_date = file_as_of(path)
-    dates = text_column(raw, "date_maj").str[:10]
+                         row=record_row(not_list[0]), field="conseiller_ids")
+    hours, problems = osm_hours_column(text_column(raw, "horaires"), path, record_row)
     frame = pd.DataFrame({
         "site_id": "cnfs-" + ids,
         "register_id": ids,
@@ -108,7 +99,7 @@ def read_conum_lieux(path: str | Path) -> Register:
         "structure_ref": text_column(raw, "structureId"),
         "pivot": text_column(raw, "pivot"),
         "conseiller_ids": [[str(c) for c in v] for v in raw["conseiller_ids"]],
-        "as_of": dates.where(dates != "", file_date),
+        "as_of": row_dates(raw, path),
     })
     span = f"{frame['as_of'].min()[:7]} à {frame['as_of'].max()[:7]}"
     return Register(kind=LIEUX_KIND, path=path, frame=frame, as_of=span,
@@ -123,26 +114,19 @@ def read_conum_structures(path: str | Path) -> Register:
     """Read the employer structures of conseillers numériques."""
     path = Path(path)
     raw = read_json_records(path, STRUCTURES_REQUIRED)
-    row_of = lambda i: int(i) + 1  # noqa: E731
     ids = text_column(raw, "id")
-    check_ids(ids, path=path, field_name="id", row_of=row_of)
+    check_ids(ids, path=path, field_name="id", row_of=record_row)
     status = text_column(raw, "type")
     bad = np.flatnonzero(~status.isin(["publique", "privée"]).to_numpy())
     if len(bad):
         raise InputError(f"'{status.iloc[bad[0]]}' is not 'publique' or 'privée'", path=path,
-                         row=row_of(bad[0]), field="type")
-    n_posts = parse_numbers(raw["nb_cnfs"], path=path, field_name="nb_cnfs", row_of=row_of)
+                         row=record_row(bad[0]), field="type")
+    n_posts = parse_numbers(raw["nb_cnfs"], path=path, field_name="nb_cnfs", row_of=record_row)
     bad = np.flatnonzero(~(n_posts >= 0))
     if len(bad):
-        raise InputError("expected a number of posts ≥ 0", path=path, row=row_of(bad[0]),
+        raise InputError("expected a number of posts ≥ 0", path=path, row=record_row(bad[0]),
                          field="nb_cnfs")
-    for column in ("latitude", "longitude", "insee_com", "insee_dep", "code_département",
-                   "qpv", "zrr", "france_services", "date_de_validation_en_comité_de_sélection"):
-        if column not in raw.columns:
-            raw[column] = None
-    lon = parse_numbers(raw["longitude"], path=path, field_name="longitude", row_of=row_of)
-    lat = parse_numbers(raw["latitude"], path=path, field_name="latitude", row_of=row_of)
-    check_coordinates(lon, lat, path=path, row_of=row_of)
+    lon, lat = read_points(raw, path=path, row_of=record_row)
     public = (status == "publique").to_numpy()
     names = text_column(raw, "raison_sociale")
     dept = text_column(raw, "insee_dep")
@@ -155,7 +139,7 @@ def read_conum_structures(path: str | Path) -> Register:
         "structure_type": [classify_structure(n, p) for n, p in zip(names, public)],
         "public": pd.array(public, dtype="boolean"),
         "siret": text_column(raw, "siret").where(lambda s: ~s.isin(_NO_SIRET), ""),
-        "code_insee": raw["insee_com"].map(insee_code),
+        "code_insee": text_column(raw, "insee_com").map(insee_code),
         "dept": dept,
         "n_posts_declared": pd.array(n_posts.astype(int), dtype="Int64"),
         "qpv": _yes_no(text_column(raw, "qpv")),

@@ -14,6 +14,8 @@ import logging
 import re
 from pathlib import Path
 
+from .communes import CODE_FIELDS
+
 log = logging.getLogger(__name__)
 
 #: Register kinds and their French description.
@@ -65,8 +67,6 @@ def _record_kind(record: dict) -> str | None:
 
 
 def _feature_kind(feature: dict) -> str | None:
-    from .communes import CODE_FIELDS
-
     properties = feature.get("properties") or {}
     geometry = (feature.get("geometry") or {}).get("type", "")
     if "code_qp" in properties:
@@ -78,8 +78,9 @@ def _feature_kind(feature: dict) -> str | None:
     return None
 
 
-def _first_json_item(text: str, path: Path):
-    """The first element of a JSON array (or the first feature of a FeatureCollection)."""
+def _first_json_item(text: str):
+    """The first element of a JSON array, the first feature of a FeatureCollection, or the
+    whole object (``text`` must then hold all of it)."""
     decoder = json.JSONDecoder()
     start = text.lstrip()
     if start.startswith("["):
@@ -87,7 +88,7 @@ def _first_json_item(text: str, path: Path):
     else:
         marker = text.find('"features"')
         if marker < 0:
-            return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+            return json.loads(text)
         index = text.index("[", marker) + 1
     while index < len(text) and text[index] in " \t\r\n":
         index += 1
@@ -99,10 +100,10 @@ def _json_kind(path: Path) -> str | None:
     with open(path, "rb") as stream:
         head = stream.read(_HEAD_BYTES).decode("utf-8-sig", errors="replace")
     try:
-        item = _first_json_item(head, path)
+        item = _first_json_item(head)
     except (ValueError, IndexError):
         try:  # the first item is longer than the head: read the whole file
-            item = _first_json_item(Path(path).read_text(encoding="utf-8-sig"), path)
+            item = _first_json_item(Path(path).read_text(encoding="utf-8-sig"))
         except (ValueError, IndexError, UnicodeDecodeError):
             return None
     if not isinstance(item, dict):
@@ -117,8 +118,6 @@ def _json_kind(path: Path) -> str | None:
 
 def _vector_kind(path: Path) -> str | None:
     import pyogrio
-
-    from .communes import CODE_FIELDS
 
     try:
         info = pyogrio.read_info(path)

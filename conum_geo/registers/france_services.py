@@ -14,8 +14,7 @@ import pandas as pd
 
 from .hours import FS_DAY_COLUMNS, fs_hours_column
 from .io import (
-    Register, check_coordinates, check_ids, file_as_of, insee_code, parse_numbers, read_csv,
-    spreadsheet_row, text_column,
+    Register, check_ids, file_as_of, insee_code, read_csv, read_points, spreadsheet_row, text_column,
 )
 
 KIND = "france_services"
@@ -31,9 +30,7 @@ def read_france_services(path: str | Path) -> Register:
     raw = read_csv(path, REQUIRED)
     ids = text_column(raw, "id_fs")
     check_ids(ids, path=path, field_name="id_fs")
-    lon = parse_numbers(raw["longitude"], path=path, field_name="longitude")
-    lat = parse_numbers(raw["latitude"], path=path, field_name="latitude")
-    check_coordinates(lon, lat, path=path)
+    lon, lat = read_points(raw, path=path)
 
     day_text = {column: text_column(raw, column).to_numpy() for column in FS_DAY_COLUMNS}
     hours, problems = fs_hours_column(day_text, path, spreadsheet_row)

@@ -64,8 +64,13 @@ class Register:
 
 
 def spreadsheet_row(index: int) -> int:
-    """The row a spreadsheet shows for the ``index``-th record (the header is row 1)."""
+    """The row a spreadsheet shows for the ``index``-th record of a CSV (the header is row 1)."""
     return int(index) + 2
+
+
+def record_row(index: int) -> int:
+    """The number of the ``index``-th record of a JSON array or GeoJSON (the first is 1)."""
+    return int(index) + 1
 
 
 def read_text(path: Path) -> str:
@@ -193,13 +198,10 @@ def _in_france(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return inside
 
 
-def check_coordinates(lon: np.ndarray, lat: np.ndarray, *, path, fields=("longitude", "latitude"),
-                      row_of=spreadsheet_row) -> np.ndarray:
-    """Validate WGS84 points row by row; returns the mask of rows that have coordinates.
-
-    A row with only one of the two values, swapped values or a point outside France raises
-    ``InputError`` naming the row.
-    """
+def _check_coordinates(lon: np.ndarray, lat: np.ndarray, *, path, row_of) -> None:
+    """Validate WGS84 points row by row: a row with only one of the two values, swapped values
+    or a point outside France raises ``InputError`` naming the row."""
+    fields = ("longitude", "latitude")
     has_lon, has_lat = ~np.isnan(lon), ~np.isnan(lat)
     half = np.flatnonzero(has_lon != has_lat)
     if len(half):
@@ -217,7 +219,17 @@ def check_coordinates(lon: np.ndarray, lat: np.ndarray, *, path, fields=("longit
             message = (f"point (longitude {lon[i]}, latitude {lat[i]}) is outside France; "
                        "expected WGS84 degrees")
         raise InputError(message, path=path, row=row_of(i), field=fields[1])
-    return present
+
+
+def read_points(raw: pd.DataFrame, *, path, row_of=spreadsheet_row) -> tuple[np.ndarray, np.ndarray]:
+    """The checked WGS84 (``longitude``, ``latitude``) of every row of ``raw`` (NaN where
+    empty or where ``raw`` has no such column): a row with only one of the two values, swapped
+    values or a point outside France raises ``InputError`` naming the row."""
+    lon, lat = (parse_numbers(raw[name] if name in raw.columns else pd.Series([None] * len(raw)),
+                              path=path, field_name=name, row_of=row_of)
+                for name in ("longitude", "latitude"))
+    _check_coordinates(lon, lat, path=path, row_of=row_of)
+    return lon, lat
 
 
 def check_ids(values: pd.Series, *, path, field_name: str, row_of=spreadsheet_row) -> None:
@@ -252,6 +264,13 @@ def file_as_of(path: Path) -> str:
         if match:
             return fmt.format(*match.groups())
     return f"fichier du {dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()}"
+
+
+def row_dates(raw: pd.DataFrame, path) -> pd.Series:
+    """Each row's day of update (``date_maj``, first 10 characters), else the file's
+    (``file_as_of``)."""
+    dates = text_column(raw, "date_maj").str[:10]
+    return dates.where(dates != "", file_as_of(path))
 
 
 def text_column(frame: pd.DataFrame, name: str) -> pd.Series:

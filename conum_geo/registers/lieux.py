@@ -22,8 +22,7 @@ import pandas as pd
 
 from .hours import osm_hours_column
 from .io import (
-    Register, check_coordinates, file_as_of, insee_code, parse_numbers, read_csv, spreadsheet_row,
-    text_column,
+    Register, file_as_of, insee_code, read_csv, read_points, row_dates, spreadsheet_row, text_column,
 )
 from .tableschema import load_schema, validate_table
 
@@ -56,16 +55,12 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
     problems = validate_table(raw, PRODUCT_RULES, path=path, strict=set(STRICT_FIELDS))
     if schema is not None:
         problems += validate_table(raw, load_schema(schema), path=path, strict=set(STRICT_FIELDS))
-    lon = parse_numbers(raw["longitude"], path=path, field_name="longitude")
-    lat = parse_numbers(raw["latitude"], path=path, field_name="latitude")
-    check_coordinates(lon, lat, path=path)
+    lon, lat = read_points(raw, path=path)
     hours, hour_problems = osm_hours_column(text_column(raw, "horaires"), path, spreadsheet_row)
     carried = _split(text_column(raw, "dispositif_programmes_nationaux"))
     kinds = np.array(["conum" if CONUM_PROGRAMME in p else
                       "france_services" if FRANCE_SERVICES_PROGRAMME in p else "mediation"
                       for p in carried], dtype=object)
-    file_date = file_as_of(path)
-    dates = text_column(raw, "date_maj").str[:10]
     ids = text_column(raw, "id")
     frame = pd.DataFrame({
         "site_id": "lmn-" + ids,
@@ -83,11 +78,11 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
         "itinerant": ["Itinérant" in p for p in _split(text_column(raw, "itinerance"))],
         "programmes": ["|".join(p) for p in carried],
         "pivot": text_column(raw, "pivot"),
-        "as_of": dates.where(dates != "", file_date),
+        "as_of": row_dates(raw, path),
     })
     if programmes is not None:
         wanted = set(programmes)
         frame = frame.loc[[bool(wanted & set(p)) for p in carried]].reset_index(drop=True)
-    as_of = frame["as_of"].max() if len(frame) else file_date
+    as_of = frame["as_of"].max() if len(frame) else file_as_of(path)
     return Register(kind=KIND, path=path, frame=frame, as_of=as_of, problems=problems,
                     label=f"Source : lieux de médiation numérique, standard national ({path.name}, {as_of})")

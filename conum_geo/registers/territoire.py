@@ -20,8 +20,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .io import (
-    Register, file_as_of, first_column, insee_code, parse_numbers, read_csv, read_json, require_fields,
-    spreadsheet_row, text_column,
+    Register, file_as_of, first_column, insee_code, parse_numbers, read_csv, read_json, record_row,
+    require_fields, spreadsheet_row, text_column,
 )
 
 FRAGILITY_SCORE_COLUMNS = ("SCORE GLOBAL departement 1", "SCORE GLOBAL region 1", "SCORE GLOBAL")
@@ -86,7 +86,8 @@ def read_density(path: str | Path) -> Register:
 def read_qpv(path: str | Path) -> Register:
     """QPV of a GeoJSON of points or a CSV: ``code_insee``, ``code_qp``."""
     path = Path(path)
-    if path.suffix.lower() in (".geojson", ".json"):
+    geojson = path.suffix.lower() in (".geojson", ".json")
+    if geojson:
         data = read_json(path)
         features = data.get("features") if isinstance(data, dict) else None
         if not features:
@@ -98,7 +99,8 @@ def read_qpv(path: str | Path) -> Register:
     codes = raw["insee_com"].map(insee_code)
     missing = np.flatnonzero((codes == "").to_numpy())
     if len(missing):
-        raise InputError("empty commune code", path=path, row=int(missing[0]) + 1, field="insee_com")
+        row_of = record_row if geojson else spreadsheet_row
+        raise InputError("empty commune code", path=path, row=row_of(missing[0]), field="insee_com")
     frame = pd.DataFrame({"code_insee": codes, "code_qp": text_column(raw, "code_qp").str.split(",")})
     frame = frame.explode("code_qp").assign(code_qp=lambda f: f["code_qp"].str.strip())
     frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)
