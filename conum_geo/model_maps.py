@@ -198,7 +198,7 @@ def redeployment_map(result, m=None):
                 f"Population couverte retrouvée : {fmt_int(summary['population_recovered'])} sur "
                 f"{fmt_int(summary['population_lost'])} perdus ; nouvellement couverte : "
                 f"{fmt_int(summary['population_gained'])}. Solveur : {summary['solver']['method']}"
-                + (f", écart à l'optimum ≤ {gap:.2%}." if gap is not None else ", écart inconnu."))
+                + (f", écart à l'optimum ≤ {fmt_decimal(gap * 100, 2)} %." if gap is not None else ", écart inconnu."))
     entries = [(None, "heading", "Communes")]
     entries += [(REDEPLOY_COLOURS[k], "square", v) for k, v in STATUS_LABELS.items()]
     entries += [(None, "heading", "Sites")]

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .gaps import GapsResult
-from .mapping import fmt_int, fmt_min, gaps_map, provenance_warning, simulation_map, site_labels
+from .mapping import fmt_decimal, fmt_int, fmt_min, gaps_map, provenance_warning, simulation_map, site_labels
 from .outputs import staged_outputs, write_geopackage, write_json, write_table_csv
 from .simulate import SimulationResult
+from .tables import STRUCTURE_TYPES
 
 COMMUNE_COLUMNS = [
     "code_insee", "nom", "population", "fragility", "status", "flagged", "reason", "reason_code",
@@ -120,7 +121,8 @@ def format_simulation(result: SimulationResult, top: int = 10) -> str:
     """Short French summary with the ``top`` communes with most inhabitants expected to lose coverage."""
     s = result.summary()
     low, high = s["population_lost_interval_90"]
-    probabilities = ", ".join(f"{t} {p * 100:g} %".replace(".", ",") for t, p in s["p_nonrenewal"].items())
+    probabilities = ", ".join(f"{STRUCTURE_TYPES.get(t, t)} {p * 100:g} %".replace(".", ",")
+                              for t, p in s["p_nonrenewal"].items())
     lines = [
         f"Département {s['dept']} — {s['draws']} tirages de renouvellement (graine {s['seed']}) ; "
         f"seuil {s['threshold_min']:g} min ; réseau {s['network']}.",
@@ -138,5 +140,5 @@ def format_simulation(result: SimulationResult, top: int = 10) -> str:
         lines.append(f"{'Commune':<32} {'INSEE':<6} {'Hab.':>8} {'Proba.':>7} {'Hab. attendus':>14}")
         for _, row in exposed.iterrows():
             lines.append(f"{row['nom'][:32]:<32} {row['code_insee']:<6} {fmt_int(row['population']):>8} "
-                         f"{row['p_lose'] * 100:>6.1f} % {fmt_int(round(row['expected_population_lost'])):>13}")
+                         f"{fmt_decimal(row['p_lose'] * 100):>6} % {fmt_int(round(row['expected_population_lost'])):>13}")
     return "\n".join(lines)
