@@ -65,6 +65,12 @@ def write_gaps(result: GapsResult, out_dir: str | Path) -> list[Path]:
 SHORT_REASONS = {"lost_cover": "perte", "time_up": "temps", "ratio_down": "ratio"}
 
 
+def _ended_posts_text(n_posts: int) -> str:
+    if n_posts == 0:
+        return "aucun poste ne prend fin dans ce scénario"
+    return f"{n_posts} poste{'s' if n_posts > 1 else ''} non renouvelé{'s' if n_posts > 1 else ''}"
+
+
 def format_gaps(result: GapsResult, top: int = 10) -> str:
     """Short French summary with the ``top`` most populous flagged communes."""
     s = result.summary()
@@ -74,7 +80,7 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
         f"Département {s['dept']} — scénario : {result.label}",
         f"{s['communes']} communes, {fmt_int(s['population'])} habitants ; seuil "
         f"{s['threshold_min']:g} min, marge {s['margin_min']:g} min ; réseau {s['network']}"
-        + (f" ; {s['ended_posts']} postes non renouvelés." if s["ended_posts"] else "."),
+        + f" ; {_ended_posts_text(s['ended_posts'])}.",
         f"Couvertes avant : {s['covered_before_communes']} communes "
         f"({fmt_int(s['covered_before_population'])} hab.) ; après : "
         f"{s['covered_after_communes']} communes ({fmt_int(s['covered_after_population'])} hab.).",
