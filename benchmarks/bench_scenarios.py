@@ -8,8 +8,11 @@ coverage in every draw.
 - conum-geo: ``simulate.simulate_renewals``, the whole library side of ``conum-geo simulate``
   after the graph is loaded: snapping, the people → site time table (one bounded search per
   site node, ``engine.time_table``), the renewal model, every draw with sparse products, the
-  per-commune results. ``table_s`` is the table's share; ``graph_prep_s`` the graph's lazy
-  indexes (reversed arcs, snapping index, top speed), counted in ``conum_geo_s``;
+  per-commune results. ``table_s`` is the table's share, of which ``contraction_s`` builds
+  the core graph the searches run on (``RoadGraph.core``: chains of pass-through nodes
+  contracted, and the pass-through analysis deciding whether to); ``graph_prep_s`` the
+  graph's lazy indexes a run builds first (reversed arcs, snapping index; the top speed,
+  when the searches need it, is built within ``table_s``), counted in ``conum_geo_s``;
   ``draws_only_s`` the rest. ``plain_scipy_table_s``: one bare ``dijkstra(indices=site nodes,
   limit=threshold)`` call on the same graph, the floor under ``table_s``.
 - naive: snapping, then one scipy multi-source search (``engine.sweep``, bounded at the
@@ -26,9 +29,13 @@ real département road graph (tens of thousands of nodes, DESIGN.md §7). By def
 proxy arc is cut into pieces of at most ``--densify-m`` metres (straight between its ends,
 time shared evenly) and nodes are numbered along a Z-order curve as the real builders do: a
 graph of real size whose travel times between communes are the proxy's. ``--densify-m 0``
-runs on the raw proxy graph.
+runs on the raw proxy graph. The densified proxy is almost all pass-through nodes, which
+flatters the contraction; ``--graph synthetic`` runs instead on a seeded road-like synthetic
+graph (``network.synthetic``, ≈ 30 % pass-through nodes, ``--synthetic-nodes`` nodes) laid
+over the Nièvre's communes, the same sites and commune origins snapped onto it.
 
     python benchmarks/bench_scenarios.py --json [--draws 1000] [--seed 0] [--densify-m 100]
+    python benchmarks/bench_scenarios.py --json --graph synthetic [--synthetic-nodes 46374]
 """
 
 from __future__ import annotations
@@ -43,12 +50,13 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-import conum_geo.simulate as simulate
+from conum_geo import engine, simulate
 from conum_geo.coverage import SnappedTerritory, counted_sites
 from conum_geo.demo import load_demo
 from conum_geo.engine import sweep
 from conum_geo.network import RoadGraph, build_proxy_network
 from conum_geo.network.build import graph_from_arcs
+from conum_geo.network.synthetic import synthetic_road_graph
 from conum_geo.settings import Settings
 from conum_geo.supply import PostLinks, site_state
 
@@ -83,6 +91,15 @@ def densify(graph: RoadGraph, spacing_m: float) -> RoadGraph:
     return graph_from_arcs(np.array(x), np.array(y), np.array(rows), np.array(cols), np.array(times),
                            source=graph.source, crs=graph.crs,
                            provenance=graph.provenance | {"densify_m": spacing_m})
+
+
+def synthetic_over(communes: pd.DataFrame, n_nodes: int, seed: int) -> RoadGraph:
+    """A seeded road-like synthetic graph of about ``n_nodes`` nodes over the communes' box."""
+    x0, y0 = communes["origin_x"].min(), communes["origin_y"].min()
+    extent_m = max(communes["origin_x"].max() - x0, communes["origin_y"].max() - y0)
+    graph = synthetic_road_graph(n_nodes, seed=seed, spacing_m=extent_m / np.sqrt(n_nodes))
+    return RoadGraph(x=graph.x + x0, y=graph.y + y0, time_s=graph.time_s, source="synthetic",
+                     provenance={"synthetic_nodes": n_nodes, "seed": seed})
 
 
 def as_loaded(graph: RoadGraph) -> RoadGraph:
@@ -121,15 +138,18 @@ def conum_geo_run(territory, graph, settings, draws: int, seed: int) -> tuple[si
     graph = as_loaded(graph)
     table: list[float] = []
     start = time.perf_counter()
-    prepare(graph, "reversed_time_s", "snap_index", "max_speed_ms")
+    prepare(graph, "reversed_time_s", "snap_index")  # the rest is built inside the table, if needed
     graph_prep_s = time.perf_counter() - start
-    with timing(simulate, "site_times", table):
+    contraction: list[float] = []
+    with timing(simulate, "site_times", table), timing(RoadGraph, "core", contraction), \
+            timing(engine, "worth_contracting", contraction):
         result = simulate.simulate_renewals(territory, graph, settings, draws=draws, seed=seed,
                                             p_nonrenewal=P_NONRENEWAL)
     total = time.perf_counter() - start
     if not table:
         raise SystemExit("simulate_renewals no longer builds its table through site_times: update the benchmark")
     return result, {"conum_geo_s": total, "graph_prep_s": graph_prep_s, "table_s": sum(table),
+                    "contraction_s": sum(contraction),
                     "draws_only_s": total - graph_prep_s - sum(table)}
 
 
@@ -174,14 +194,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="conum-geo runs (median reported)")
     parser.add_argument("--densify-m", type=float, default=100.0,
                         help="cut proxy arcs into pieces of at most this many metres (0: raw proxy)")
+    parser.add_argument("--graph", choices=("proxy", "synthetic"), default="proxy",
+                        help="the (densified) proxy network, or a road-like synthetic graph over the "
+                             "Nièvre with few pass-through nodes")
+    parser.add_argument("--synthetic-nodes", type=int, default=46_374,
+                        help="nodes of the synthetic graph (default: as many as the densified proxy)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
 
     settings = Settings()
     territory = load_demo("58")
-    graph = build_proxy_network(territory.communes)
-    if args.densify_m > 0:
-        graph = densify(graph, args.densify_m)
+    if args.graph == "synthetic":
+        graph = synthetic_over(territory.communes, args.synthetic_nodes, args.seed)
+    else:
+        graph = build_proxy_network(territory.communes)
+        if args.densify_m > 0:
+            graph = densify(graph, args.densify_m)
     # The draws simulate_renewals makes (same seed, same generator), for the naive side.
     no_table = pd.DataFrame({"site_id": [], "code_insee": [], "time_s": []})
     model = simulate.RenewalModel.build(territory, no_table, settings, simulate.DEFAULT_P_NONRENEWAL | P_NONRENEWAL)
@@ -209,7 +237,9 @@ def main() -> None:
         "posts": len(territory.posts),
         "graph_nodes": graph.n_nodes,
         "graph_arcs": graph.n_arcs,
-        "densify_m": args.densify_m,
+        "graph": args.graph,
+        "pass_through_share": round(float(graph.pass_through[0].mean()), 3),
+        "densify_m": args.densify_m if args.graph == "proxy" else None,
         "threshold_min": settings.threshold_min,
         "conum_geo_s": round(conum_geo_s, 4),
         "conum_geo_runs_s": [round(run[1]["conum_geo_s"], 4) for run in runs],
@@ -217,6 +247,7 @@ def main() -> None:
         "ratio": round(naive_s / conum_geo_s, 1),
         "graph_prep_s": round(timings["graph_prep_s"], 4),
         "table_s": round(timings["table_s"], 4),
+        "contraction_s": round(timings["contraction_s"], 4),
         "plain_scipy_table_s": round(plain_scipy_table_s(territory, graph, settings), 4),
         "draws_only_s": round(timings["draws_only_s"], 4),
         "ratio_without_graph_prep": round((naive_s - naive_prep_s) / (conum_geo_s - timings["graph_prep_s"]), 1),

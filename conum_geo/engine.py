@@ -14,7 +14,9 @@ part of every time it takes part in.
   reached in time (``RoadGraph.max_speed_ms`` bounds how far a trip goes; the whole graph at
   département scale), in ``dijkstra`` calls of a few megabytes whose rows are cut down to
   the targets' columns at once, so memory stays bounded and large graphs are not swept
-  whole for every source.
+  whole for every source. On graphs made mostly of chains the searches run on the graph's
+  *core* (``RoadGraph.core``: chains of pass-through nodes contracted into single arcs, the
+  sources' and targets' nodes kept; ``network.contract``).
 
 Direction: ``toward_sources=True`` gives the time from each target *to* the source (people →
 site: searches run on the reversed graph); ``False`` the time *from* the source (a base →
@@ -37,6 +39,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from .errors import NetworkError
 from .network.build import spatial_order
+from .network.contract import worth_contracting
 from .network.graph import RoadGraph
 
 log = logging.getLogger(__name__)
@@ -347,13 +350,21 @@ def time_table(
     Columns ``names[0]``, ``names[1]`` (positions, or ``source_ids`` / ``target_ids`` when
     given, e.g. ``names=("site_id", "code_insee")``) and ``time_s``. Pairs beyond the cutoff
     or unreachable are absent: never dense ``sources × targets``. ``chunk`` caps the sources
-    searched together (see ``bounded_searches``). Searches stop at the cutoff less the
+    searched together (see ``bounded_searches``). Searches run on ``graph.core`` when that pays
+    (``network.contract.worth_contracting``; chains of pass-through nodes contracted, sources'
+    and targets' nodes kept: same times up to float rounding) and stop at the cutoff less the
     smallest leg of the sources searched together and of all targets.
     """
     if not cutoff_s > 0:
         raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
     found: tuple[list, list, list] = ([], [], [])
     if len(sources) and len(targets):
+        if worth_contracting(graph):
+            # Searches run on the core graph: chains of pass-through nodes contracted, the
+            # sources' and targets' nodes kept.
+            core = graph.core(np.concatenate([sources.node, targets.node]))
+            graph = core.graph
+            sources, targets = (Snapped(core.index_of(p.node), p.leg_m, p.leg_s) for p in (sources, targets))
         shared = _SharedNodes.of(sources)
         target_nodes, target_of = np.unique(targets.node, return_inverse=True)
         target_of = target_of.reshape(-1)

@@ -16,7 +16,7 @@ defaults are a lower bound.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -190,7 +190,10 @@ def simulate_renewals(
         raise InputError(f"expected at least 1 draw, got {draws}", field="draws")
     probabilities = DEFAULT_P_NONRENEWAL | (p_nonrenewal or {})
     snapped = SnappedTerritory.build(graph, territory, settings)
-    times = site_times(snapped, territory, settings.threshold_min)
+    # Times to the sites that may count only (kind and hours are the same in every draw).
+    counted = counted_sites(territory.sites.assign(active=True), settings)
+    times = site_times(replace(snapped, sites=snapped.sites.subset(counted)),
+                       replace(territory, sites=territory.sites[counted]), settings.threshold_min)
     model = RenewalModel.build(territory, times, settings, probabilities)
     lost = model.lost(draws, seed)
     population = territory.communes["population"].to_numpy(dtype=float)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -9,7 +11,9 @@ import scipy.sparse as sp
 
 from conum_geo import engine
 from conum_geo.engine import Snapped, bounded_searches, nearest_source, snap, time_table
+from conum_geo.network.contract import worth_contracting
 from conum_geo.network.graph import RoadGraph
+from conum_geo.network.synthetic import synthetic_road_graph
 
 
 def random_graph(seed: int, n: int = 80, p: float = 0.04) -> tuple[RoadGraph, nx.DiGraph]:
@@ -45,6 +49,18 @@ def expected_nearest(reference: nx.DiGraph, sources: Snapped, targets: Snapped, 
     return best
 
 
+def assert_table_equals_networkx(table, reference, sources, targets, cutoff_s, toward):
+    """``table`` holds exactly the pairs within ``cutoff_s``, at networkx's times (rtol 1e-9)."""
+    got = {(int(r.source), int(r.target)): r.time_s for r in table.itertuples()}
+    expected = {}
+    for i in range(len(sources)):
+        one = Snapped(*(a[[i]] for a in (sources.node, sources.leg_m, sources.leg_s)))
+        times = expected_nearest(reference, one, targets, toward=toward)
+        expected.update({(i, t): v for t, v in enumerate(times) if v <= cutoff_s})
+    assert got.keys() == expected.keys()
+    np.testing.assert_allclose([got[k] for k in expected], list(expected.values()), rtol=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("toward", [True, False])
 def test_nearest_source_equals_networkx(seed, toward):
@@ -78,15 +94,7 @@ def test_time_table_equals_networkx_within_cutoff(seed):
 
     table = time_table(graph, sources, targets, cutoff_s=cutoff_s, toward_sources=True, chunk=3)
 
-    got = {(int(r.source), int(r.target)): r.time_s for r in table.itertuples()}
-    expected = {}
-    for i in range(len(sources)):
-        one = Snapped(*(a[[i]] for a in (sources.node, sources.leg_m, sources.leg_s)))
-        times = expected_nearest(reference, one, targets, toward=True)
-        expected.update({(i, t): v for t, v in enumerate(times) if v <= cutoff_s})
-    assert got.keys() == expected.keys()
-    for key, value in expected.items():
-        assert got[key] == pytest.approx(value, rel=1e-9)
+    assert_table_equals_networkx(table, reference, sources, targets, cutoff_s, toward=True)
 
 
 def test_no_source_gives_nan_everywhere():
@@ -186,3 +194,117 @@ def test_node_counter_bounds_the_nodes_in_any_box():
         inside = ((graph.x >= x0) & (graph.x <= x1) & (graph.y >= y0) & (graph.y <= y1)).sum()
         assert inside <= count(x0, x1, y0, y1) <= graph.n_nodes
     assert count(-1e9, 1e9, -1e9, 1e9) == graph.n_nodes
+
+
+# Chain contraction ------------------------------------------------------------------------
+
+
+def chained_graph(seed: int) -> tuple[RoadGraph, nx.DiGraph]:
+    """``random_graph`` with every arc cut into 1-5 pieces (one-way arcs → one-way chains, arcs
+    both ways → two-way chains sharing their nodes, times differing by direction), plus a
+    one-way and a two-way ring of pass-through nodes alone, and a one-way and a two-way loop
+    of pass-through nodes hanging from node 0, and parallel chains between nodes 1, 2, 3."""
+    base, _ = random_graph(seed, n=40, p=0.08)
+    rng = np.random.default_rng(seed)
+    tail, head, _ = base.arcs()
+    x, y = list(base.x), list(base.y)
+    arcs: list[tuple[int, int, float]] = []
+
+    def new_node() -> int:
+        x.append(rng.uniform(0, 1e4))
+        y.append(rng.uniform(0, 1e4))
+        return len(x) - 1
+
+    def chain(nodes, both_ways):
+        for a, b in pairwise(nodes):
+            arcs.append((a, b, float(rng.uniform(1, 30))))
+            if both_ways:
+                arcs.append((b, a, float(rng.uniform(1, 30))))
+
+    pairs = set(zip(tail.tolist(), head.tolist()))
+    for a, b in sorted(pairs):
+        if (b, a) in pairs and b < a:
+            continue
+        inner = [new_node() for _ in range(rng.integers(0, 5))]
+        chain([a, *inner, b], both_ways=(b, a) in pairs)
+    ring = [new_node() for _ in range(5)]
+    chain(ring + ring[:1], both_ways=False)
+    ring = [new_node() for _ in range(5)]
+    chain(ring + ring[:1], both_ways=True)
+    for _ in range(3):  # parallel chains 1 → 2, of 1 and 2 pass-through nodes, and 2 ⇄ 3
+        chain([1, new_node(), 2], both_ways=False)
+        chain([1, new_node(), new_node(), 2], both_ways=False)
+        chain([2, new_node(), 3], both_ways=True)
+    chain([0, new_node(), new_node(), 0], both_ways=False)
+    chain([0, new_node(), new_node(), new_node(), 0], both_ways=True)
+    rows, cols, weights = map(np.array, zip(*arcs))
+    n = len(x)
+    graph = RoadGraph(x=np.array(x), y=np.array(y), source="test",
+                      time_s=sp.csr_matrix((weights, (rows.astype(int), cols.astype(int))), shape=(n, n)))
+    reference = nx.DiGraph()
+    reference.add_nodes_from(range(n))
+    reference.add_weighted_edges_from(zip(rows.astype(int).tolist(), cols.astype(int).tolist(), weights.tolist()))
+    return graph, reference
+
+
+def test_pass_through_nodes_by_hand():
+    # 0 → 1 → 2 one way; 2 — 3 — 4 both ways; 4 → 5 → 4 (5: same neighbour both ways, a dead
+    # end); 4 → 6 (6: only predecessors); 2 → 0 → 6 (0: two successors).
+    arcs = [(0, 1), (1, 2), (2, 3), (3, 2), (3, 4), (4, 3), (4, 5), (5, 4), (4, 6), (2, 0), (0, 6)]
+    rows, cols = zip(*arcs)
+    graph = RoadGraph(x=np.arange(7.0), y=np.zeros(7), source="test",
+                      time_s=sp.csr_matrix((np.ones(len(arcs)), (rows, cols)), shape=(7, 7)))
+    through, _ = graph.pass_through
+    assert np.flatnonzero(through).tolist() == [1, 3]
+    core = graph.core(np.array([], dtype=np.int64))
+    assert core.nodes.tolist() == [0, 2, 4, 5, 6]
+    assert core.graph.time_s[core.index_of(0), core.index_of(2)] == 2.0
+    assert core.graph.time_s[core.index_of(4), core.index_of(2)] == 2.0
+    # Keeping node 3 (a source or target in the middle of the chain) splits the chain there.
+    assert graph.core(np.array([3])).nodes.tolist() == [0, 2, 3, 4, 5, 6]
+
+
+def test_only_graphs_made_mostly_of_chains_are_contracted():
+    assert worth_contracting(chained_graph(0)[0])
+    assert not worth_contracting(random_graph(0)[0])
+    assert not worth_contracting(synthetic_road_graph(2500, seed=0))  # ≈ 30 % pass-through
+
+
+def test_core_is_cached_per_set_of_kept_nodes():
+    graph, _ = chained_graph(0)
+    first = graph.core(np.array([5, 3, 3]))
+    assert graph.core(np.array([3, 5])) is first
+    other = graph.core(np.array([3, 6]))
+    assert other is not first and {3, 6} <= set(other.nodes.tolist())
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("toward", [True, False])
+def test_time_table_on_contracted_chains_equals_networkx(seed, toward):
+    graph, reference = chained_graph(seed)
+    assert worth_contracting(graph)  # mostly chains: time_table runs on the core
+    rng = np.random.default_rng(seed)
+    # Sources and targets anywhere, many in the middle of chains or on the rings.
+    sources = points(rng.choice(graph.n_nodes, 8, replace=False), rng.uniform(0, 10, 8))
+    targets = points(rng.choice(graph.n_nodes, 60, replace=False), rng.uniform(0, 5, 60))
+    cutoff_s = 90.0
+
+    table = time_table(graph, sources, targets, cutoff_s=cutoff_s, toward_sources=toward)
+
+    assert graph.core(np.concatenate([sources.node, targets.node])).graph.n_nodes < 0.7 * graph.n_nodes
+    assert_table_equals_networkx(table, reference, sources, targets, cutoff_s, toward=toward)
+
+
+def test_time_table_keeps_a_pair_in_the_middle_of_chains_exactly_at_the_cutoff():
+    # A two-way line 0 — 1 — ... — 9, 10 s per arc, and a one-way line 10 → ... → 19 joined to
+    # it at both ends: source and targets in the middle of chains.
+    rows, cols = [*range(9), *range(1, 10), *range(10, 19), 9, 19], [*range(1, 10), *range(9), *range(11, 20), 10, 0]
+    graph = RoadGraph(x=np.arange(20) * 100.0, y=np.zeros(20), source="test",
+                      time_s=sp.csr_matrix((np.full(len(rows), 10.0), (rows, cols)), shape=(20, 20)))
+    sources, targets = points([3], [2.5]), points([7, 14, 1], [7.5, 0.0, 0.0])
+    table = time_table(graph, sources, targets, cutoff_s=50.0, toward_sources=False)
+    assert list(table.itertuples(index=False, name=None)) == [(0, 0, 50.0), (0, 2, 22.5)]
+    table = time_table(graph, sources, targets, cutoff_s=112.5, toward_sources=False)
+    assert list(table.itertuples(index=False, name=None)) == [(0, 0, 50.0), (0, 1, 112.5), (0, 2, 22.5)]
+    table = time_table(graph, sources, targets, cutoff_s=112.4, toward_sources=False)
+    assert list(table.itertuples(index=False, name=None)) == [(0, 0, 50.0), (0, 2, 22.5)]

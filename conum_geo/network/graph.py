@@ -12,6 +12,9 @@ from scipy.spatial import cKDTree
 
 from ..errors import NetworkError
 
+#: Contracted graphs kept per graph (one per distinct set of kept nodes).
+_CORES_CACHED = 4
+
 
 @dataclass(frozen=True, eq=False)
 class RoadGraph:
@@ -107,4 +110,27 @@ class RoadGraph:
     def snap_index(self) -> tuple[np.ndarray, cKDTree]:
         """The nodes points may snap to (the largest SCC) and a KD-tree over them."""
         candidates = np.flatnonzero(self.largest_scc)
-        return candidates, cKDTree(np.column_stack([self.x[candidates], self.y[candidates]]))
+        # Unbalanced, uncompacted: built 2-3 times faster, same nearest neighbours.
+        return candidates, cKDTree(np.column_stack([self.x[candidates], self.y[candidates]]),
+                                   balanced_tree=False, compact_nodes=False)
+
+    @cached_property
+    def pass_through(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pass-through nodes and the arc each arc into one continues on (``network.contract``)."""
+        from .contract import pass_through
+
+        return pass_through(self)
+
+    def core(self, keep: np.ndarray):
+        """The graph with its chains of pass-through nodes contracted, ``keep`` kept
+        (``network.contract.Core``). The last few cores are cached, keyed by ``keep``."""
+        from .contract import contract
+
+        keep = np.unique(np.asarray(keep, dtype=np.int64))
+        cores = self.__dict__.setdefault("_cores", {})
+        key = keep.tobytes()
+        if key not in cores:
+            if len(cores) >= _CORES_CACHED:
+                del cores[next(iter(cores))]
+            cores[key] = contract(self, keep)
+        return cores[key]
