@@ -55,7 +55,6 @@ class Source:
     option: str
     url: str | None = None
     sha256: str | None = None
-    per_dept: bool = False
     datagouv: bool = False
     resource_format: str = "csv"
 
@@ -71,7 +70,7 @@ _DECOUPAGE = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
 #: Official sources, by key. Order is the order of ``data fetch``.
 SOURCES: tuple[Source, ...] = (
     Source(
-        key="communes", kind="communes", option="--communes", per_dept=True,
+        key="communes", kind="communes", option="--communes",
         title="Contours, populations et EPCI des communes (API Découpage administratif, IGN ADMIN EXPRESS)",
         url="https://geo.api.gouv.fr/departements/{dept}/communes"
             "?fields=nom,code,population,codesPostaux,codeEpci&format=geojson&geometry=contour",

@@ -56,11 +56,6 @@ def reproject(geometry, src: str, dst: str):
     return shapely.transform(geometry, transformer.transform, interleaved=False)
 
 
-def is_osm_file(path: str | Path) -> bool:
-    name = str(path).lower()
-    return name.endswith(PBF_SUFFIXES + XML_SUFFIXES)
-
-
 def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, speeds, provenance,
            **simplify) -> RoadGraph:
     """Project, clip and build (shared by every OSM reader)."""

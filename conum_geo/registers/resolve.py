@@ -97,10 +97,6 @@ class RegisterSet:
         singles = [getattr(self, f.name) for f in fields(self) if f.name != "communes"]
         return list(self.communes) + [r for r in singles if r is not None]
 
-    @property
-    def has_sites(self) -> bool:
-        return any((self.france_services, self.conum_lieux, self.lieux))
-
 
 _READERS = {
     "population": read_cog, "epci": read_epci, "france_services": read_france_services,
