@@ -8,6 +8,9 @@ part of every time it takes part in.
 - ``nearest_source``: one multi-source sweep gives every target its nearest source and the
   time. Sources enter through one *virtual node* each, joined to their snapped node by an arc
   weighted by their leg, so the sweep is exact with legs and says which source won.
+- ``group_time_table``: one multi-source search per group of sources (sources that open and
+  close together, e.g. an employer's sites), bounded by ``cutoff_s``: every target's time to
+  the nearest source of each group.
 - ``time_table``: one search per source node bounded by ``cutoff_s`` (``limit=``), giving
   the sparse long table ``(source, target, time_s)`` of pairs within the cutoff. Searches run
   in blocks of sources close to each other, each on the part of the graph that can be
@@ -26,6 +29,7 @@ never a number.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import weakref
@@ -94,9 +98,9 @@ def _oriented(graph: RoadGraph, toward_sources: bool) -> sp.csr_matrix:
 class _VirtualSourceBuffer:
     """CSR arrays of an oriented graph with room for virtual source nodes at the end.
 
-    The graph's arcs are copied once; each sweep only writes its sources' rows, so large
-    graphs are not copied (and their memory not touched afresh) at every call. A lock keeps
-    concurrent sweeps from sharing the buffer (the loser builds its own copy).
+    The graph's arcs are copied once; each search only writes its virtual nodes' rows, so
+    large graphs are not copied (and their memory not touched afresh) at every call. A lock
+    keeps concurrent searches from sharing the buffer (the loser builds its own copy).
     """
 
     def __init__(self, matrix: sp.csr_matrix):
@@ -113,29 +117,39 @@ class _VirtualSourceBuffer:
             self.matrix.data, self.matrix.indices, self.matrix.indptr)
         self.capacity = capacity
 
-    def augmented(self, sources: Snapped) -> sp.csr_matrix:
-        """The graph plus one node per source, with an arc (weight: its leg) to its node.
+    def augmented(self, node: np.ndarray, leg_s: np.ndarray, starts: np.ndarray) -> sp.csr_matrix:
+        """The graph plus one virtual node per group of points: virtual node ``k`` has an arc
+        (weight: the leg) to each of ``node[starts[k]:starts[k + 1]]``.
 
         A zero leg stays an explicit zero, which csgraph reads as an arc of weight 0.
         """
-        k, m, n = len(sources), self.matrix.nnz, self.matrix.shape[0]
-        if k > self.capacity:
-            self._grow(max(k, 2 * self.capacity))
-        self.data[m:m + k] = sources.leg_s
-        self.indices[m:m + k] = sources.node
-        self.indptr[n + 1:n + k + 1] = m + np.arange(1, k + 1)
-        return sp.csr_matrix((self.data[:m + k], self.indices[:m + k], self.indptr[:n + k + 1]),
+        arcs, k, m, n = len(node), len(starts) - 1, self.matrix.nnz, self.matrix.shape[0]
+        if max(arcs, k) > self.capacity:
+            self._grow(max(arcs, k, 2 * self.capacity))
+        self.data[m:m + arcs] = leg_s
+        self.indices[m:m + arcs] = node
+        self.indptr[n + 1:n + k + 1] = m + np.asarray(starts[1:])
+        return sp.csr_matrix((self.data[:m + arcs], self.indices[:m + arcs], self.indptr[:n + k + 1]),
                              shape=(n + k, n + k), copy=False)
 
 
 _BUFFERS: "weakref.WeakKeyDictionary[RoadGraph, dict]" = weakref.WeakKeyDictionary()
 
 
-def _virtual_source_buffer(graph: RoadGraph, toward_sources: bool) -> _VirtualSourceBuffer:
+@contextlib.contextmanager
+def _augmented(graph: RoadGraph, toward_sources: bool, node: np.ndarray, leg_s: np.ndarray,
+               starts: np.ndarray) -> Iterator[sp.csr_matrix]:
+    """The oriented graph with virtual nodes (``_VirtualSourceBuffer.augmented``), while in use."""
     buffers = _BUFFERS.setdefault(graph, {})
     if toward_sources not in buffers:
         buffers[toward_sources] = _VirtualSourceBuffer(_oriented(graph, toward_sources))
-    return buffers[toward_sources]
+    buffer = buffers[toward_sources]
+    shared = buffer.lock.acquire(blocking=False)
+    try:
+        yield (buffer if shared else _VirtualSourceBuffer(buffer.matrix)).augmented(node, leg_s, starts)
+    finally:
+        if shared:
+            buffer.lock.release()
 
 
 def _sweep_all(graph: RoadGraph, sources: Snapped, toward_sources: bool,
@@ -145,18 +159,10 @@ def _sweep_all(graph: RoadGraph, sources: Snapped, toward_sources: bool,
     Returns ``(time_s, origin)`` over the nodes of the augmented graph (virtual nodes last):
     ``origin`` is the winning virtual node where ``time_s`` is finite.
     """
-    n = graph.n_nodes
-    buffer = _virtual_source_buffer(graph, toward_sources)
-    shared = buffer.lock.acquire(blocking=False)
-    try:
-        augmented = (buffer if shared else _VirtualSourceBuffer(buffer.matrix)).augmented(sources)
-        dist, _, origin = dijkstra(
-            augmented, directed=True, indices=np.arange(n, n + len(sources)),
-            min_only=True, return_predecessors=True, limit=limit_s,
-        )
-    finally:
-        if shared:
-            buffer.lock.release()
+    n, k = graph.n_nodes, len(sources)
+    with _augmented(graph, toward_sources, sources.node, sources.leg_s, np.arange(k + 1)) as matrix:
+        dist, _, origin = dijkstra(matrix, directed=True, indices=np.arange(n, n + k),
+                                   min_only=True, return_predecessors=True, limit=limit_s)
     return dist, origin
 
 
@@ -192,6 +198,52 @@ def nearest_source(
     time_s = np.where(reached, node_time + targets.leg_s, np.nan)
     source_index = np.where(reached, origin[targets.node] - graph.n_nodes, -1)
     return time_s, source_index
+
+
+def group_time_table(
+    graph: RoadGraph, sources: Snapped, groups: sp.csr_matrix, targets: Snapped, *, cutoff_s: float,
+    toward_sources: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Time between every target and the nearest source of each group, within ``cutoff_s``.
+
+    ``groups`` (groups × sources, nonzero where the source belongs to the group; a source may
+    belong to several) gathers sources that open and close together, e.g. the sites of one
+    employer's posts. Each group enters the graph through one virtual node with an arc (its
+    leg) to each member's node, and one bounded search runs per group: when sources only ever
+    change by whole groups this replaces one search per source (``time_table``), and what is
+    nearest among any union of groups is the smallest of its groups' times. Returns
+    ``(group, target, time_s)`` arrays of the pairs within the cutoff, legs included, sorted
+    by group then target.
+    """
+    if not cutoff_s > 0:
+        raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
+    groups = sp.csr_matrix(groups)
+    groups.eliminate_zeros()
+    n_groups = groups.shape[0]
+    if groups.shape[1] != len(sources):
+        raise NetworkError(f"groups cover {groups.shape[1]} sources, expected {len(sources)}")
+    found: tuple[list, list, list] = ([], [], [])
+    if len(targets) and groups.nnz:
+        # One arc per group and node, with the smallest leg of the group's sources on it.
+        member = groups.tocoo()
+        group, node, leg_s = member.row, sources.node[member.col], sources.leg_s[member.col]
+        order = np.lexsort((leg_s, node, group))
+        first = np.r_[True, (np.diff(group[order]) != 0) | (np.diff(node[order]) != 0)]
+        group, node, leg_s = (a[order][first] for a in (group, node, leg_s))
+        starts = np.searchsorted(group, np.arange(n_groups + 1))
+        limit_s = cutoff_s * (1 + _ROUNDING) - float(targets.leg_s.min())
+        n = graph.n_nodes
+        with _augmented(graph, toward_sources, node, leg_s, starts) as matrix:
+            rows = max(1, CALL_BYTES // (8 * matrix.shape[0]))
+            for start in range(0, n_groups, rows):
+                stop = min(n_groups, start + rows)
+                dist = dijkstra(matrix, directed=True, indices=np.arange(n + start, n + stop), limit=limit_s)
+                time_s = np.atleast_2d(dist)[:, targets.node] + targets.leg_s
+                row, target = np.nonzero(time_s <= cutoff_s)
+                for out, values in zip(found, (row + start, target, time_s[row, target])):
+                    out.append(values)
+    return tuple(np.concatenate(out) if out else np.zeros(0, dtype=dtype)
+                 for out, dtype in zip(found, (np.int64, np.int64, float)))
 
 
 class _NodeCounter:

@@ -16,14 +16,15 @@ defaults are a lower bound.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .coverage import SnappedTerritory, counted_sites, site_times
+from .coverage import SnappedTerritory, counted_sites
+from .engine import group_time_table
 from .errors import InputError
 from .network.graph import RoadGraph
 from .progress import progress
@@ -71,7 +72,14 @@ def parse_p_nonrenewal(text: str) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class RenewalModel:
-    """What every draw needs, built once from the territory and its time table.
+    """What every draw needs, built once from the territory and the graph.
+
+    A draw decides per employer structure, so coverage only depends on which structures
+    renew: a commune is covered when a counted site that no post serves, or one held by a post
+    of a renewing structure, lies within the threshold. Reach is therefore computed once per
+    structure, one multi-source search over the sites its posts hold
+    (``engine.group_time_table``), instead of once per site: same coverage as the people →
+    site table, a handful of searches instead of one per site.
 
     Attributes
     ----------
@@ -79,19 +87,21 @@ class RenewalModel:
         Non-renewal probability of each structure (``territory.structures`` order).
     structure_of_post
         Index of each post's structure.
-    links
-        Which posts hold which sites (``supply.PostLinks``).
     reach
-        Sites × communes, 1 where a site that counts (kind, hours) is within the threshold.
+        Structures × communes, 1 where a counted site (kind, hours) one of the structure's
+        posts holds is within the threshold.
+    always
+        Per commune: a counted site no post serves is within the threshold (covered in
+        every draw).
     """
 
     p_structure: np.ndarray
     structure_of_post: np.ndarray
-    links: PostLinks
     reach: sp.csr_matrix
+    always: np.ndarray
 
     @classmethod
-    def build(cls, territory: Territory, times: pd.DataFrame, settings: Settings,
+    def build(cls, territory: Territory, snapped: SnappedTerritory, settings: Settings,
               p_nonrenewal: dict[str, float]) -> "RenewalModel":
         structures = territory.structures
         unknown = sorted(set(structures["structure_type"]) - set(p_nonrenewal))
@@ -103,41 +113,44 @@ class RenewalModel:
             row = int(np.flatnonzero(of_post < 0)[0])
             raise InputError(f"unknown structure_id {territory.posts['structure_id'].iloc[row]!r}",
                              path="posts", row=row + 1, field="structure_id")
+        links = PostLinks.of(territory)
         counted = counted_sites(territory.sites.assign(active=True), settings)  # every post alive
-        within = times.loc[times["time_s"] <= settings.threshold_min * 60.0]
-        rows = pd.Index(territory.sites["site_id"]).get_indexer(within["site_id"])
-        cols = pd.Index(territory.communes["code_insee"]).get_indexer(within["code_insee"])
-        keep = (rows >= 0) & (cols >= 0)
-        keep[keep] = counted[rows[keep]]
-        reach = sp.csr_matrix((np.ones(keep.sum()), (rows[keep], cols[keep])),
-                              shape=(len(territory.sites), len(territory.communes)))
+        employs = sp.csr_matrix((np.ones(len(of_post)), (of_post, np.arange(len(of_post)))),
+                                shape=(len(structures), len(of_post)))
+        # Groups of sites that open and close together: each structure's, then those no post serves.
+        groups = sp.vstack([employs @ links.holds.T, sp.csr_matrix(~links.served, dtype=float)])
+        groups = (groups @ sp.diags(counted.astype(float))).tocsr()
+        groups.eliminate_zeros()
+        group, commune, _ = group_time_table(snapped.graph, snapped.sites, groups, snapped.communes,
+                                             cutoff_s=settings.threshold_min * 60.0)
+        reach = sp.csr_matrix((np.ones(len(group)), (group, commune)),
+                              shape=(groups.shape[0], len(territory.communes)))
         return cls(
             p_structure=structures["structure_type"].map(p_nonrenewal).to_numpy(dtype=float),
-            structure_of_post=of_post, links=PostLinks.of(territory), reach=reach,
+            structure_of_post=of_post, reach=reach[:-1], always=reach[-1].toarray().ravel() > 0,
         )
 
-    def covered(self, alive: np.ndarray) -> np.ndarray:
-        """Covered communes for each row of ``alive`` (draws × posts) → draws × communes."""
-        active = self.links.active(np.asarray(alive, dtype=float).T)  # sites × draws
-        return (self.reach.T @ active.astype(float)).T > 0
+    def covered(self, renews: np.ndarray) -> np.ndarray:
+        """Covered communes for each row of ``renews`` (draws × structures) → draws × communes."""
+        reached = self.reach.T @ np.asarray(renews, dtype=float).T  # communes × draws
+        return (reached.T > 0) | self.always
 
-    def draw_alive(self, rng: np.random.Generator, draws: int) -> np.ndarray:
-        """Draws × posts: True where the post's structure renews in that draw."""
-        renews = rng.random((draws, len(self.p_structure))) >= self.p_structure
-        return renews[:, self.structure_of_post]
+    def draw_renews(self, rng: np.random.Generator, draws: int) -> np.ndarray:
+        """Draws × structures: True where the structure renews its posts in that draw."""
+        return rng.random((draws, len(self.p_structure))) >= self.p_structure
 
     def baseline(self) -> np.ndarray:
-        """Communes covered when every post is renewed."""
-        return self.covered(np.ones((1, len(self.structure_of_post)), dtype=bool))[0]
+        """Communes covered when every structure renews."""
+        return self.covered(np.ones((1, len(self.p_structure)), dtype=bool))[0]
 
     def lost(self, draws: int, seed: int) -> np.ndarray:
-        """Draws × communes: covered with every post, not in the draw."""
+        """Draws × communes: covered when every structure renews, not in the draw."""
         rng = np.random.default_rng(seed)
         baseline = self.baseline()
         parts = []
         for start in progress(range(0, draws, DRAWS_PER_CHUNK), desc="tirages", unit="bloc"):
-            alive = self.draw_alive(rng, min(DRAWS_PER_CHUNK, draws - start))
-            parts.append(baseline & ~self.covered(alive))
+            renews = self.draw_renews(rng, min(DRAWS_PER_CHUNK, draws - start))
+            parts.append(baseline & ~self.covered(renews))
         return np.concatenate(parts) if parts else np.zeros((0, len(baseline)), dtype=bool)
 
 
@@ -189,12 +202,8 @@ def simulate_renewals(
     if draws < 1:
         raise InputError(f"expected at least 1 draw, got {draws}", field="draws")
     probabilities = DEFAULT_P_NONRENEWAL | (p_nonrenewal or {})
-    snapped = SnappedTerritory.build(graph, territory, settings)
-    # Times to the sites that may count only (kind and hours are the same in every draw).
-    counted = counted_sites(territory.sites.assign(active=True), settings)
-    times = site_times(replace(snapped, sites=snapped.sites.subset(counted)),
-                       replace(territory, sites=territory.sites[counted]), settings.threshold_min)
-    model = RenewalModel.build(territory, times, settings, probabilities)
+    model = RenewalModel.build(territory, SnappedTerritory.build(graph, territory, settings), settings,
+                               probabilities)
     lost = model.lost(draws, seed)
     population = territory.communes["population"].to_numpy(dtype=float)
     communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()

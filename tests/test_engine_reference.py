@@ -7,8 +7,9 @@ import threading
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from conum_geo.engine import bounded_searches, nearest_source, snap, sweep, time_table
+from conum_geo.engine import bounded_searches, group_time_table, nearest_source, snap, sweep, time_table
 from conum_geo.network.osm import read_pbf
 from conum_geo.network.speeds import DEFAULT_SPEEDS
 from conum_geo.network.synthetic import synthetic_road_graph
@@ -91,6 +92,37 @@ def test_time_table_with_spatial_blocks_equals_networkx(synthetic, toward):
     assert got.keys() == expected.keys()
     np.testing.assert_allclose([got[k] for k in expected], list(expected.values()), rtol=1e-12)
     assert table.equals(time_table(graph, sources, targets, cutoff_s=cutoff_s, toward_sources=toward))
+
+
+@pytest.mark.parametrize("toward", [True, False])
+def test_group_time_table_is_the_nearest_member_of_each_group_by_networkx(synthetic, toward):
+    graph, reference, rng = synthetic
+    cutoff_s = 200.0
+    nodes = rng.choice(graph.n_nodes, 10, replace=False)
+    nodes[1] = nodes[0]  # two sources of a group on one node, with different legs
+    sources = at_nodes(nodes, rng.uniform(0, 40, 10))
+    targets = at_nodes(rng.choice(graph.n_nodes, 400, replace=False), rng.uniform(0, 20, 400))
+    # Groups sharing a source, a group of one, an empty group.
+    members = [[0, 1, 2, 3], [3, 4], [5], [], [6, 7, 8, 9, 0]]
+    groups = sp.csr_matrix((np.ones(sum(map(len, members))),
+                            (np.repeat(np.arange(len(members)), [len(m) for m in members]),
+                             np.concatenate(members).astype(int))), shape=(len(members), 10))
+
+    group, target, time_s = group_time_table(graph, sources, groups, targets, cutoff_s=cutoff_s,
+                                             toward_sources=toward)
+
+    per_source = [reference_times(reference, [n], [leg], toward=toward, cutoff=cutoff_s)
+                  for n, leg in zip(sources.node, sources.leg_s)]
+    expected = {}
+    for g, sources_of_group in enumerate(members):
+        for j, (node, leg) in enumerate(zip(targets.node, targets.leg_s)):
+            best = min((per_source[i].get(node, np.inf) for i in sources_of_group), default=np.inf) + leg
+            if best <= cutoff_s:
+                expected[(g, j)] = best
+    got = dict(zip(zip(group.tolist(), target.tolist()), time_s))
+    assert got.keys() == expected.keys() and not any(g == 3 for g, _ in got)
+    np.testing.assert_allclose([got[k] for k in expected], list(expected.values()), rtol=1e-12)
+    assert list(zip(group, target)) == sorted(zip(group, target))
 
 
 def test_time_table_names_its_columns_with_ids(synthetic):

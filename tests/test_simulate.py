@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,8 @@ from click.testing import CliRunner
 from test_gaps_invariants import line_of_three
 
 from conum_geo.cli import cli
-from conum_geo.coverage import SnappedTerritory, counted_sites, site_times
-from conum_geo.engine import Snapped, nearest_source
+from conum_geo.coverage import SnappedTerritory, counted_sites
+from conum_geo.engine import nearest_source
 from conum_geo.errors import InputError
 from conum_geo.gaps import analyse_gaps
 from conum_geo.network import build_proxy_network
@@ -64,20 +65,32 @@ def test_seeded_and_reproducible(demo_territory, demo_graph):
     assert low <= first.summary()["expected_population_lost"] <= high
 
 
-def test_draws_agree_with_one_graph_search_per_draw(demo_territory, demo_graph):
-    settings = Settings()
-    snapped = SnappedTerritory.build(demo_graph, demo_territory, settings)
-    times = site_times(snapped, demo_territory, settings.threshold_min)
-    model = RenewalModel.build(demo_territory, times, settings, DEFAULT_P_NONRENEWAL)
-    rng = np.random.default_rng(3)
-    alive = rng.random((25, len(demo_territory.posts))) < 0.5  # posts drawn one by one
-    covered = model.covered(alive)
-    for draw in range(len(alive)):
-        mask = counted_sites(site_state(demo_territory, alive[draw]), settings)
-        chosen = np.flatnonzero(mask)
-        sources = Snapped(*(a[chosen] for a in (snapped.sites.node, snapped.sites.leg_m, snapped.sites.leg_s)))
-        time_s, _ = nearest_source(demo_graph, sources, snapped.communes)
+@pytest.mark.parametrize("kinds", [("conum",), ("conum", "france_services")])
+def test_draws_agree_with_one_graph_search_per_draw(demo_territory, demo_graph, kinds):
+    # A Département site also held by a post of the town (a site of two structures) and, with
+    # France services counted, sites that no post serves (open in every draw).
+    shared_site = demo_territory.post_sites.loc[demo_territory.post_sites["post_id"].map(
+        demo_territory.posts.set_index("post_id")["structure_id"]) == "dep-58", "site_id"].iloc[0]
+    town_post = demo_territory.posts.loc[demo_territory.posts["structure_id"] == "com-58194", "post_id"].iloc[0]
+    territory = replace(demo_territory, post_sites=pd.concat([
+        demo_territory.post_sites,
+        pd.DataFrame({"post_id": [town_post], "site_id": [shared_site], "share": [1.0]})], ignore_index=True))
+    settings = Settings(kinds=kinds)
+    snapped = SnappedTerritory.build(demo_graph, territory, settings)
+    model = RenewalModel.build(territory, snapped, settings, DEFAULT_P_NONRENEWAL)
+    renews = np.random.default_rng(3).random((24, len(territory.structures))) < 0.5
+    renews[:3] = [[False, False, True], [False, True, False], [False, False, False]]
+    covered = model.covered(renews)
+    for draw, alive in enumerate(renews[:, model.structure_of_post]):
+        mask = counted_sites(site_state(territory, alive), settings)
+        time_s, _ = nearest_source(demo_graph, snapped.sites.subset(mask), snapped.communes)
         np.testing.assert_array_equal(covered[draw], np.nan_to_num(time_s, nan=np.inf) <= 20 * 60)
+    # Only the town renews: the shared Département site stays open; nobody renews: only the
+    # sites no post serves.
+    shared_commune = territory.sites.set_index("site_id").loc[shared_site, "code_insee"]
+    assert covered[0][territory.communes["code_insee"].to_numpy() == shared_commune].all()
+    np.testing.assert_array_equal(covered[2], model.always)
+    assert model.always.any() == ("france_services" in kinds)
 
 
 def test_parse_p_nonrenewal():
