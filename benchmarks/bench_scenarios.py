@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from conum_geo import simulate
-from conum_geo.coverage import SnappedTerritory, counted_sites, site_times
+from conum_geo.coverage import SnappedTerritory, countable_sites, counted_sites, site_times
 from conum_geo.demo import load_demo
 from conum_geo.loaders import load_territory
 from conum_geo.engine import sweep
@@ -179,7 +179,7 @@ def naive_run(territory, graph, settings, alive: np.ndarray,
 def site_table_s(territory, graph, settings) -> float:
     """Best of three people → site time tables of the counted sites (one search per site node),
     each on a fresh graph whose reversed arcs and snapping index are built beforehand."""
-    counted = counted_sites(territory.sites.assign(active=True), settings)
+    counted = countable_sites(territory.sites, settings)
     territory = replace(territory, sites=territory.sites[counted])
     best = np.inf
     for _ in range(3):

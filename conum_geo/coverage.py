@@ -106,10 +106,14 @@ def access(
                         index=territory.communes.index)
 
 
+def countable_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
+    """Boolean mask over ``sites``: the sites that count for coverage while active (kind, hours)."""
+    return (sites["kind"].isin(settings.kinds) & (sites["presence_h"] != 0)).to_numpy()
+
+
 def counted_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
     """Boolean mask over ``sites``: the sites that count for coverage (see the module doc)."""
-    return (sites["kind"].isin(settings.kinds) & sites["active"].astype(bool)
-            & (sites["presence_h"] != 0)).to_numpy()
+    return countable_sites(sites, settings) & sites["active"].astype(bool).to_numpy()
 
 
 def decay_weight(time_s, threshold_min: float) -> np.ndarray:

@@ -217,16 +217,16 @@ def group_time_table(
     """
     if not cutoff_s > 0:
         raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
-    groups = sp.csr_matrix(groups)
-    groups.eliminate_zeros()
-    n_groups = groups.shape[0]
-    if groups.shape[1] != len(sources):
-        raise NetworkError(f"groups cover {groups.shape[1]} sources, expected {len(sources)}")
+    member = sp.coo_matrix(groups)
+    n_groups = member.shape[0]
+    if member.shape[1] != len(sources):
+        raise NetworkError(f"groups cover {member.shape[1]} sources, expected {len(sources)}")
+    nonzero = member.data != 0
     found: tuple[list, list, list] = ([], [], [])
-    if len(targets) and groups.nnz:
+    if len(targets) and nonzero.any():
         # One arc per group and node, with the smallest leg of the group's sources on it.
-        member = groups.tocoo()
-        group, node, leg_s = member.row, sources.node[member.col], sources.leg_s[member.col]
+        group, of_source = member.row[nonzero], member.col[nonzero]
+        node, leg_s = sources.node[of_source], sources.leg_s[of_source]
         order = np.lexsort((leg_s, node, group))
         first = np.r_[True, (np.diff(group[order]) != 0) | (np.diff(node[order]) != 0)]
         group, node, leg_s = (a[order][first] for a in (group, node, leg_s))

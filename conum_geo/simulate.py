@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .coverage import SnappedTerritory, counted_sites
+from .coverage import SnappedTerritory, countable_sites
 from .engine import group_time_table
 from .errors import InputError
 from .network.graph import RoadGraph
@@ -88,7 +88,7 @@ class RenewalModel:
     structure_of_post
         Index of each post's structure.
     reach
-        Structures × communes, 1 where a counted site (kind, hours) one of the structure's
+        Structures × communes, True where a counted site (kind, hours) one of the structure's
         posts holds is within the threshold.
     always
         Per commune: a counted site no post serves is within the threshold (covered in
@@ -97,7 +97,7 @@ class RenewalModel:
 
     p_structure: np.ndarray
     structure_of_post: np.ndarray
-    reach: sp.csr_matrix
+    reach: np.ndarray
     always: np.ndarray
 
     @classmethod
@@ -114,26 +114,24 @@ class RenewalModel:
             raise InputError(f"unknown structure_id {territory.posts['structure_id'].iloc[row]!r}",
                              path="posts", row=row + 1, field="structure_id")
         links = PostLinks.of(territory)
-        counted = counted_sites(territory.sites.assign(active=True), settings)  # every post alive
+        counted = countable_sites(territory.sites, settings)
         employs = sp.csr_matrix((np.ones(len(of_post)), (of_post, np.arange(len(of_post)))),
                                 shape=(len(structures), len(of_post)))
         # Groups of sites that open and close together: each structure's, then those no post serves.
         groups = sp.vstack([employs @ links.holds.T, sp.csr_matrix(~links.served, dtype=float)])
-        groups = (groups @ sp.diags(counted.astype(float))).tocsr()
-        groups.eliminate_zeros()
+        groups = groups @ sp.diags(counted.astype(float))
         group, commune, _ = group_time_table(snapped.graph, snapped.sites, groups, snapped.communes,
                                              cutoff_s=settings.threshold_min * 60.0)
-        reach = sp.csr_matrix((np.ones(len(group)), (group, commune)),
-                              shape=(groups.shape[0], len(territory.communes)))
+        reach = np.zeros((groups.shape[0], len(territory.communes)), dtype=bool)
+        reach[group, commune] = True
         return cls(
             p_structure=structures["structure_type"].map(p_nonrenewal).to_numpy(dtype=float),
-            structure_of_post=of_post, reach=reach[:-1], always=reach[-1].toarray().ravel() > 0,
+            structure_of_post=of_post, reach=reach[:-1], always=reach[-1],
         )
 
     def covered(self, renews: np.ndarray) -> np.ndarray:
         """Covered communes for each row of ``renews`` (draws × structures) → draws × communes."""
-        reached = self.reach.T @ np.asarray(renews, dtype=float).T  # communes × draws
-        return (reached.T > 0) | self.always
+        return (np.asarray(renews, dtype=float) @ self.reach > 0) | self.always
 
     def draw_renews(self, rng: np.random.Generator, draws: int) -> np.ndarray:
         """Draws × structures: True where the structure renews its posts in that draw."""
