@@ -44,7 +44,7 @@ import time
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from conum_geo.engine import Snapped, nearest_source, snap, sweep, time_table
+from conum_geo.analysis.engine import Snapped, nearest_source, snap, sweep, time_table
 from conum_geo.network.synthetic import synthetic_road_graph, to_networkx
 
 SIZES = {

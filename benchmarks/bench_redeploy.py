@@ -22,15 +22,15 @@ import time
 
 import numpy as np
 
-from conum_geo.optimize import LSCP, MCLP, PMedian
+from conum_geo.models.optimize import LSCP, MCLP, PMedian
 
 THRESHOLD_MIN = 20.0
 
 
 def _demo_instance():
     import conum_geo as cg
-    from conum_geo.compare import ACCESS_CUTOFF_MIN
-    from conum_geo.redeploy import candidate_costs
+    from conum_geo.models.compare import ACCESS_CUTOFF_MIN
+    from conum_geo.models.redeploy import candidate_costs
 
     territory = cg.load_territory("58")
     graph = cg.load_network(territory, "proxy")

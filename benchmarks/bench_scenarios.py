@@ -50,16 +50,16 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from conum_geo import simulate
-from conum_geo.coverage import SnappedTerritory, countable_sites, counted_sites, site_times
-from conum_geo.demo import load_demo
-from conum_geo.loaders import load_territory
-from conum_geo.engine import sweep
+from conum_geo.analysis import simulate
+from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, counted_sites, site_times
+from conum_geo.data.demo import load_demo
+from conum_geo.data.territory import load_territory
+from conum_geo.analysis.engine import sweep
 from conum_geo.network import RoadGraph, build_proxy_network
 from conum_geo.network.build import graph_from_arcs
 from conum_geo.network.synthetic import synthetic_road_graph
 from conum_geo.settings import Settings
-from conum_geo.supply import PostLinks, site_state
+from conum_geo.analysis.supply import PostLinks, site_state
 
 P_NONRENEWAL = {kind: 0.5 for kind in simulate.DEFAULT_P_NONRENEWAL}
 

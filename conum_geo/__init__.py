@@ -21,20 +21,20 @@ from .errors import (
     ScenarioError,
     UnknownDepartementError,
 )
-from .compare import Comparison, compare_models
-from .coverage import SnappedTerritory, coverage_metrics, site_times
-from .diff import load_vintages, vintage_change
-from .gaps import GapsResult, analyse_gaps, compare_coverage
-from .loaders import load_territory
-from .model_report import format_comparison, format_redeployment, write_comparison, write_redeployment
-from .models import ModelAssumptions, current_posts, deploy_models, posts_by_population
+from .models.compare import Comparison, compare_models
+from .analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+from .analysis.diff import load_vintages, vintage_change
+from .analysis.gaps import GapsResult, analyse_gaps, compare_coverage
+from .data.territory import load_territory
+from .outputs.model_reports import format_comparison, format_redeployment, write_comparison, write_redeployment
+from .models.deployment import ModelAssumptions, current_posts, deploy_models, posts_by_population
 from .network import NETWORK_SOURCES, RoadGraph, load_network
-from .optimize import LSCP, MCLP, PMedian
-from .redeploy import RedeployResult, redeploy
-from .report import format_gaps, format_simulation, write_gaps, write_simulation
-from .scenarios import DEFAULT_SCENARIO, AddedPost, MovedPost, Scenario, load_scenario
+from .models.optimize import LSCP, MCLP, PMedian
+from .models.redeploy import RedeployResult, redeploy
+from .outputs.reports import format_gaps, format_simulation, write_gaps, write_simulation
+from .analysis.scenarios import DEFAULT_SCENARIO, AddedPost, MovedPost, Scenario, load_scenario
 from .settings import Settings
-from .simulate import SimulationResult, simulate_renewals
+from .analysis.simulate import SimulationResult, simulate_renewals
 from .tables import MODELS, SITE_KINDS, STRUCTURE_TYPES, Territory
 
 __version__ = "0.1.0"

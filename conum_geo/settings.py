@@ -50,7 +50,7 @@ class Settings:
             raise ConumGeoError(f"margin_min must be >= 0 minutes, got {self.margin_min}")
         if self.ratio_drop_share is not None and not 0 < self.ratio_drop_share <= 1:
             raise ConumGeoError(f"ratio_drop_share must be in ]0, 1], got {self.ratio_drop_share}")
-        from .coverage import SUPPLY_MEASURES
+        from .analysis.coverage import SUPPLY_MEASURES
 
         if self.supply not in SUPPLY_MEASURES:
             raise ConumGeoError(f"supply must be one of {sorted(SUPPLY_MEASURES)}, got {self.supply!r}")

@@ -19,7 +19,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_territory():
-    from conum_geo.demo import load_demo
+    from conum_geo.data.demo import load_demo
 
     return load_demo("58")
 

@@ -10,7 +10,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from conum_geo.engine import Snapped
+from conum_geo.analysis.engine import Snapped
 
 SAINT_BARTHELEMY = "osm/saint_barthelemy-2014.osm.pbf"
 MARSEILLE = "bdtopo/troncon_route_marseille10.sql"

@@ -12,9 +12,9 @@ import shapely
 from click.testing import CliRunner
 from scipy.spatial import cKDTree
 
-from conum_geo.catchments import Grid, SurfaceSampler, band_polygons, write_surface_tif
+from conum_geo.analysis.catchments import Grid, SurfaceSampler, band_polygons, write_surface_tif
 from conum_geo.cli import cli
-from conum_geo.engine import sweep
+from conum_geo.analysis.engine import sweep
 from conum_geo.network.bdtopo import read_bdtopo
 from conum_geo.network.osm import read_pbf
 from helpers_network import MARSEILLE, SAINT_BARTHELEMY, at_nodes, box_around, graph_to_networkx, reference_times
@@ -165,7 +165,7 @@ def test_catchments_command_refuses_bad_options(tmp_path, args, message):
 def test_catchments_on_a_real_network_per_site_and_union(shared_data, tmp_path):
     from types import SimpleNamespace
 
-    from conum_geo.catchments import catchments, write_catchments
+    from conum_geo.analysis.catchments import catchments, write_catchments
 
     graph = read_pbf(shared_data / SAINT_BARTHELEMY)
     nodes = np.flatnonzero(graph.largest_scc)[[10, 900]]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_gaps_invariants import HOP_MIN, line_of_three
 
-from conum_geo.coverage import (
+from conum_geo.analysis.coverage import (
     DECAY_STEPS, SnappedTerritory, coverage_by_kind, coverage_metrics, decay_weight, site_times,
 )
 from conum_geo.errors import InputError

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.shared_data
 
 @pytest.fixture(scope="module")
 def real_territory(shared_data):
-    loaders = pytest.importorskip("conum_geo.loaders")
+    loaders = pytest.importorskip("conum_geo.data.territory")
     try:
         return loaders.load_territory("58", data_dir=shared_data)
     except TypeError:
@@ -28,9 +28,9 @@ def real_graph(real_territory):
 
 
 def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_graph, tmp_path):
-    from conum_geo.gaps import analyse_gaps
-    from conum_geo.report import write_gaps
-    from conum_geo.scenarios import DEFAULT_SCENARIO
+    from conum_geo.analysis.gaps import analyse_gaps
+    from conum_geo.outputs.reports import write_gaps
+    from conum_geo.analysis.scenarios import DEFAULT_SCENARIO
     from conum_geo.settings import Settings
 
     result = analyse_gaps(real_territory, real_graph, DEFAULT_SCENARIO, Settings(ratio_drop_share=0.5))
@@ -51,9 +51,9 @@ def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_g
 
 
 def test_ratio_sums_supply_on_real_registers(real_territory, real_graph):
-    from conum_geo.coverage import SnappedTerritory, coverage_metrics, site_times
+    from conum_geo.analysis.coverage import SnappedTerritory, coverage_metrics, site_times
     from conum_geo.settings import Settings
-    from conum_geo.supply import site_state
+    from conum_geo.analysis.supply import site_state
 
     settings = Settings(kinds=("france_services",), fragility_weighting=True)
     snapped = SnappedTerritory.build(real_graph, real_territory, settings)
@@ -74,7 +74,7 @@ def test_ratio_sums_supply_on_real_registers(real_territory, real_graph):
 
 
 def test_simulation_on_real_registers(real_territory, real_graph):
-    from conum_geo.simulate import simulate_renewals
+    from conum_geo.analysis.simulate import simulate_renewals
 
     result = simulate_renewals(real_territory, real_graph, draws=200, seed=0)
     summary = result.summary()

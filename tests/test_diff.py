@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.coverage import SnappedTerritory
-from conum_geo.demo import load_demo_communes
-from conum_geo.diff import load_vintages, vintage_change
-from conum_geo.engine import nearest_source, snap
+from conum_geo.analysis.coverage import SnappedTerritory
+from conum_geo.data.demo import load_demo_communes
+from conum_geo.analysis.diff import load_vintages, vintage_change
+from conum_geo.analysis.engine import nearest_source, snap
 from conum_geo.errors import InputError
-from conum_geo.gaps import compare_coverage
+from conum_geo.analysis.gaps import compare_coverage
 from conum_geo.network import build_proxy_network
-from conum_geo.report import format_gaps
+from conum_geo.outputs.reports import format_gaps
 from conum_geo.settings import Settings
 from conum_geo.tables import CRS_WGS84
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conum_geo import engine
-from conum_geo.engine import Snapped, bounded_searches, nearest_source, snap, time_table
+from conum_geo.analysis import engine
+from conum_geo.analysis.engine import Snapped, bounded_searches, nearest_source, snap, time_table
 from conum_geo.network.contract import worth_contracting
 from conum_geo.network.graph import RoadGraph
 from conum_geo.network.synthetic import synthetic_road_graph

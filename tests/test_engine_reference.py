@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conum_geo.engine import bounded_searches, group_time_table, nearest_source, snap, sweep, time_table
+from conum_geo.analysis.engine import bounded_searches, group_time_table, nearest_source, snap, sweep, time_table
 from conum_geo.network.osm import read_pbf
 from conum_geo.network.speeds import DEFAULT_SPEEDS
 from conum_geo.network.synthetic import synthetic_road_graph

@@ -13,11 +13,11 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from conum_geo import sources as sources_module
+from conum_geo.data import sources as sources_module
 from conum_geo.cli import cli
 from conum_geo.errors import DataUnavailableError
-from conum_geo.loaders import load_territory
-from conum_geo.sources import SOURCES, download, fetch_registers, fetch_source
+from conum_geo.data.territory import load_territory
+from conum_geo.data.sources import SOURCES, download, fetch_registers, fetch_source
 
 pytestmark = pytest.mark.shared_data
 
@@ -198,7 +198,7 @@ def test_registers_and_road_networks_share_one_cache_root(tmp_path, monkeypatch)
 
 
 def test_registry_is_complete():
-    from conum_geo.registers import KINDS
+    from conum_geo.data.registers import KINDS
 
     assert {s.kind for s in SOURCES} <= set(KINDS)
     assert all(s.url is None or s.url.startswith("https://") for s in SOURCES)

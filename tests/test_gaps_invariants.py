@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from conum_geo.gaps import analyse_gaps
+from conum_geo.analysis.gaps import analyse_gaps
 from conum_geo.network import build_proxy_network
 from conum_geo.network.proxy import DETOUR_FACTOR
-from conum_geo.scenarios import DEFAULT_SCENARIO, Scenario
+from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
 from conum_geo.settings import Settings
 from conum_geo.tables import CRS_METRIC, Territory
 
@@ -119,7 +119,7 @@ def test_type_rules_spare_neighbouring_employers_unless_asked():
 
 def test_scenario_file_include_neighbours(tmp_path):
     from conum_geo.errors import ScenarioError
-    from conum_geo.scenarios import load_scenario
+    from conum_geo.analysis.scenarios import load_scenario
 
     path = tmp_path / "s.toml"
     path.write_text("[ends]\nstructure_types = ['departement']\ninclude_neighbours = true\n")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from conum_geo.registers.hours import (
+from conum_geo.data.registers.hours import (
     DAYS, FS_DAY_COLUMNS, HoursError, fs_hours_column, fs_weekly_hours, osm_hours_column,
     osm_weekly_hours,
 )

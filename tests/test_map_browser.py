@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.mapping import ENDED_COLOUR, RISK_CLASSES, SITE_COLOURS, STATUS_COLOURS
-from conum_geo.model_maps import COVER_COLOURS, REDEPLOY_COLOURS, ROLE_COLOURS
+from conum_geo.outputs.maps import ENDED_COLOUR, RISK_CLASSES, SITE_COLOURS, STATUS_COLOURS
+from conum_geo.outputs.model_maps import COVER_COLOURS, REDEPLOY_COLOURS, ROLE_COLOURS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

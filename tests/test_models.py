@@ -9,9 +9,9 @@ import pytest
 import scipy.sparse as sp
 import shapely
 
-from conum_geo.compare import compare_models, presence_coverage
-from conum_geo.indicators import gini
-from conum_geo.models import ModelAssumptions, current_posts, deploy_models, posts_by_population
+from conum_geo.models.compare import compare_models, presence_coverage
+from conum_geo.models.indicators import gini
+from conum_geo.models.deployment import ModelAssumptions, current_posts, deploy_models, posts_by_population
 from conum_geo.network import build_proxy_network
 from conum_geo.network.graph import RoadGraph
 from conum_geo.settings import Settings

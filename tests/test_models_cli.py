@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conum_geo import optimize
+from conum_geo.models import optimize
 from conum_geo.cli import cli
 
 

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from conum_geo import optimize
+from conum_geo.models import optimize
 from conum_geo.errors import InputError
-from conum_geo.optimize import LSCP, MCLP, PMedian
+from conum_geo.models.optimize import LSCP, MCLP, PMedian
 
 needs_milp = pytest.mark.skipif(not optimize.milp_available(), reason="PuLP/highspy not installed")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conum_geo import optimize
+from conum_geo.models import optimize
 from conum_geo.errors import ConumGeoError, InputError
-from conum_geo.redeploy import redeploy
-from conum_geo.scenarios import DEFAULT_SCENARIO, Scenario
+from conum_geo.models.redeploy import redeploy
+from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
 from conum_geo.settings import Settings
 from test_models import make_graph, make_territory
 

@@ -12,11 +12,11 @@ import pytest
 import shapely
 
 from conum_geo.errors import InputError
-from conum_geo.loaders import load_territory
-from conum_geo.registers import assemble_territory, detect_kind, load_registers
-from conum_geo.registers.communes import read_contours
-from conum_geo.registers.conum import build_posts, classify_structure
-from conum_geo.registers.lieux import read_lieux
+from conum_geo.data.territory import load_territory
+from conum_geo.data.registers import assemble_territory, detect_kind, load_registers
+from conum_geo.data.registers.communes import read_contours
+from conum_geo.data.registers.conum import build_posts, classify_structure
+from conum_geo.data.registers.lieux import read_lieux
 
 # Three squares of 0.1° near Nevers; 58003 merged into 58001 since (COG "anciensCodes").
 SQUARES = {"58001": (3.0, 47.0), "58002": (3.1, 47.0), "58003": (3.0, 47.1)}

@@ -14,13 +14,13 @@ import shapely
 from test_gaps_invariants import HOP_MIN, X0, Y0, line_of_three
 
 from conum_geo.errors import ScenarioError
-from conum_geo.gaps import analyse_gaps
+from conum_geo.analysis.gaps import analyse_gaps
 from conum_geo.network import build_proxy_network
-from conum_geo.scenarios import AddedPost, MovedPost, Scenario, load_scenario
+from conum_geo.analysis.scenarios import AddedPost, MovedPost, Scenario, load_scenario
 from conum_geo.settings import Settings
-from conum_geo.supply import site_state
+from conum_geo.analysis.supply import site_state
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "data" / "scenarios").glob("*.toml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "conum_geo" / "data" / "scenarios").glob("*.toml"))
 
 
 def test_examples_are_shipped():

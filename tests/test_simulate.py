@@ -12,17 +12,17 @@ from click.testing import CliRunner
 from test_gaps_invariants import line_of_three
 
 from conum_geo.cli import cli
-from conum_geo.coverage import SnappedTerritory, counted_sites
-from conum_geo.engine import nearest_source
+from conum_geo.analysis.coverage import SnappedTerritory, counted_sites
+from conum_geo.analysis.engine import nearest_source
 from conum_geo.errors import InputError
-from conum_geo.gaps import analyse_gaps
+from conum_geo.analysis.gaps import analyse_gaps
 from conum_geo.network import build_proxy_network
-from conum_geo.scenarios import DEFAULT_SCENARIO
+from conum_geo.analysis.scenarios import DEFAULT_SCENARIO
 from conum_geo.settings import Settings
-from conum_geo.simulate import (
+from conum_geo.analysis.simulate import (
     DEFAULT_P_NONRENEWAL, RenewalModel, parse_p_nonrenewal, simulate_renewals,
 )
-from conum_geo.supply import site_state
+from conum_geo.analysis.supply import site_state
 from conum_geo.tables import STRUCTURE_TYPES
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..catchments import CELL_M, DEFAULT_MINUTES, catchments as compute_catchments, write_catchments
+from ..analysis.catchments import CELL_M, DEFAULT_MINUTES, catchments as compute_catchments, write_catchments
 from ..settings import Settings
 from .options import (
     dept_option, echo_outcome, json_option, kinds_option, load_inputs, network_options, territory_options,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..compare import compare_models
-from ..model_report import format_comparison, write_comparison
+from ..models.compare import compare_models
+from ..outputs.model_reports import format_comparison, write_comparison
 from ..settings import Settings
 from .model_options import assumptions_from, post_options, visit_options
 from .options import (

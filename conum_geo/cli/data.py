@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from ..registers import format_info, registers_info
-from ..sources import default_cache_dir, fetch_registers
+from ..data.registers import format_info, registers_info
+from ..data.sources import default_cache_dir, fetch_registers
 from .options import dept_option, echo_outcome, json_option, territory_options
 
 

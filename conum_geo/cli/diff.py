@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..diff import REGISTER_SITE_KINDS, load_vintages, vintage_change
-from ..gaps import compare_coverage
+from ..analysis.diff import REGISTER_SITE_KINDS, load_vintages, vintage_change
+from ..analysis.gaps import compare_coverage
 from ..network import load_network
-from ..report import format_gaps, write_gaps
+from ..outputs.reports import format_gaps, write_gaps
 from ..settings import Settings
 from .options import (
     dept_option, echo_outcome, json_option, kinds_option, margin_option, network_options,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..coverage import SUPPLY_MEASURES
-from ..gaps import analyse_gaps
-from ..report import format_gaps, write_gaps
+from ..analysis.coverage import SUPPLY_MEASURES
+from ..analysis.gaps import analyse_gaps
+from ..outputs.reports import format_gaps, write_gaps
 from ..settings import Settings
 from .options import (
     dept_option, echo_outcome, json_option, kinds_option, load_inputs, margin_option,

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from ..departements import normalise_dept
+from ..data.departements import normalise_dept
 from ..errors import UnknownDepartementError
-from ..loaders import load_territory
+from ..data.territory import load_territory
 from ..network import DEFAULT_BUFFER_KM, NETWORK_SOURCES, RoadGraph, load_network
-from ..registers import BORDER_KM
-from ..scenarios import DEFAULT_SCENARIO, load_scenario
+from ..data.registers import BORDER_KM
+from ..analysis.scenarios import DEFAULT_SCENARIO, load_scenario
 from ..settings import Settings
 from ..tables import SITE_KINDS, Territory
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..model_report import format_redeployment, write_redeployment
-from ..optimize import OBJECTIVES
-from ..redeploy import redeploy as redeploy_posts
+from ..outputs.model_reports import format_redeployment, write_redeployment
+from ..models.optimize import OBJECTIVES
+from ..models.redeploy import redeploy as redeploy_posts
 from ..settings import Settings
 from .model_options import assumptions_from, post_options
 from .options import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from ..report import format_simulation, write_simulation
+from ..outputs.reports import format_simulation, write_simulation
 from ..settings import Settings
-from ..simulate import parse_p_nonrenewal, simulate_renewals
+from ..analysis.simulate import parse_p_nonrenewal, simulate_renewals
 from .options import (
     dept_option, echo_outcome, json_option, kinds_option, load_inputs, network_options,
     out_option, territory_options, threshold_option,

@@ -1,0 +1,289 @@
+"""Catchments: travel-time surfaces and isochrone bands, per site and for all sites.
+
+The surface gives, for every cell of a regular grid, the travel time between the cell's
+centre and the nearest site, with the same model the engine applies to communes: the point
+joins the network at the nearest *network point* (a node, or a point along an arc, sampled
+every half cell) by a straight leg at the off-network speed. The time of a point along arc
+u → v at fraction f is interpolated along that arc (people → site: ``(1 - f) w + T(v)``; site
+→ people: ``T(u) + f w``), the best of both directions when the road is two-way. On a real
+network, cells farther than ``MAX_LEG_M`` from any road stay empty (NaN); on the proxy
+network every cell is filled (its arcs are not roads).
+
+Bands (0–10, 10–20, 20–30 min by default) are polygonised from the surface with rasterio:
+polygons follow the cells, holes included; never a convex hull. The union surface is the
+minimum over the per-site surfaces.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from .engine import bounded_searches, snap, sweep
+from ..errors import DataUnavailableError, InputError
+from ..network.graph import RoadGraph
+from ..outputs.files import staged_outputs, write_geopackage
+from ..progress import progress
+from ..settings import Settings
+from ..tables import SITE_KINDS, Territory
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MINUTES = (10.0, 20.0, 30.0)
+#: Raster cell (m) and margin around the territory (m).
+CELL_M = 100.0
+MARGIN_M = 5000.0
+#: On real networks, cells farther than this from any road are left empty (m).
+MAX_LEG_M = 2000.0
+PROXY_NOTE = "Réseau routier approximatif (proxy entre communes contiguës)"
+ILLUSTRATIVE_NOTE = "Sites illustratifs (démo)"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up raster grid: top-left corner, square cells, size, CRS."""
+
+    x0: float
+    y1: float
+    cell_m: float
+    width: int
+    height: int
+    crs: str
+
+    @classmethod
+    def covering(cls, bounds, cell_m: float, crs: str) -> "Grid":
+        """The smallest grid of ``cell_m`` cells (aligned on multiples of it) covering ``bounds``."""
+        if not cell_m > 0:
+            raise InputError(f"cell size must be > 0 m, got {cell_m}")
+        xmin, ymin, xmax, ymax = bounds
+        x0, y0 = np.floor(xmin / cell_m) * cell_m, np.floor(ymin / cell_m) * cell_m
+        x1, y1 = np.ceil(xmax / cell_m) * cell_m, np.ceil(ymax / cell_m) * cell_m
+        width, height = int(round((x1 - x0) / cell_m)), int(round((y1 - y0) / cell_m))
+        return cls(float(x0), float(y1), float(cell_m), max(width, 1), max(height, 1), crs)
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell-centre coordinates, row-major from the top-left cell."""
+        cols = self.x0 + (np.arange(self.width) + 0.5) * self.cell_m
+        rows = self.y1 - (np.arange(self.height) + 0.5) * self.cell_m
+        xx, yy = np.meshgrid(cols, rows)
+        return xx.ravel(), yy.ravel()
+
+    def cell_of(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """(row, col) of the cells holding points (may fall outside the grid)."""
+        col = np.floor((np.asarray(x) - self.x0) / self.cell_m).astype(int)
+        row = np.floor((self.y1 - np.asarray(y)) / self.cell_m).astype(int)
+        return row, col
+
+    @property
+    def transform(self):
+        from rasterio.transform import from_origin
+
+        return from_origin(self.x0, self.y1, self.cell_m, self.cell_m)
+
+
+class SurfaceSampler:
+    """Network points (nodes, then points along arcs) and each cell's nearest one.
+
+    Built once per graph and grid; ``surface(node_time_s)`` then costs a few array
+    operations, so per-site surfaces are cheap.
+    """
+
+    def __init__(self, graph: RoadGraph, grid: Grid, *, off_network_speed_kmh: float,
+                 max_leg_m: float | None):
+        self.graph, self.grid = graph, grid
+        tail, head, time_s = graph.arcs()
+        # One geometric segment per pair of nodes; the arc in each direction, if any.
+        a, b = np.minimum(tail, head), np.maximum(tail, head)
+        pair_keys, pair_of = np.unique(a * graph.n_nodes + b, return_inverse=True)
+        pairs = np.column_stack(np.divmod(pair_keys, graph.n_nodes))
+        pair_of = pair_of.reshape(-1)
+        ab = np.full(len(pairs), -1)
+        ba = np.full(len(pairs), -1)
+        ab[pair_of[tail == a]] = np.flatnonzero(tail == a)
+        ba[pair_of[tail != a]] = np.flatnonzero(tail != a)
+        pa, pb = pairs[:, 0], pairs[:, 1]
+        length = np.hypot(graph.x[pb] - graph.x[pa], graph.y[pb] - graph.y[pa])
+        steps = np.maximum(np.ceil(length / (grid.cell_m / 2)).astype(np.int64), 1)
+        inner = steps - 1  # interior points per segment
+        pair = np.repeat(np.arange(len(pairs)), inner)
+        k = np.arange(inner.sum()) - np.repeat(np.cumsum(inner) - inner, inner) + 1
+        g = k / steps[pair]  # fraction from the lower-numbered node a
+        self.pa, self.pb, self.g = pa[pair], pb[pair], g
+        self.w_ab = np.where(ab[pair] >= 0, time_s[np.maximum(ab[pair], 0)], np.inf)
+        self.w_ba = np.where(ba[pair] >= 0, time_s[np.maximum(ba[pair], 0)], np.inf)
+        sx = np.concatenate([graph.x, graph.x[self.pa] + g * (graph.x[self.pb] - graph.x[self.pa])])
+        sy = np.concatenate([graph.y, graph.y[self.pa] + g * (graph.y[self.pb] - graph.y[self.pa])])
+        cx, cy = grid.centres()
+        bound = np.inf if max_leg_m is None else float(max_leg_m)
+        leg_m, nearest = cKDTree(np.column_stack([sx, sy])).query(
+            np.column_stack([cx, cy]), distance_upper_bound=bound)
+        self.covered = np.isfinite(leg_m)
+        self.nearest = np.where(self.covered, nearest, 0)
+        self.leg_s = np.where(self.covered, leg_m, np.nan) / (off_network_speed_kmh / 3.6)
+        log.info("surface sampler: %d network points, %d of %d cells within reach",
+                 len(sx), int(self.covered.sum()), self.covered.size)
+
+    def point_times(self, node_time_s: np.ndarray, *, toward_sources: bool) -> np.ndarray:
+        """Time of every network point from node times (``inf`` when unreached)."""
+        t = np.asarray(node_time_s, dtype=float)
+        ta, tb, g = t[self.pa], t[self.pb], self.g
+        if toward_sources:  # from the point along an arc, then on to the source
+            inner = np.minimum((1 - g) * self.w_ab + tb, g * self.w_ba + ta)
+        else:  # from the source to the arc's tail, then along the arc
+            inner = np.minimum(ta + g * self.w_ab, tb + (1 - g) * self.w_ba)
+        return np.concatenate([t, inner])
+
+    def surface(self, node_time_s: np.ndarray, *, toward_sources: bool) -> np.ndarray:
+        """Travel time (minutes, float32, NaN = none) per cell, shape ``(height, width)``."""
+        times = self.point_times(node_time_s, toward_sources=toward_sources)[self.nearest] + self.leg_s
+        times = np.where(self.covered & np.isfinite(times), times / 60.0, np.nan)
+        return times.astype(np.float32).reshape(self.grid.height, self.grid.width)
+
+
+def band_polygons(surface_min: np.ndarray, grid: Grid, minutes) -> list[tuple[float, float, object]]:
+    """``(min_from, min_to, geometry)`` per band: cells with ``min_from < t <= min_to``
+    (the first band starts at 0, inclusive), polygonised with rasterio (holes kept)."""
+    try:
+        from rasterio import features
+        from rasterio.transform import from_origin
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataUnavailableError("isochrones need rasterio: pip install 'conum-geo[raster]'") from exc
+    limits = np.asarray(sorted(minutes), dtype=float)
+    inside = np.isfinite(surface_min) & (surface_min <= limits[-1])
+    bands = []
+    if not inside.any():
+        return [(lo, hi, shapely.MultiPolygon()) for lo, hi in zip(np.r_[0, limits[:-1]], limits)]
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    labels = np.where(inside, np.searchsorted(limits, surface_min, side="left") + 1, 0)[window]
+    transform = from_origin(grid.x0 + cols[0] * grid.cell_m, grid.y1 - rows[0] * grid.cell_m,
+                            grid.cell_m, grid.cell_m)
+    pieces: dict[int, list] = {}
+    for geometry, value in features.shapes(labels.astype(np.uint8), mask=labels > 0,
+                                           transform=transform, connectivity=4):
+        rings = geometry["coordinates"]
+        pieces.setdefault(int(value), []).append(shapely.Polygon(rings[0], rings[1:]))
+    for k, (lo, hi) in enumerate(zip(np.r_[0, limits[:-1]], limits), start=1):
+        # Pieces of one band are disjoint (they meet at most at cell corners): no union needed.
+        bands.append((float(lo), float(hi), shapely.MultiPolygon(pieces.get(k, []))))
+    return bands
+
+
+@dataclass
+class CatchmentsResult:
+    """Isochrone bands (per site and union) and the union travel-time surface."""
+
+    bands: gpd.GeoDataFrame
+    surface_min: np.ndarray
+    grid: Grid
+    minutes: tuple[float, ...]
+    toward_sites: bool
+    network: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> dict:
+        union = self.bands.loc[self.bands["scope"] == "union"]
+        return {
+            "minutes": list(self.minutes), "network": self.network,
+            "direction": "vers les sites" if self.toward_sites else "depuis les sites",
+            "sites": int(self.bands.loc[self.bands["scope"] == "site", "site_id"].nunique()),
+            "union_area_km2": {f"{r.min_from:g}-{r.min_to:g}": round(float(r.area_km2), 1)
+                               for r in union.itertuples()},
+            "cell_m": self.grid.cell_m, "notes": list(self.notes),
+        }
+
+
+def _band_rows(bands, **columns) -> list[dict]:
+    return [{**columns, "min_from": lo, "min_to": hi, "label": f"{lo:g} à {hi:g} min",
+             "area_km2": geometry.area / 1e6, "geometry": geometry} for lo, hi, geometry in bands]
+
+
+def catchments(
+    territory: Territory, graph: RoadGraph, *, minutes=DEFAULT_MINUTES, kinds=("conum",),
+    settings: Settings = Settings(), cell_m: float = CELL_M, toward_sites: bool = True,
+) -> CatchmentsResult:
+    """Isochrone bands around the sites of ``kinds`` and the travel-time surface.
+
+    Sites with no opening hours (``presence_h == 0``: bases of mobile posts) are left out.
+    ``toward_sites``: time for people to reach the site (default) or from the site outwards.
+    """
+    minutes = tuple(sorted(float(m) for m in minutes))
+    if not minutes or minutes[0] <= 0:
+        raise InputError(f"band limits must be > 0 minutes, got {list(minutes)}", field="minutes")
+    unknown = sorted(set(kinds) - set(SITE_KINDS))
+    if unknown:
+        raise InputError(f"unknown site kind(s) {unknown}; expected {sorted(SITE_KINDS)}", field="kind")
+    sites = territory.sites.loc[territory.sites["kind"].isin(kinds)
+                                & ~(territory.sites["presence_h"] == 0)]
+    if sites.empty:
+        raise InputError(f"no site of kind {list(kinds)} with opening hours", path="sites", field="kind")
+    snapped = snap(graph, sites.geometry.x, sites.geometry.y, speed_kmh=settings.off_network_speed_kmh)
+    xmin, ymin, xmax, ymax = territory.communes.total_bounds
+    grid = Grid.covering((xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M),
+                         cell_m, graph.crs)
+    sampler = SurfaceSampler(graph, grid, off_network_speed_kmh=settings.off_network_speed_kmh,
+                             max_leg_m=None if graph.source == "proxy" else MAX_LEG_M)
+    cutoff_s = minutes[-1] * 60.0
+
+    rows = []
+    node_time = np.full(graph.n_nodes, np.inf)
+    searches = bounded_searches(graph, snapped, cutoff_s=cutoff_s, toward_sources=toward_sites, chunk=16)
+    with progress(total=len(sites), desc="isochrones", unit="site") as bar:
+        for positions, nodes, dist in searches:
+            for i, position in enumerate(positions):
+                node_time[:] = np.inf
+                node_time[nodes] = dist[i]
+                site = sites.iloc[position]
+                surface = sampler.surface(node_time, toward_sources=toward_sites)
+                rows += _band_rows(band_polygons(surface, grid, minutes), scope="site",
+                                   site_id=site["site_id"], nom=site["nom"], kind=site["kind"])
+                bar.update(1)
+    union_time, _ = sweep(graph, snapped, toward_sources=toward_sites, limit_s=np.inf)
+    surface = sampler.surface(union_time, toward_sources=toward_sites)
+    rows += _band_rows(band_polygons(surface, grid, minutes), scope="union", site_id=None,
+                       nom="Ensemble des sites", kind=",".join(kinds))
+
+    notes = tuple(note for note, applies in ((PROXY_NOTE, graph.source == "proxy"),
+                                             (ILLUSTRATIVE_NOTE, territory.illustrative)) if applies)
+    bands = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=graph.crs)
+    bands["network"] = graph.source
+    bands["notes"] = " ; ".join(notes)
+    log.info("catchments: %d sites, bands %s min", len(sites), list(minutes))
+    return CatchmentsResult(bands=bands, surface_min=surface, grid=grid, minutes=minutes,
+                            toward_sites=toward_sites, network=graph.source, notes=notes)
+
+
+def write_surface_tif(surface_min: np.ndarray, grid: Grid, path: Path, *, tags: dict | None = None) -> None:
+    """The travel-time surface as a GeoTIFF (float32 minutes, NaN = no value)."""
+    try:
+        import rasterio
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataUnavailableError("GeoTIFF output needs rasterio: pip install 'conum-geo[raster]'") from exc
+    profile = {"driver": "GTiff", "width": grid.width, "height": grid.height, "count": 1,
+               "dtype": "float32", "crs": grid.crs, "transform": grid.transform, "nodata": np.nan,
+               "compress": "deflate", "tiled": True, "blockxsize": 256, "blockysize": 256}
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(surface_min.astype(np.float32), 1)
+        dst.set_band_description(1, "temps de trajet (minutes)")
+        dst.update_tags(units="minutes", **{k: str(v) for k, v in (tags or {}).items()})
+
+
+def write_catchments(result: CatchmentsResult, out_dir: str | Path) -> list[Path]:
+    """``isochrones.gpkg`` (layers ``sites`` and ``union``) and ``travel_time.tif``."""
+    out_dir = Path(out_dir)
+    names = ("isochrones.gpkg", "travel_time.tif")
+    with staged_outputs(out_dir) as staging:
+        for scope, layer in (("site", "sites"), ("union", "union")):
+            frame = result.bands.loc[result.bands["scope"] == scope].drop(columns="scope")
+            write_geopackage(frame.reset_index(drop=True), staging / names[0], layer=layer)
+        write_surface_tif(result.surface_min, result.grid, staging / names[1], tags={
+            "direction": "vers le site le plus proche" if result.toward_sites else "depuis le site le plus proche",
+            "network": result.network, "notes": " ; ".join(result.notes)})
+    return [out_dir / name for name in names]

@@ -1,0 +1,222 @@
+"""Per-commune coverage: access time, presence hours, accessibility ratio, ``covered``.
+
+Every metric comes from one sparse long table of people → site travel times
+``(site_id, code_insee, time_s)`` (``site_times``). A scenario changes only the sites table
+(``active``, ``presence_h``, ``fte``), so evaluating it never runs a graph search.
+
+A site *counts* for a commune when it is of one of ``settings.kinds``, ``active``, and not
+open zero hours a week (unknown hours, NaN, still count as a presence). With T the threshold:
+
+- ``access_min``: minutes to the nearest counted site in the table (NaN, and
+  ``nearest_site_id`` None, when the table holds none);
+- ``presence_h``: weekly presence hours of the counted sites within T (0 when there is none,
+  NaN when the hours of one of them are unknown);
+- ``ratio``: a two-step floating catchment area (2SFCA) ratio, the method of the French APL
+  indicator. Step 1: each site's supply ``S_j`` (``settings.supply``: presence hours or FTE)
+  is divided by the demand it can reach, ``R_j = S_j / sum_i w(t_ij) D_i``; step 2: a
+  commune's ratio is ``1000 * sum_j w(t_ij) R_j``, supply per 1,000 inhabitants (per 1,000
+  weighted inhabitants with fragility weighting). ``D_i`` is the population, times
+  ``fragility_i / mean fragility`` (population-weighted) when ``settings.fragility_weighting``.
+  ``w`` is the step decay ``DECAY_STEPS``. Summed over communes, ``D_i * ratio_i / 1000`` gives
+  back the supply of every site that reaches some demand;
+- ``covered``: a counted site within T (DESIGN.md: a Conum presence within 20 minutes by
+  default).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .engine import Snapped, nearest_source, snap, time_table
+from ..errors import InputError
+from ..network.graph import RoadGraph
+from ..settings import Settings
+from ..tables import Territory, require_columns, require_unique
+
+log = logging.getLogger(__name__)
+
+#: What a site offers in the ratio: the sites-table column it is read from, and its label.
+SUPPLY_MEASURES = {
+    "presence_h": "heures de présence par semaine",
+    "fte": "équivalents temps plein",
+}
+
+#: Step distance decay of the ratio: (upper bound as a share of the threshold T, weight).
+#: The French APL indicator (DREES/Irdes, Barlet et al. 2012) weights a practitioner 1 within
+#: 5 minutes, 0.33 within 5–10 and 0.10 within 10–15, and 0 beyond 15 minutes; the same steps
+#: are scaled here to T (T = 15 reproduces them; T = 20 gives steps at 6.7, 13.3 and 20 min).
+DECAY_STEPS = ((1 / 3, 1.0), (2 / 3, 0.33), (1.0, 0.10))
+
+#: The ratio is supply per this many (weighted) inhabitants.
+RATIO_PER_INHABITANTS = 1000
+
+TIMES_COLUMNS = ("site_id", "code_insee", "time_s")
+METRIC_COLUMNS = ("access_min", "nearest_site_id", "presence_h", "ratio", "covered")
+
+
+@dataclass(frozen=True)
+class SnappedTerritory:
+    """A territory's sites and commune origins snapped once to a graph, reused by every run."""
+
+    graph: RoadGraph
+    sites: Snapped
+    communes: Snapped
+
+    @classmethod
+    def build(cls, graph: RoadGraph, territory: Territory, settings: Settings) -> "SnappedTerritory":
+        site_points = territory.sites.geometry
+        return cls(
+            graph=graph,
+            sites=snap(graph, site_points.x, site_points.y, speed_kmh=settings.off_network_speed_kmh),
+            communes=snap(graph, territory.communes["origin_x"], territory.communes["origin_y"],
+                          speed_kmh=settings.off_network_speed_kmh),
+        )
+
+
+def site_times(snapped: SnappedTerritory, territory: Territory, cutoff_min: float) -> pd.DataFrame:
+    """Long table ``(site_id, code_insee, time_s)`` of people → site times within ``cutoff_min``.
+
+    Sparse: only the pairs within the cutoff (off-network legs included); one bounded search
+    per site.
+    """
+    return time_table(snapped.graph, snapped.sites, snapped.communes, cutoff_s=cutoff_min * 60.0,
+                      toward_sources=True, source_ids=territory.sites["site_id"].to_numpy(),
+                      target_ids=territory.communes["code_insee"].to_numpy(),
+                      names=("site_id", "code_insee"))
+
+
+def access(
+    snapped: SnappedTerritory, territory: Territory, site_mask: np.ndarray
+) -> pd.DataFrame:
+    """Time from each commune to its nearest site among ``site_mask``, with no time limit.
+
+    Returns one row per commune (same order) with ``access_min`` (NaN when no such site is
+    reachable) and ``nearest_site_id`` (None then).
+    """
+    chosen = np.flatnonzero(site_mask)
+    sources = Snapped(*(a[chosen] for a in (snapped.sites.node, snapped.sites.leg_m, snapped.sites.leg_s)))
+    time_s, index = nearest_source(snapped.graph, sources, snapped.communes, toward_sources=True)
+    site_ids = territory.sites["site_id"].to_numpy()[chosen]
+    nearest = np.where(index >= 0, site_ids[np.maximum(index, 0)] if len(chosen) else None, None)
+    return pd.DataFrame({"access_min": time_s / 60.0, "nearest_site_id": nearest},
+                        index=territory.communes.index)
+
+
+def countable_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
+    """Boolean mask over ``sites``: the sites that count for coverage while active (kind, hours)."""
+    return (sites["kind"].isin(settings.kinds) & (sites["presence_h"] != 0)).to_numpy()
+
+
+def counted_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
+    """Boolean mask over ``sites``: the sites that count for coverage (see the module doc)."""
+    return countable_sites(sites, settings) & sites["active"].astype(bool).to_numpy()
+
+
+def decay_weight(time_s, threshold_min: float) -> np.ndarray:
+    """Weight of a site ``time_s`` seconds away in the ratio (``DECAY_STEPS``, 0 beyond T)."""
+    time_s = np.asarray(time_s, dtype=float)
+    weight = np.zeros(time_s.shape)
+    for share, value in reversed(DECAY_STEPS):
+        weight[time_s <= share * threshold_min * 60.0] = value
+    return weight
+
+
+def _demand(communes: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Each commune's demand: its population, weighted by relative fragility when asked."""
+    population = communes.set_index("code_insee")["population"].astype(float)
+    if not settings.fragility_weighting:
+        return population
+    if "fragility" not in communes.columns:
+        raise InputError("fragility weighting needs a 'fragility' column (digital-fragility index)",
+                         path="communes", field="fragility")
+    fragility = communes.set_index("code_insee")["fragility"].astype(float)
+    if (fragility < 0).any():
+        row = int(np.flatnonzero((fragility < 0).to_numpy())[0])
+        raise InputError(f"negative fragility {fragility.iloc[row]}", path="communes",
+                         row=row + 1, field="fragility")
+    known = fragility.notna() & population.notna()
+    if not known.any():
+        raise InputError("fragility weighting needs at least one known fragility",
+                         path="communes", field="fragility")
+    mean = (fragility[known] * population[known]).sum() / population[known].sum()
+    if (~known).any():
+        log.warning("fragility unknown for %d communes: their demand is not weighted", (~known).sum())
+    return population * (fragility / mean).fillna(1.0)
+
+
+def _sum_by(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """Sums per key that are NaN as soon as one summed value is NaN (unknown stays unknown)."""
+    total = values.groupby(keys).sum()
+    total[values.isna().groupby(keys).any()] = np.nan
+    return total
+
+
+def coverage_metrics(
+    times: pd.DataFrame, sites: pd.DataFrame, communes: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """Coverage of each commune by the counted sites (module doc).
+
+    Parameters
+    ----------
+    times
+        ``(site_id, code_insee, time_s)``; it must hold every pair within the threshold.
+    sites
+        ``site_id``, ``kind``, ``presence_h``, ``active`` (bool), and ``fte`` when
+        ``settings.supply == "fte"``.
+    communes
+        ``code_insee``, ``population``, and ``fragility`` with fragility weighting.
+
+    Returns
+    -------
+    One row per commune (index ``code_insee``, communes' order): ``access_min``,
+    ``nearest_site_id``, ``presence_h``, ``ratio``, ``covered``.
+    """
+    require_columns(times, TIMES_COLUMNS, table="times")
+    require_columns(sites, ("site_id", "kind", "presence_h", "active", settings.supply), table="sites")
+    require_columns(communes, ("code_insee", "population"), table="communes")
+    require_unique(sites, "site_id", table="sites")
+    require_unique(communes, "code_insee", table="communes")
+    codes = pd.Index(communes["code_insee"], name="code_insee")
+    offer = sites.loc[counted_sites(sites, settings)].set_index("site_id")
+    pairs = times.loc[times["site_id"].isin(offer.index) & times["code_insee"].isin(codes)]
+
+    nearest = pairs.sort_values(["code_insee", "time_s", "site_id"]).drop_duplicates("code_insee")
+    nearest = nearest.set_index("code_insee").reindex(codes)
+    threshold_s = settings.threshold_min * 60.0
+    within = pairs.loc[pairs["time_s"] <= threshold_s]
+    presence_h = _sum_by(within["site_id"].map(offer["presence_h"]).astype(float), within["code_insee"])
+
+    weight = pd.Series(decay_weight(within["time_s"], settings.threshold_min), index=within.index)
+    demand = _demand(communes, settings)
+    reached = _sum_by(weight * within["code_insee"].map(demand).to_numpy(), within["site_id"])
+    supply = offer[settings.supply].astype(float).reindex(reached.index)
+    per_demand = supply / reached.where(reached > 0)
+    ratio = _sum_by(weight * within["site_id"].map(per_demand).to_numpy(), within["code_insee"])
+
+    access_min = nearest["time_s"].to_numpy() / 60.0
+    return pd.DataFrame({
+        "access_min": access_min,
+        "nearest_site_id": nearest["site_id"].astype(object).where(nearest["site_id"].notna(), None).to_numpy(),
+        "presence_h": presence_h.reindex(codes, fill_value=0.0).to_numpy(),
+        "ratio": RATIO_PER_INHABITANTS * ratio.reindex(codes, fill_value=0.0).to_numpy(),
+        "covered": np.nan_to_num(access_min, nan=np.inf) <= settings.threshold_min,
+    }, index=codes)
+
+
+def coverage_by_kind(
+    times: pd.DataFrame, sites: pd.DataFrame, communes: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """``coverage_metrics`` for each kind of ``settings.kinds`` on its own, as a long table.
+
+    Returns columns ``code_insee``, ``kind`` and the metric columns.
+    """
+    parts = [
+        coverage_metrics(times, sites, communes, replace(settings, kinds=(kind,)))
+        .reset_index().assign(kind=kind)
+        for kind in settings.kinds
+    ]
+    return pd.concat(parts, ignore_index=True)[["code_insee", "kind", *METRIC_COLUMNS]]

@@ -1,0 +1,206 @@
+"""Gaps: the communes uncovered today, and those whose coverage degrades after a change.
+
+A change is a scenario (posts end, move or are added) or two vintages of a register
+(``conum_geo.diff``). Coverage before and after comes from one people → site time table
+(``coverage``); a commune is **flagged** when, with the chosen kinds of sites:
+
+- it loses ``covered`` (``lost_cover``);
+- its time to the nearest presence rises by more than ``settings.margin_min`` minutes, or a
+  presence it could reach no longer exists (``time_up``);
+- its accessibility ratio falls by more than ``settings.ratio_drop_share`` (``ratio_down``,
+  only when that setting is given).
+
+Each commune also carries its new nearest presence and time, with no time limit, and the
+nearest France services, the administrative fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, site_times
+from ..network.graph import RoadGraph
+from .scenarios import Scenario
+from ..settings import Settings
+from .supply import SupplyChange
+from ..tables import Territory
+
+log = logging.getLogger(__name__)
+
+#: Status of a commune between before and after, with its French label.
+STATUS_LABELS = {
+    "perd": "Perd la couverture",
+    "degradee": "Accès dégradé",
+    "couverte": "Couverte avant et après",
+    "non_couverte": "Non couverte avant et après",
+    "gagne": "Gagne la couverture",
+}
+#: Why a commune is flagged, most severe first.
+REASON_CODES = ("lost_cover", "time_up", "ratio_down")
+
+
+@dataclass
+class GapsResult:
+    """Coverage before and after a change, per commune and per site."""
+
+    territory: Territory
+    label: str
+    settings: Settings
+    network: str
+    communes: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    ended_posts: int
+
+    @property
+    def flagged(self) -> gpd.GeoDataFrame:
+        """Flagged communes, most inhabitants first."""
+        return self.communes.loc[self.communes["flagged"]].sort_values(
+            ["population", "code_insee"], ascending=[False, True])
+
+    def summary(self) -> dict:
+        """Headline figures, JSON-ready."""
+        c = self.communes
+        s = self.settings
+
+        def count(mask) -> dict:
+            return {"communes": int(mask.sum()), "population": int(c.loc[mask, "population"].sum())}
+
+        return {
+            "dept": self.territory.dept,
+            "scenario": self.label,
+            "communes": int(len(c)),
+            "population": int(c["population"].sum()),
+            "threshold_min": float(s.threshold_min),
+            "margin_min": float(s.margin_min),
+            "ratio_drop_share": s.ratio_drop_share,
+            "supply": s.supply,
+            "fragility_weighting": s.fragility_weighting,
+            "kinds": list(s.kinds),
+            **{f"covered_before_{k}": v for k, v in count(c["covered_before"]).items()},
+            **{f"covered_after_{k}": v for k, v in count(c["covered_after"]).items()},
+            **{f"uncovered_before_{k}": v for k, v in count(~c["covered_before"]).items()},
+            **{f"flagged_{k}": v for k, v in count(c["flagged"]).items()},
+            **{f"{code}_{k}": v for code in REASON_CODES
+               for k, v in count(c["reason_code"].str.contains(code)).items()},
+            **{f"gained_{k}": v for k, v in count(c["status"] == "gagne").items()},
+            "unreachable_communes": int(c["baseline_min"].isna().sum()),
+            "sites_before": int(self.sites["counted_before"].sum()),
+            "sites_after": int(self.sites["counted_after"].sum()),
+            "ended_posts": int(self.ended_posts),
+            "network": self.network,
+            "network_approximate": self.network == "proxy",
+            "sites_illustrative": bool(self.territory.illustrative),
+            "sources": list(self.territory.sources),
+        }
+
+
+def _status(before: np.ndarray, after: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    return np.select(
+        [before & ~after, flagged, before & after, ~before & after],
+        ["perd", "degradee", "couverte", "gagne"],
+        default="non_couverte",
+    )
+
+
+def _unbounded(metrics: pd.DataFrame, snapped: SnappedTerritory, territory: Territory,
+               mask: np.ndarray) -> pd.DataFrame:
+    """``metrics`` whose access beyond the table is completed by one search with no limit."""
+    missing = metrics["access_min"].isna().to_numpy()
+    if missing.any():
+        far = access(snapped, territory, mask)
+        metrics = metrics.copy()
+        metrics.loc[missing, "access_min"] = far["access_min"].to_numpy()[missing]
+        metrics.loc[missing, "nearest_site_id"] = far["nearest_site_id"].to_numpy()[missing]
+    return metrics
+
+
+def _reasons(before: pd.DataFrame, after: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Boolean columns ``REASON_CODES`` per commune, and the French text of each flag."""
+    delta = after["access_min"] - before["access_min"]
+    flags = pd.DataFrame({
+        "lost_cover": before["covered"] & ~after["covered"],
+        "time_up": (delta > settings.margin_min) | (before["access_min"].notna() & after["access_min"].isna()),
+        "ratio_down": False,
+    })
+    if settings.ratio_drop_share is not None:
+        flags["ratio_down"] = (before["ratio"] > 0) & (
+            after["ratio"] < before["ratio"] * (1 - settings.ratio_drop_share))
+    texts = {
+        "lost_cover": np.where(after["access_min"].isna(), "plus aucune présence accessible",
+                               f"plus de présence à moins de {settings.threshold_min:g} min"),
+        "time_up": np.where(delta.notna(), "temps d'accès +" + delta.round().map("{:.0f}".format)
+                            + f" min (marge {settings.margin_min:g} min)", "présence devenue inaccessible"),
+        "ratio_down": "ratio d'accessibilité −" + ((1 - after["ratio"] / before["ratio"].where(
+            before["ratio"] > 0)) * 100).round().map("{:.0f}".format) + " %",
+    }
+    on = flags[list(REASON_CODES)].to_numpy(dtype=bool)
+    text = np.column_stack([np.broadcast_to(np.asarray(texts[n], dtype=object), len(flags))
+                            for n in REASON_CODES])
+    reason = [" ; ".join(row[o]) for row, o in zip(text, on)]
+    code = ["+".join(np.array(REASON_CODES)[o]) for o in on]
+    flags["reason"] = reason
+    flags["reason_code"] = code
+    return flags
+
+
+def compare_coverage(change: SupplyChange, graph: RoadGraph, settings: Settings) -> GapsResult:
+    """Coverage of every commune before and after ``change``, and the flags of the gaps."""
+    territory = change.territory
+    snapped = SnappedTerritory.build(graph, territory, settings)
+    times = site_times(snapped, territory, settings.threshold_min)
+    states = {"before": change.before, "after": change.after}
+    counted = {side: counted_sites(state, settings) for side, state in states.items()}
+    before, after = (_unbounded(coverage_metrics(times, state, territory.communes, settings),
+                                snapped, territory, counted[side]) for side, state in states.items())
+    fallback = access(snapped, territory, counted_sites(
+        change.after, replace(settings, kinds=("france_services",))))
+    flags = _reasons(before, after, settings)
+    flagged = flags[list(REASON_CODES)].any(axis=1).to_numpy()
+
+    names = territory.sites.set_index("site_id")["nom"]
+    communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    communes["fragility"] = (territory.communes["fragility"].astype(float)
+                             if "fragility" in territory.communes else np.nan)
+    communes["status"] = _status(before["covered"].to_numpy(), after["covered"].to_numpy(), flagged)
+    communes["flagged"] = flagged
+    communes["reason"] = flags["reason"].to_numpy()
+    communes["reason_code"] = flags["reason_code"].to_numpy()
+    communes["baseline_min"] = before["access_min"].to_numpy(dtype=float)
+    communes["scenario_min"] = after["access_min"].to_numpy(dtype=float)
+    communes["delta_min"] = communes["scenario_min"] - communes["baseline_min"]
+    communes["baseline_site"] = before["nearest_site_id"].map(names).to_numpy()
+    communes["scenario_site"] = after["nearest_site_id"].map(names).to_numpy()
+    for column in ("presence_h", "ratio", "covered"):
+        communes[f"{column}_before"] = before[column].to_numpy()
+        communes[f"{column}_after"] = after[column].to_numpy()
+    communes["france_services_min"] = fallback["access_min"].to_numpy()
+    communes["france_services_site"] = fallback["nearest_site_id"].map(names).to_numpy()
+    communes["scenario_site_id"] = after["nearest_site_id"].to_numpy()
+    communes["france_services_site_id"] = fallback["nearest_site_id"].to_numpy()
+    communes["off_network_m"] = snapped.communes.leg_m
+
+    sites = territory.sites.copy()
+    for side, state in states.items():
+        sites[f"active_{side}"] = state["active"].to_numpy()
+        sites[f"presence_h_{side}"] = state["presence_h"].to_numpy()
+        sites[f"counted_{side}"] = counted[side]
+    log.info("%s: %d communes flagged of %d", change.label, flagged.sum(), len(communes))
+    return GapsResult(territory=territory, label=change.label, settings=settings,
+                      network=graph.source, communes=communes, sites=sites,
+                      ended_posts=change.ended_posts)
+
+
+def analyse_gaps(
+    territory: Territory, graph: RoadGraph, scenario: Scenario, settings: Settings | None = None
+) -> GapsResult:
+    """Coverage before and after ``scenario``; flags the communes whose coverage degrades.
+
+    ``settings`` defaults to the scenario's own (``Scenario.settings``).
+    """
+    settings = scenario.settings() if settings is None else settings
+    return compare_coverage(scenario.apply(territory), graph, settings)

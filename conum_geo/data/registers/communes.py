@@ -1,0 +1,155 @@
+"""Communes: contours (GeoJSON, GeoPackage, Shapefile), INSEE COG with populations, EPCI.
+
+- Contours in the ADMIN EXPRESS style (``INSEE_COM``, ``NOM``, ``POPULATION``) or the
+  geo.api.gouv.fr / france-geojson style (``code``, ``nom``, optional ``population`` and
+  ``codeEpci``). A GeoJSON without a ``crs`` member is longitude/latitude (RFC 7946); if its
+  coordinates are not, the file is refused rather than misplaced.
+- The INSEE COG JSON (``@etalab/decoupage-administratif``): only ``commune-actuelle`` rows
+  are communes; the codes of merged (``anciensCodes``), delegated or associated communes and
+  of municipal arrondissements are kept as aliases of their current commune, so registers
+  and contours of older vintages land on today's communes.
+- EPCI JSON: each current commune's intercommunality (``membres``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+from ...tables import CRS_METRIC
+from .io import (
+    Register, check_ids, file_as_of, first_column, insee_code, read_json, read_json_records, record_row,
+)
+
+CODE_FIELDS = ("code", "code_insee", "INSEE_COM", "insee_com", "CODGEO", "codgeo")
+NAME_FIELDS = ("nom", "NOM", "NOM_COM", "nom_com", "libelle", "LIBGEO")
+POPULATION_FIELDS = ("population", "POPULATION", "PMUN")
+EPCI_FIELDS = ("codeEpci", "SIREN_EPCI", "siren_epci", "epci_code")
+CONTOUR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+
+
+def _check_crs(frame: gpd.GeoDataFrame, path: Path) -> None:
+    if frame.crs is None:
+        raise InputError("no coordinate reference system (a Shapefile without .prj?); "
+                         "expected one, e.g. EPSG:2154 or EPSG:4326", path=path)
+    if frame.crs.is_geographic:
+        xmin, ymin, xmax, ymax = frame.total_bounds
+        if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+            raise InputError(
+                f"coordinates ({xmin:.0f}, {ymin:.0f}) are not longitude/latitude although the "
+                "file declares none other: a GeoJSON without 'crs' member must be in WGS84 "
+                "(RFC 7946); add a 'crs' member (e.g. EPSG:2154) or reproject", path=path)
+
+
+def read_contours(path: str | Path) -> Register:
+    """Commune polygons in Lambert-93 with ``code_insee``, ``nom``, ``population`` (NaN when
+    the file has none) and ``epci_code`` ('' when none)."""
+    path = Path(path)
+    if path.suffix.lower() not in CONTOUR_SUFFIXES:
+        raise InputError(f"expected a contour file {CONTOUR_SUFFIXES}", path=path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.suffix.lower() in (".geojson", ".json"):
+        read_json(path)  # empty, non-UTF-8 or broken JSON: a one-line error naming the line
+    try:
+        raw = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several GDAL error types
+        raise InputError(f"cannot read as a vector file ({str(exc).splitlines()[0]})", path=path) from None
+    if raw.empty:
+        raise InputError("no features", path=path)
+    code_field = first_column(raw.columns, CODE_FIELDS)
+    if code_field is None:
+        raise InputError(f"missing commune code property; expected one of {list(CODE_FIELDS)}",
+                         path=path, field="code")
+    name_field = first_column(raw.columns, NAME_FIELDS)
+    _check_crs(raw, path)
+    polygonal = raw.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if not polygonal.all():
+        i = int(np.flatnonzero(~polygonal)[0])
+        raise InputError(f"geometry is {raw.geometry.iloc[i].geom_type}, expected a polygon",
+                         path=path, row=record_row(i), field="geometry")
+    codes = raw[code_field].map(insee_code)
+    check_ids(codes, path=path, field_name=code_field, row_of=record_row)
+    population_field = first_column(raw.columns, POPULATION_FIELDS)
+    epci_field = first_column(raw.columns, EPCI_FIELDS)
+    frame = gpd.GeoDataFrame(
+        {
+            "code_insee": codes.to_numpy(),
+            "nom": raw[name_field].astype(str).to_numpy() if name_field else codes.to_numpy(),
+            "population": (pd.to_numeric(raw[population_field], errors="coerce").to_numpy(float)
+                           if population_field else np.full(len(raw), np.nan)),
+            "epci_code": (raw[epci_field].fillna("").astype(str).to_numpy()
+                          if epci_field else np.full(len(raw), "", dtype=object)),
+        },
+        geometry=raw.geometry.to_numpy(), crs=raw.crs,
+    ).to_crs(CRS_METRIC)
+    as_of = file_as_of(path)
+    return Register(kind="communes", path=path, frame=frame, as_of=as_of,
+                    label=f"Source : contours des communes ({path.name})")
+
+
+def read_cog(path: str | Path) -> Register:
+    """Current communes of the INSEE COG JSON, with populations and code aliases.
+
+    ``frame`` has one row per ``commune-actuelle``: ``code_insee``, ``nom``, ``departement``,
+    ``population``, ``codes_postaux`` (list). ``aliases`` maps every other code of the file
+    (old, delegated, associated, arrondissement) to its current commune.
+    """
+    path = Path(path)
+    records = read_json_records(path, ("code", "type"))
+    current = records["type"] == "commune-actuelle"
+    if not current.any():
+        raise InputError("no 'commune-actuelle' record: not an INSEE COG communes file",
+                         path=path, field="type")
+    positions = np.flatnonzero(current.to_numpy())
+    check_ids(records.loc[current, "code"].reset_index(drop=True), path=path, field_name="code",
+              row_of=lambda i: record_row(positions[i]))
+    for column in ("population", "codesPostaux", "anciensCodes", "departement", "chefLieu", "commune"):
+        if column not in records.columns:
+            records[column] = None
+    communes = records.loc[current]
+    frame = pd.DataFrame({
+        "code_insee": communes["code"].map(insee_code).to_numpy(),
+        "nom": communes["nom"].astype(str).to_numpy(),
+        "departement": communes["departement"].astype(str).to_numpy(),
+        "population": pd.to_numeric(communes["population"], errors="coerce").to_numpy(float),
+        "codes_postaux": [list(v) if isinstance(v, list) else [] for v in communes["codesPostaux"]],
+    })
+    aliases: dict[str, str] = {}
+    for code, olds in zip(frame["code_insee"], communes["anciensCodes"]):
+        for old in olds if isinstance(olds, list) else []:
+            aliases[insee_code(old)] = code
+    others = records.loc[~current]
+    parents = others["chefLieu"].where(others["chefLieu"].notna(), others["commune"])
+    for code, parent in zip(others["code"], parents):
+        if isinstance(parent, str) and parent:
+            aliases.setdefault(insee_code(code), insee_code(parent))
+    known = set(frame["code_insee"])
+    aliases = {old: new for old, new in aliases.items() if new in known and old not in known}
+    as_of = file_as_of(path)
+    return Register(kind="population", path=path, frame=frame, as_of=as_of, aliases=aliases,
+                    label=f"Source : INSEE, code officiel géographique et populations légales "
+                          f"({path.name}, {as_of})")
+
+
+def read_epci(path: str | Path) -> Register:
+    """Membership of communes in EPCI: ``code_insee``, ``epci_code``, ``epci_nom``."""
+    path = Path(path)
+    records = read_json_records(path, ("code", "nom", "membres"))
+    rows = []
+    for index, (code, name, members) in enumerate(records[["code", "nom", "membres"]].itertuples(index=False)):
+        if not isinstance(members, list):
+            raise InputError("expected a list of member communes", path=path, row=record_row(index),
+                             field="membres")
+        rows.extend((insee_code(m.get("code")), str(code), str(name), index) for m in members)
+    frame = pd.DataFrame(rows, columns=["code_insee", "epci_code", "epci_nom", "record"])
+    check_ids(frame["code_insee"], path=path, field_name="membres.code",
+              row_of=lambda i: record_row(frame["record"].iloc[i]))
+    frame = frame.drop(columns="record")
+    as_of = file_as_of(path)
+    return Register(kind="epci", path=path, frame=frame, as_of=as_of,
+                    label=f"Source : DGCL / INSEE, composition des EPCI ({path.name}, {as_of})")

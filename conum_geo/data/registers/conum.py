@@ -1,0 +1,258 @@
+"""Conseillers numériques: lieux d'activité and employer structures → sites, posts, structures.
+
+- Lieux d'activité (JSON): ``id``, ``nom``, ``code_postal``, ``latitude``/``longitude`` (may be
+  absent), ``horaires`` (OSM opening_hours), ``structureId`` (employer, in the lieux' own id
+  space), ``conseiller_ids``, ``pivot`` (SIRET), ``date_maj``. No INSEE code: sites are located
+  by point-in-polygon, then postcode (``locate.py``).
+- Structures (JSON): ``id``, ``raison_sociale``, ``type`` (publique/privée), ``siret``,
+  ``insee_com``, ``nb_cnfs`` (posts granted), ``qpv``, ``zrr``, selection date.
+
+Rules (documented choices):
+
+- each conseiller is one post (``fte`` 1, ``POST_HOURS_WEEK`` hours); its time is shared
+  across the lieux that list it in proportion to their weekly opening hours; a lieu whose
+  hours are unknown weighs the mean of the post's known lieux, and equal shares are used when
+  none is known;
+- the model of a post: one lieu → centralité; several lieux in one commune →
+  multi-centralité; lieux in several communes → rayonnement; its base is its lieu with the
+  largest share;
+- ``structureId`` and the structures file use different ids: a ``structureId`` is matched to
+  the structure whose SIRET is the ``pivot`` of most of its lieux; unmatched employers are kept
+  with type ``inconnu`` (never guessed);
+- structure types come from the legal name and the public/private flag
+  (``classify_structure``); ``n_posts`` counts the conseillers seen in the lieux,
+  ``n_posts_declared`` the posts granted in the structures file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+from ...tables import POST_HOURS_WEEK
+from .hours import osm_hours_column
+from .io import (
+    Register, check_ids, file_as_of, insee_code, normalised_name, parse_numbers, read_json_records,
+    read_points, record_row, row_dates, text_column,
+)
+
+LIEUX_KIND = "conum_lieux"
+STRUCTURES_KIND = "conum_structures"
+LIEUX_REQUIRED = ("id", "nom", "code_postal", "horaires", "structureId", "conseiller_ids")
+STRUCTURES_REQUIRED = ("id", "raison_sociale", "type", "siret", "nb_cnfs")
+#: ``pivot`` values that carry no SIRET.
+_NO_SIRET = {"", "00000000000000", "null", "None"}
+
+#: (structure type, pattern on the normalised legal name, public only), first match wins.
+_STRUCTURE_RULES = (
+    ("ccas", r"\b(CCAS|CIAS)\b|\bC(EN)?TRE (INTER ?)?COM(MUNAL)? (D )?ACTION SOCIALE\b", True),
+    ("departement", r"^(DEPARTEMENT|CONSEIL DEPARTEMENTAL)\b", True),
+    ("region", r"^(REGION|CONSEIL REGIONAL)\b", True),
+    ("epci", r"^(CC|CA|CU)\b|\bCOMMUNAUTE (DE |DES )?COM(MUNES?)?\b|\bAGGLO(MERATION)?\b"
+             r"|\bCOMMUNAUTE URBAINE\b|\bCOMMUNAUTE$|\bMETROPOLE\b", True),
+    ("commune", r"^(COMMUNE|VILLE|MAIRIE)\b", True),
+    ("association", r"\bASS(O|OC|OCIATIONS?)?\b|\bMJC\b|\bFAMILLES RURALES\b"
+                    r"|\bMAISON DES JEUNES ET DE LA CULTURE\b", False),
+)
+
+
+def classify_structure(name: str, public: bool) -> str:
+    """``tables.STRUCTURE_TYPES`` key of an employer from its legal name and status."""
+    normalised = normalised_name(name)
+    for structure_type, pattern, public_only in _STRUCTURE_RULES:
+        if (public or not public_only) and re.search(pattern, normalised):
+            return structure_type
+    return "autre_public" if public else "autre_prive"
+
+
+def read_conum_lieux(path: str | Path) -> Register:
+    """Read the lieux d'activité; sites have no INSEE code yet (located later)."""
+    path = Path(path)
+    raw = read_json_records(path, LIEUX_REQUIRED)
+    ids = text_column(raw, "id")
+    check_ids(ids, path=path, field_name="id", row_of=record_row)
+    lon, lat = read_points(raw, path=path, row_of=record_row)
+    not_list = np.flatnonzero([not isinstance(v, list) for v in raw["conseiller_ids"]])
+    if len(not_list):
+        raise InputError("expected a list of conseiller ids", path=path,
+                         row=record_row(not_list[0]), field="conseiller_ids")
+    hours, problems = osm_hours_column(text_column(raw, "horaires"), path, record_row)
+    frame = pd.DataFrame({
+        "site_id": "cnfs-" + ids,
+        "register_id": ids,
+        "nom": text_column(raw, "nom"),
+        "kind": "conum",
+        "code_insee": "",
+        "code_postal": text_column(raw, "code_postal").map(insee_code),
+        "commune": text_column(raw, "commune"),
+        "lon": lon,
+        "lat": lat,
+        "presence_h": hours,
+        "hours_problem": problems,
+        "horaires": text_column(raw, "horaires"),
+        "itinerant": False,
+        "programmes": "Conseillers numériques",
+        "structure_ref": text_column(raw, "structureId"),
+        "pivot": text_column(raw, "pivot"),
+        "conseiller_ids": [[str(c) for c in v] for v in raw["conseiller_ids"]],
+        "as_of": row_dates(raw, path),
+    })
+    span = f"{frame['as_of'].min()[:7]} à {frame['as_of'].max()[:7]}"
+    return Register(kind=LIEUX_KIND, path=path, frame=frame, as_of=span,
+                    label=f"Source : conseillers numériques, lieux d'activité ({path.name}, {span})")
+
+
+def _yes_no(values: pd.Series) -> pd.Series:
+    return values.map({"oui": True, "non": False}).astype("boolean")
+
+
+def read_conum_structures(path: str | Path) -> Register:
+    """Read the employer structures of conseillers numériques."""
+    path = Path(path)
+    raw = read_json_records(path, STRUCTURES_REQUIRED)
+    ids = text_column(raw, "id")
+    check_ids(ids, path=path, field_name="id", row_of=record_row)
+    status = text_column(raw, "type")
+    bad = np.flatnonzero(~status.isin(["publique", "privée"]).to_numpy())
+    if len(bad):
+        raise InputError(f"'{status.iloc[bad[0]]}' is not 'publique' or 'privée'", path=path,
+                         row=record_row(bad[0]), field="type")
+    n_posts = parse_numbers(raw["nb_cnfs"], path=path, field_name="nb_cnfs", row_of=record_row)
+    bad = np.flatnonzero(~(n_posts >= 0))
+    if len(bad):
+        raise InputError("expected a number of posts ≥ 0", path=path, row=record_row(bad[0]),
+                         field="nb_cnfs")
+    lon, lat = read_points(raw, path=path, row_of=record_row)
+    public = (status == "publique").to_numpy()
+    names = text_column(raw, "raison_sociale")
+    dept = text_column(raw, "insee_dep")
+    dept = dept.where(dept != "", text_column(raw, "code_département").str.zfill(2))
+    as_of = file_as_of(path)
+    frame = pd.DataFrame({
+        "structure_id": "cnfs-s" + ids,
+        "register_id": ids,
+        "nom": names,
+        "structure_type": [classify_structure(n, p) for n, p in zip(names, public)],
+        "public": pd.array(public, dtype="boolean"),
+        "siret": text_column(raw, "siret").where(lambda s: ~s.isin(_NO_SIRET), ""),
+        "code_insee": text_column(raw, "insee_com").map(insee_code),
+        "dept": dept,
+        "n_posts_declared": pd.array(n_posts.astype(int), dtype="Int64"),
+        "qpv": _yes_no(text_column(raw, "qpv")),
+        "zrr": _yes_no(text_column(raw, "zrr")),
+        "selection_date": text_column(raw, "date_de_validation_en_comité_de_sélection"),
+        "lon": lon,
+        "lat": lat,
+        "as_of": as_of,
+    })
+    return Register(kind=STRUCTURES_KIND, path=path, frame=frame, as_of=as_of,
+                    label=f"Source : ANCT, structures employeuses de conseillers numériques "
+                          f"({path.name}, {as_of})")
+
+
+def match_structures(lieux: pd.DataFrame, structures: pd.DataFrame) -> pd.Series:
+    """``structureId`` → ``structure_id`` of the structures file, by the SIRET most of its
+    lieux carry as ``pivot``; unmatched ids are absent."""
+    with_siret = structures.loc[structures["siret"] != "", ["siret", "structure_id"]]
+    votes = lieux.loc[~lieux["pivot"].isin(_NO_SIRET), ["structure_ref", "pivot"]].merge(
+        with_siret, left_on="pivot", right_on="siret")
+    if votes.empty:
+        return pd.Series(dtype=object)
+    counts = votes.groupby(["structure_ref", "structure_id"]).size().rename("n").reset_index()
+    best = counts.sort_values(["structure_ref", "n", "structure_id"], ascending=[True, False, True])
+    return best.drop_duplicates("structure_ref").set_index("structure_ref")["structure_id"]
+
+
+def _shares(links: pd.DataFrame) -> np.ndarray:
+    hours = links["presence_h"].to_numpy(float)
+    mean_known = links.groupby("post_id")["presence_h"].transform("mean").to_numpy(float)
+    weight = np.where(np.isnan(hours), mean_known, hours)
+    weight = np.where(np.isnan(weight), 1.0, weight)
+    total = pd.Series(weight).groupby(links["post_id"].to_numpy()).transform("sum").to_numpy()
+    count = links.groupby("post_id")["site_id"].transform("size").to_numpy()
+    return np.where(total > 0, weight / np.where(total > 0, total, 1.0), 1.0 / count)
+
+
+def no_posts() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Empty posts and post→site tables with their columns."""
+    posts = pd.DataFrame(columns=["post_id", "structure_id", "structure_ref", "fte", "hours_week",
+                                  "end_date", "model", "base_site_id", "n_sites", "source", "as_of"])
+    return posts, pd.DataFrame(columns=["post_id", "site_id", "share"])
+
+
+def build_posts(sites: pd.DataFrame, structure_of: pd.Series, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Posts and post→site links from conum sites carrying ``conseiller_ids``.
+
+    ``sites`` needs ``site_id``, ``code_insee``, ``presence_h``, ``structure_ref``,
+    ``conseiller_ids`` and ``as_of``.
+    """
+    links = sites[["site_id", "code_insee", "presence_h", "structure_ref", "conseiller_ids", "as_of"]]
+    links = links.explode("conseiller_ids").dropna(subset=["conseiller_ids"])
+    links = links.assign(post_id="cnfs-c" + links["conseiller_ids"].astype(str)).reset_index(drop=True)
+    if links.empty:
+        return no_posts()
+    links["share"] = _shares(links)
+    grouped = links.groupby("post_id", sort=True)
+    n_sites = grouped["site_id"].size()
+    n_communes = grouped["code_insee"].nunique()
+    employer = grouped["structure_ref"].agg(lambda s: s.mode().iloc[0])
+    base = (links.sort_values(["post_id", "share", "site_id"], ascending=[True, False, True])
+            .drop_duplicates("post_id").set_index("post_id")["site_id"])
+    posts = pd.DataFrame({
+        "post_id": n_sites.index,
+        "structure_id": [structure_of.get(ref, f"cnfs-{ref}") for ref in employer],
+        "structure_ref": employer.to_numpy(),
+        "fte": 1.0,
+        "hours_week": POST_HOURS_WEEK,
+        "end_date": pd.NaT,
+        "model": np.select([n_sites.to_numpy() == 1, n_communes.to_numpy() == 1],
+                           ["centralite", "multi_centralite"], "rayonnement"),
+        "base_site_id": base.reindex(n_sites.index).to_numpy(),
+        "n_sites": n_sites.to_numpy(),
+        "source": source,
+        "as_of": grouped["as_of"].max().to_numpy(),
+    })
+    return posts, links[["post_id", "site_id", "share"]]
+
+
+def build_structures(posts: pd.DataFrame, register: Register | None, dept_codes: set[str],
+                     dept: str, lieux_source: str, lieux_as_of: str) -> pd.DataFrame:
+    """Employers of ``posts`` plus the structures of the file located in the département.
+
+    Unmatched employers get type ``inconnu``; ``in_dept`` says whether a structure is in the
+    département (its commune, else its département code).
+    """
+    observed = posts["structure_id"].value_counts()
+    rows = []
+    if register is not None:
+        known = register.frame
+        in_dept = known["code_insee"].isin(dept_codes) | ((known["code_insee"] == "") & (known["dept"] == dept))
+        chosen = known.loc[in_dept | known["structure_id"].isin(observed.index)].copy()
+        chosen["in_dept"] = in_dept.loc[chosen.index].to_numpy()
+        chosen["source"] = register.label
+        rows.append(chosen.drop(columns=["lon", "lat", "dept"]))
+        matched = set(known["structure_id"])
+    else:
+        matched = set()
+    unknown = posts.loc[~posts["structure_id"].isin(matched)].drop_duplicates("structure_id")
+    if len(unknown):
+        rows.append(pd.DataFrame({
+            "structure_id": unknown["structure_id"].to_numpy(),
+            "register_id": unknown["structure_ref"].to_numpy(),
+            "nom": [f"Employeur {ref} (absent de la liste des structures)" for ref in unknown["structure_ref"]],
+            "structure_type": "inconnu",
+            "public": pd.array([pd.NA] * len(unknown), dtype="boolean"),
+            "in_dept": pd.array([pd.NA] * len(unknown), dtype="boolean"),
+            "source": lieux_source,
+            "as_of": lieux_as_of,
+        }))
+    if not rows:
+        return pd.DataFrame(columns=["structure_id", "nom", "structure_type", "public", "n_posts",
+                                     "source", "as_of"])
+    structures = pd.concat(rows, ignore_index=True)
+    structures["n_posts"] = structures["structure_id"].map(observed).fillna(0).astype(int)
+    return structures

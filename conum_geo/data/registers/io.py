@@ -1,0 +1,297 @@
+"""Reading register files at the boundary: text, CSV, JSON, coordinates, ids, dates.
+
+Every check raises ``InputError`` with one line naming the file, the row (as a spreadsheet
+shows it: the header is row 1) and the field, then what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+
+#: Bounding boxes (lon_min, lat_min, lon_max, lat_max) of French territories: metropolitan
+#: France with Corsica, the five DROM, and the overseas collectivités.
+FRANCE_BOXES = {
+    "métropole": (-5.6, 41.2, 9.8, 51.3),
+    "Guadeloupe": (-61.9, 15.8, -60.9, 16.6),
+    "Martinique": (-61.3, 14.3, -60.7, 15.0),
+    "Guyane": (-54.7, 2.0, -51.5, 5.9),
+    "La Réunion": (55.1, -21.5, 55.9, -20.8),
+    "Mayotte": (44.9, -13.1, 45.4, -12.5),
+    "Saint-Pierre-et-Miquelon": (-56.5, 46.7, -56.1, 47.2),
+    "Saint-Martin / Saint-Barthélemy": (-63.2, 17.8, -62.7, 18.2),
+    "Polynésie française": (-155.0, -28.0, -134.0, -7.0),
+    "Nouvelle-Calédonie": (163.0, -23.0, 169.0, -19.0),
+    "Wallis-et-Futuna": (-178.3, -14.4, -176.0, -13.1),
+}
+_SEPARATORS = (",", ";", "\t")
+
+
+@dataclass
+class Register:
+    """One register file read and normalised: national rows, before any territory filter.
+
+    ``label`` is the French "Source : …" line; ``problems`` lists file-level issues that did
+    not stop the load (schema rules on fields the product does not use). Row-level issues that
+    keep the row (unreadable opening hours) are in the frame's ``hours_problem`` column.
+    ``aliases`` maps former commune codes to current ones (COG registers only).
+    """
+
+    kind: str
+    path: Path
+    frame: pd.DataFrame
+    as_of: str
+    label: str
+    problems: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The label without its "Source : " prefix, for the ``source`` column of rows."""
+        return self.label.removeprefix("Source : ")
+
+
+def spreadsheet_row(index: int) -> int:
+    """The row a spreadsheet shows for the ``index``-th record of a CSV (the header is row 1)."""
+    return int(index) + 2
+
+
+def record_row(index: int) -> int:
+    """The number of the ``index``-th record of a JSON array or GeoJSON (the first is 1)."""
+    return int(index) + 1
+
+
+def read_text(path: Path) -> str:
+    """UTF-8 text of ``path`` (a BOM is dropped); Latin-1 or empty files are refused."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}; Latin-1/Windows-1252?): re-encode the "
+            "file as UTF-8, e.g. `iconv -f latin1 -t utf-8`",
+            path=path, row=line,
+        ) from None
+    if not text.strip():
+        raise InputError("file is empty", path=path)
+    return text
+
+
+def _separator(header: str, path: Path) -> str:
+    counts = {sep: len(next(csv.reader([header], delimiter=sep))) for sep in _SEPARATORS}
+    sep = max(counts, key=counts.get)
+    if counts[sep] < 2:
+        raise InputError("cannot find the column separator (expected ',' or ';')", path=path, row=1)
+    return sep
+
+
+def read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    """Every cell as text; the separator (``,`` ``;`` or tab) is read from the header line.
+
+    Raises ``InputError`` for a row whose field count differs from the header's (mixed
+    separators), a missing column, or a file without data rows.
+    """
+    path = Path(path)
+    text = read_text(path)
+    sep = _separator(text.splitlines()[0], path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header = [name.strip() for name in next(reader)]
+    rows = []
+    for index, row in enumerate(reader):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            other = ";" if sep == "," else ","
+            raise InputError(
+                f"{len(row)} fields where the header has {len(header)} (separator '{sep}'; "
+                f"a row using '{other}' or an unquoted '{sep}' inside a value?)",
+                path=path, row=spreadsheet_row(index),
+            )
+        rows.append(row)
+    if not rows:
+        raise InputError("no data rows under the header", path=path)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    require_fields(header, required, path=path)
+    return frame
+
+
+def require_fields(present: Sequence[str], required: Sequence[str], *, path) -> None:
+    """Raise ``InputError`` naming the first required column missing from ``present``."""
+    missing = [name for name in required if name not in set(present)]
+    if missing:
+        shown = ", ".join(list(present)[:12]) + (", …" if len(present) > 12 else "")
+        raise InputError(f"missing column; the file has: {shown}", path=path, field=missing[0])
+
+
+def first_column(columns, candidates: Sequence[str], *, path=None) -> str | None:
+    """The first of ``candidates`` among ``columns``; None, or with ``path`` an ``InputError``
+    naming the first candidate, when none is there."""
+    found = next((name for name in candidates if name in set(columns)), None)
+    if found is None and path is not None:
+        require_fields(columns, candidates[:1], path=path)
+    return found
+
+
+def read_json(path: Path):
+    """Parsed JSON of ``path``; a syntax error names its line."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno})", path=path,
+                         row=exc.lineno) from None
+
+
+def read_json_records(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    """A JSON array of objects as a frame; every required key must be in every record."""
+    data = read_json(path)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InputError("expected a JSON array of objects", path=path)
+    if not data:
+        raise InputError("no records (empty JSON array)", path=path)
+    for index, record in enumerate(data):
+        missing = [name for name in required if name not in record]
+        if missing:
+            raise InputError("missing key in record", path=path, row=index + 1, field=missing[0])
+    return pd.DataFrame.from_records(data)
+
+
+def parse_numbers(values: pd.Series, *, path, field_name: str, row_of=spreadsheet_row) -> np.ndarray:
+    """Floats from text or numbers (``46,99`` accepted); empty is NaN, anything else an error."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values.to_numpy()):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[i] = float(value)
+            continue
+        text = str(value).strip()
+        if not text:
+            continue
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            out[i] = float(text)
+        except ValueError:
+            raise InputError(f"'{value}' is not a number", path=path, row=row_of(i),
+                             field=field_name) from None
+    return out
+
+
+def _in_france(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    inside = np.zeros(len(lon), dtype=bool)
+    for lon_min, lat_min, lon_max, lat_max in FRANCE_BOXES.values():
+        inside |= (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
+    return inside
+
+
+def _check_coordinates(lon: np.ndarray, lat: np.ndarray, *, path, row_of) -> None:
+    """Validate WGS84 points row by row: a row with only one of the two values, swapped values
+    or a point outside France raises ``InputError`` naming the row."""
+    fields = ("longitude", "latitude")
+    has_lon, has_lat = ~np.isnan(lon), ~np.isnan(lat)
+    half = np.flatnonzero(has_lon != has_lat)
+    if len(half):
+        i = half[0]
+        raise InputError("only one of longitude/latitude is given", path=path, row=row_of(i),
+                         field=fields[0] if not has_lon[i] else fields[1])
+    present = has_lon & has_lat
+    bad = np.flatnonzero(present & ~_in_france(np.nan_to_num(lon), np.nan_to_num(lat)))
+    if len(bad):
+        i = bad[0]
+        if _in_france(np.array([lat[i]]), np.array([lon[i]]))[0]:
+            message = (f"latitude {lat[i]} and longitude {lon[i]} look swapped "
+                       f"(a point in France has latitude ≈ {lon[i]})")
+        else:
+            message = (f"point (longitude {lon[i]}, latitude {lat[i]}) is outside France; "
+                       "expected WGS84 degrees")
+        raise InputError(message, path=path, row=row_of(i), field=fields[1])
+
+
+def read_points(raw: pd.DataFrame, *, path, row_of=spreadsheet_row) -> tuple[np.ndarray, np.ndarray]:
+    """The checked WGS84 (``longitude``, ``latitude``) of every row of ``raw`` (NaN where
+    empty or where ``raw`` has no such column): a row with only one of the two values, swapped
+    values or a point outside France raises ``InputError`` naming the row."""
+    lon, lat = (parse_numbers(raw[name] if name in raw.columns else pd.Series([None] * len(raw)),
+                              path=path, field_name=name, row_of=row_of)
+                for name in ("longitude", "latitude"))
+    _check_coordinates(lon, lat, path=path, row_of=row_of)
+    return lon, lat
+
+
+def check_ids(values: pd.Series, *, path, field_name: str, row_of=spreadsheet_row) -> None:
+    """Raise ``InputError`` at the first empty or repeated id."""
+    text = values.map(lambda v: "" if v is None else str(v).strip())
+    empty = np.flatnonzero((text == "").to_numpy())
+    if len(empty):
+        raise InputError("empty id", path=path, row=row_of(empty[0]), field=field_name)
+    duplicated = text.duplicated(keep="first").to_numpy()
+    if duplicated.any():
+        i = int(np.flatnonzero(duplicated)[0])
+        first = int(np.flatnonzero((text == text.iloc[i]).to_numpy())[0])
+        raise InputError(f"duplicate id {text.iloc[i]!r} (first seen at row {row_of(first)}); "
+                         "ids must be unique", path=path, row=row_of(i), field=field_name)
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"), "{0}-{1}-{2}"),
+    (re.compile(r"(?<!\d)(20\d{2})-(\d{2})-(\d{2})(?!\d)"), "{0}-{1}-{2}"),
+    (re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?!\d)"), "{0}-{1}"),
+    (re.compile(r"cog[-_ ]?(20\d{2})", re.IGNORECASE), "COG {0}"),
+    (re.compile(r"(?<!\d)(20\d{2})(?!\d)"), "{0}"),
+)
+
+
+def file_as_of(path: Path) -> str:
+    """The date a file describes, read from its name (``liste-fs-20240801`` → ``2024-08-01``),
+    else ``fichier du <modification day>``."""
+    name = Path(path).name
+    for pattern, fmt in _DATE_PATTERNS:
+        match = pattern.search(name)
+        if match:
+            return fmt.format(*match.groups())
+    return f"fichier du {dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()}"
+
+
+def row_dates(raw: pd.DataFrame, path) -> pd.Series:
+    """Each row's day of update (``date_maj``, first 10 characters), else the file's
+    (``file_as_of``)."""
+    dates = text_column(raw, "date_maj").str[:10]
+    return dates.where(dates != "", file_as_of(path))
+
+
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` as stripped text, missing values as ''."""
+    if name not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[name].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                           else str(v).strip())
+
+
+def insee_code(value) -> str:
+    """A commune code as 5 characters (``1001`` → ``01001``; ``2A004`` kept); '' when absent."""
+    text = "" if value is None else str(value).strip().upper()
+    if text in ("", "NAN", "NONE", "NULL", "0"):
+        return ""
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text.zfill(5) if text.isdigit() else text
+
+
+def normalised_name(text) -> str:
+    """Upper-case ASCII words of a name, for matching (``Saint-Léger`` → ``SAINT LEGER``)."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", " ", ascii_text.upper()).strip()

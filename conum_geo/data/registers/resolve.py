@@ -1,0 +1,133 @@
+"""Which register files to use (a data folder and/or explicit files), and reading them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ...errors import InputError
+from .communes import read_cog, read_contours, read_epci
+from .conum import read_conum_lieux, read_conum_structures
+from .detect import KINDS, MULTIPLE, detect_kind, scan
+from .france_services import read_france_services
+from .io import Register
+from .lieux import read_lieux
+from .territoire import read_density, read_fragility, read_qpv
+
+log = logging.getLogger(__name__)
+
+#: Keyword of ``load_territory`` (and CLI option) → the register kinds it may hold.
+OPTION_KINDS = {
+    "communes": ("communes",),
+    "population": ("population",),
+    "epci": ("epci",),
+    "france_services": ("france_services",),
+    "conum": ("conum_lieux", "conum_structures"),
+    "lieux": ("lieux",),
+    "lieux_schema": ("lieux_schema",),
+    "fragility": ("fragility",),
+    "density": ("density",),
+    "qpv": ("qpv",),
+}
+
+
+def option_flag(kind: str) -> str:
+    """The CLI option that passes files of ``kind`` (for messages)."""
+    option = next(name for name, kinds in OPTION_KINDS.items() if kind in kinds)
+    return "--" + option.replace("_", "-")
+
+
+def _paths(value) -> list[Path]:
+    values = [value] if isinstance(value, (str, Path)) else list(value)
+    paths = [Path(v) for v in values]
+    for path in paths:
+        if not path.is_file():
+            raise InputError("file not found", path=path)
+    return paths
+
+
+def resolve_files(data_dir=None, **options) -> dict[str, list[Path]]:
+    """Register files by kind: those recognised in ``data_dir``, replaced kind by kind by the
+    files given explicitly (keywords of ``OPTION_KINDS``)."""
+    unknown = set(options) - set(OPTION_KINDS)
+    if unknown:
+        raise TypeError(f"unknown register option(s) {sorted(unknown)}")
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise InputError("data folder not found", path=data_dir)
+    files = scan(data_dir) if data_dir is not None else {}
+    for option, value in options.items():
+        if value is None or (not isinstance(value, (str, Path)) and not list(value)):
+            continue
+        kinds = OPTION_KINDS[option]
+        given: dict[str, list[Path]] = {}
+        for path in _paths(value):
+            kind = kinds[0] if len(kinds) == 1 else detect_kind(path)
+            if kind not in kinds:
+                expected = " or ".join(KINDS[k] for k in kinds)
+                raise InputError(f"not recognised as {expected}", path=path)
+            given.setdefault(kind, []).append(path)
+        files.update(given)
+    for kind, paths in files.items():
+        if len(paths) > 1 and kind not in MULTIPLE:
+            names = ", ".join(str(p) for p in paths)
+            raise InputError(f"several files look like {KINDS[kind]} ({names}); choose one with "
+                             f"{option_flag(kind)}", path=data_dir)
+    return files
+
+
+@dataclass
+class RegisterSet:
+    """Registers read from files (None when not given); ``communes`` may hold several files."""
+
+    communes: list[Register] = field(default_factory=list)
+    population: Register | None = None
+    epci: Register | None = None
+    france_services: Register | None = None
+    conum_lieux: Register | None = None
+    conum_structures: Register | None = None
+    lieux: Register | None = None
+    fragility: Register | None = None
+    density: Register | None = None
+    qpv: Register | None = None
+
+    def all(self) -> list[Register]:
+        """Every register read, contours first."""
+        singles = [getattr(self, f.name) for f in fields(self) if f.name != "communes"]
+        return list(self.communes) + [r for r in singles if r is not None]
+
+
+_READERS = {
+    "population": read_cog, "epci": read_epci, "france_services": read_france_services,
+    "conum_lieux": read_conum_lieux, "conum_structures": read_conum_structures,
+    "fragility": read_fragility, "density": read_density, "qpv": read_qpv,
+}
+
+
+def read_registers(files: dict[str, list[Path]],
+                   lieux_programmes: Iterable[str] | None = None) -> RegisterSet:
+    """Read every resolved file (see ``resolve_files``)."""
+    registers = RegisterSet(communes=[read_contours(p) for p in files.get("communes", [])])
+    for kind, reader in _READERS.items():
+        if kind in files:
+            setattr(registers, kind, reader(files[kind][0]))
+    if "lieux" in files:
+        schema = files.get("lieux_schema", [None])[0]
+        if schema is None:
+            log.info("no lieux schema given: only the product's own rules are checked")
+        registers.lieux = read_lieux(files["lieux"][0], schema=schema, programmes=lieux_programmes)
+    for register in registers.all():
+        log.info("%s: %s (%d rows)", register.kind, register.path, len(register.frame))
+    return registers
+
+
+def load_registers(data_dir=None, *, lieux_programmes: Iterable[str] | None = None,
+                   **files) -> RegisterSet:
+    """Resolve (``resolve_files``) and read (``read_registers``) the registers; at least one
+    file must be found."""
+    resolved = resolve_files(data_dir, **files)
+    if not resolved:
+        raise InputError(f"no register file recognised; expected some of: {', '.join(KINDS.values())}",
+                         path=data_dir)
+    return read_registers(resolved, lieux_programmes=lieux_programmes)

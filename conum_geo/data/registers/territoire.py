@@ -1,0 +1,110 @@
+"""Territorial indicators per commune: digital fragility, density level, QPV count.
+
+- Indice de fragilité numérique (La MedNum), one row per IRIS (CSV, often ``;``-separated):
+  ``Insee Com`` and a global score (``FRAGILITY_SCORE_COLUMNS``, the first present is used;
+  higher is more fragile). Communes get the population-weighted mean of their IRIS when the
+  file has an IRIS population column (``IRIS_POPULATION_COLUMNS``), else the plain mean (IRIS
+  are drawn to hold similar populations, and most communes are a single IRIS).
+- INSEE grille communale de densité: ``insee_com`` (or ``codgeo``) and ``niveau_densite``
+  (the 7-level label or its number 1–7).
+- QPV (quartiers prioritaires): points or rows with ``insee_com`` and ``code_qp`` (several
+  codes may share one row, comma-separated); a commune's ``n_qpv`` counts distinct QPV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+from .io import (
+    Register, file_as_of, first_column, insee_code, parse_numbers, read_csv, read_json, record_row,
+    require_fields, spreadsheet_row, text_column,
+)
+
+FRAGILITY_SCORE_COLUMNS = ("SCORE GLOBAL departement 1", "SCORE GLOBAL region 1", "SCORE GLOBAL")
+IRIS_POPULATION_COLUMNS = ("Population", "POP", "P17_POP", "population")
+DENSITY_CODE_COLUMNS = ("insee_com", "codgeo", "CODGEO", "code_insee")
+#: INSEE density grid, 7 levels, densest first.
+DENSITY_LEVELS = {
+    "Grands centres urbains": 1,
+    "Centres urbains intermédiaires": 2,
+    "Ceintures urbaines": 3,
+    "Petites villes": 4,
+    "Bourgs ruraux": 5,
+    "Rural à habitat dispersé": 6,
+    "Rural à habitat très dispersé": 7,
+}
+
+
+def read_fragility(path: str | Path) -> Register:
+    """IRIS fragility scores: ``code_insee``, ``score``, ``weight`` (IRIS population or 1)."""
+    path = Path(path)
+    raw = read_csv(path, ("Insee Com",))
+    score_column = first_column(raw.columns, FRAGILITY_SCORE_COLUMNS, path=path)
+    scores = parse_numbers(raw[score_column], path=path, field_name=score_column)
+    population_column = first_column(raw.columns, IRIS_POPULATION_COLUMNS)
+    weights = (parse_numbers(raw[population_column], path=path, field_name=population_column)
+               if population_column else np.ones(len(raw)))
+    frame = pd.DataFrame({"code_insee": raw["Insee Com"].map(insee_code), "score": scores,
+                          "weight": weights})
+    as_of = file_as_of(path)
+    weighting = "pondéré par la population des IRIS" if population_column else "moyenne des IRIS"
+    return Register(kind="fragility", path=path, frame=frame, as_of=as_of,
+                    label=f"Source : La MedNum, indice de fragilité numérique ({path.name}, "
+                          f"{as_of}, {score_column}, {weighting})")
+
+
+def commune_fragility(register: Register) -> pd.Series:
+    """Fragility score per commune code (weighted mean of its IRIS with a score)."""
+    frame = register.frame.dropna(subset=["score", "weight"])
+    weighted = (frame["score"] * frame["weight"]).groupby(frame["code_insee"]).sum()
+    return weighted / frame.groupby("code_insee")["weight"].sum()
+
+
+def read_density(path: str | Path) -> Register:
+    """INSEE density grid: ``code_insee`` → ``density_level`` (1 densest … 7)."""
+    path = Path(path)
+    raw = read_csv(path, ("niveau_densite",))
+    code_column = first_column(raw.columns, DENSITY_CODE_COLUMNS, path=path)
+    labels = text_column(raw, "niveau_densite")
+    levels = labels.map(lambda v: int(v) if v.isdigit() else DENSITY_LEVELS.get(v, 0))
+    bad = np.flatnonzero(~levels.between(1, 7).to_numpy())
+    if len(bad):
+        raise InputError(f"'{labels.iloc[bad[0]]}' is not a density level (1–7 or one of "
+                         f"{list(DENSITY_LEVELS)})", path=path, row=spreadsheet_row(bad[0]),
+                         field="niveau_densite")
+    frame = pd.DataFrame({"code_insee": raw[code_column].map(insee_code),
+                          "density_level": levels.astype(int)})
+    as_of = file_as_of(path)
+    return Register(kind="density", path=path, frame=frame, as_of=as_of,
+                    label=f"Source : INSEE, grille communale de densité à 7 niveaux ({path.name}, {as_of})")
+
+
+def read_qpv(path: str | Path) -> Register:
+    """QPV of a GeoJSON of points or a CSV: ``code_insee``, ``code_qp``."""
+    path = Path(path)
+    geojson = path.suffix.lower() in (".geojson", ".json")
+    if geojson:
+        data = read_json(path)
+        features = data.get("features") if isinstance(data, dict) else None
+        if not features:
+            raise InputError("expected a GeoJSON FeatureCollection with features", path=path)
+        raw = pd.DataFrame([f.get("properties") or {} for f in features])
+        require_fields(raw.columns, ("insee_com", "code_qp"), path=path)
+    else:
+        raw = read_csv(path, ("insee_com", "code_qp"))
+    codes = raw["insee_com"].map(insee_code)
+    missing = np.flatnonzero((codes == "").to_numpy())
+    if len(missing):
+        row_of = record_row if geojson else spreadsheet_row
+        raise InputError("empty commune code", path=path, row=row_of(missing[0]), field="insee_com")
+    frame = pd.DataFrame({"code_insee": codes, "code_qp": text_column(raw, "code_qp").str.split(",")})
+    frame = frame.explode("code_qp").assign(code_qp=lambda f: f["code_qp"].str.strip())
+    frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)
+    as_of = file_as_of(path)
+    return Register(kind="qpv", path=path, frame=frame, as_of=as_of,
+                    label="Source : ANCT, quartiers prioritaires de la politique de la ville "
+                          f"({path.name}, {as_of})")

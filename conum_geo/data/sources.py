@@ -1,0 +1,298 @@
+"""The one registry of official download sources, and the download cache.
+
+``SOURCES`` lists, per register kind, where the official file lives (URLs checked against
+the publishers' documentation and code in November 2026). Version-pinned files carry their
+SHA-256; data.gouv.fr datasets are resolved through the data.gouv.fr API to their latest
+resource, whose published checksum is verified. Sources with no stable download (``url`` is
+None) say on which page a person gets the file, to pass with the CLI option.
+
+``fetch_registers(dept)`` downloads what is missing into a cache directory
+(``$CONUM_GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``: the
+root of the road-network cache too, ``network.cache``), which is then usable as ``--data-dir``. Downloads resume with HTTP ``Range`` after an interruption (a ``.part`` file
+is kept), and a file is moved into place only once complete and checked. When a server
+cannot be reached the error is one line saying what failed and how to pass files instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import http.client
+import json
+import logging
+import os
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .departements import normalise_dept
+from ..errors import DataUnavailableError
+from ..progress import progress
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "conum-geo/0.1 (+https://github.com/conum-geo/conum-geo)"
+CHUNK_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class Source:
+    """One official file (or a data.gouv.fr dataset whose latest resource is the file).
+
+    ``filename`` and ``url`` may hold ``{dept}``. ``datagouv`` means ``url`` is a data.gouv.fr
+    dataset API URL, resolved to its latest ``resource_format`` resource. ``option`` is the CLI
+    option that passes such a file by hand.
+    """
+
+    key: str
+    kind: str
+    title: str
+    page: str
+    filename: str
+    option: str
+    url: str | None = None
+    sha256: str | None = None
+    datagouv: bool = False
+    resource_format: str = "csv"
+
+    def url_for(self, dept: str) -> str | None:
+        return self.url.format(dept=dept) if self.url else None
+
+    def filename_for(self, dept: str) -> str:
+        return self.filename.format(dept=dept)
+
+
+_DECOUPAGE = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
+
+#: Official sources, by key. Order is the order of ``data fetch``.
+SOURCES: tuple[Source, ...] = (
+    Source(
+        key="communes", kind="communes", option="--communes",
+        title="Contours, populations et EPCI des communes (API Découpage administratif, IGN ADMIN EXPRESS)",
+        url="https://geo.api.gouv.fr/departements/{dept}/communes"
+            "?fields=nom,code,population,codesPostaux,codeEpci&format=geojson&geometry=contour",
+        page="https://geo.api.gouv.fr/decoupage-administratif",
+        filename="communes-{dept}.geojson",
+    ),
+    Source(
+        key="population", kind="population", option="--population",
+        title="Communes du COG 2026 et populations légales (INSEE, @etalab/decoupage-administratif 6.0.0)",
+        url=f"{_DECOUPAGE}/communes.json",
+        sha256="6cafec09b4e127d08edc47f366b28261bee70cca323fbfcb957dd169fcad9284",
+        page="https://github.com/datagouv/decoupage-administratif",
+        filename="communes-cog2026.json",
+    ),
+    Source(
+        key="epci", kind="epci", option="--epci",
+        title="Composition des EPCI 2026 (DGCL, @etalab/decoupage-administratif 6.0.0)",
+        url=f"{_DECOUPAGE}/epci.json",
+        sha256="40758ace686311837c484da81c2a8ba00a9f356bc6210f3316c6b19daa4dc967",
+        page="https://github.com/datagouv/decoupage-administratif",
+        filename="epci-cog2026.json",
+    ),
+    Source(
+        key="france_services", kind="france_services", option="--france-services", datagouv=True,
+        title="Liste des structures labellisées France services (ANCT)",
+        url="https://www.data.gouv.fr/api/1/datasets/liste-des-structures-france-services/",
+        page="https://www.data.gouv.fr/fr/datasets/liste-des-structures-france-services/",
+        filename="liste-france-services.csv",
+    ),
+    Source(
+        key="lieux", kind="lieux", option="--lieux",
+        title="Lieux de médiation numérique, standard national (cartographie nationale, ANCT)",
+        url="https://www.data.gouv.fr/api/1/datasets/r/398edc71-0d51-4cb6-9cbe-2540a4db573c",
+        page="https://cartographie.societenumerique.gouv.fr/",
+        filename="lieux-mediation-numerique.csv",
+    ),
+    Source(
+        key="lieux_schema", kind="lieux_schema", option="--lieux-schema",
+        title="Schéma du standard des lieux de médiation numérique (LaMednum, TableSchema)",
+        url="https://raw.githubusercontent.com/LaMednum/standard-mediation-num/main/schema.json",
+        page="https://schema.data.gouv.fr/LaMednum/standard-mediation-num",
+        filename="schema-lieux-mediation-numerique.json",
+    ),
+    Source(
+        key="conum", kind="conum_lieux", option="--conum",
+        title="Lieux d'activité et structures des conseillers numériques (exports 2022 ; les "
+              "exports actuels suivent le standard national, voir « lieux »)",
+        page="https://www.data.gouv.fr/fr/datasets/lieux-de-mediation-numerique-sur-le-territoire"
+             "-national-fournis-par-conseiller-numerique-1/",
+        filename="",
+    ),
+    Source(
+        key="fragility", kind="fragility", option="--fragility",
+        title="Indice de fragilité numérique par IRIS (La MedNum)",
+        page="https://fragilite-numerique.fr/", filename="",
+    ),
+    Source(
+        key="density", kind="density", option="--density",
+        title="Grille communale de densité (INSEE)",
+        page="https://www.insee.fr/fr/information/2114627", filename="",
+    ),
+    Source(
+        key="qpv", kind="qpv", option="--qpv",
+        title="Quartiers prioritaires de la politique de la ville (ANCT, SIG Ville)",
+        page="https://sig.ville.gouv.fr/", filename="",
+    ),
+)
+
+
+def default_cache_dir() -> Path:
+    """``$CONUM_GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``."""
+    if os.environ.get("CONUM_GEO_CACHE_DIR"):
+        return Path(os.environ["CONUM_GEO_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "conum-geo"
+
+
+def _unreachable(url: str, reason, source: Source | None = None) -> DataUnavailableError:
+    host = urllib.parse.urlsplit(url).netloc or url
+    hint = (f"pass the file instead with {source.option} FILE (from {source.page}) or --data-dir DIR"
+            if source else "pass the files with --data-dir DIR or the per-register options")
+    return DataUnavailableError(f"cannot reach {host} ({reason}) to download {url}: {hint}")
+
+
+def _open(url: str, headers: dict, timeout_s: float, source: Source | None):
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
+    try:
+        return urllib.request.urlopen(request, timeout=timeout_s)  # noqa: S310 - https/http only
+    except urllib.error.HTTPError:
+        raise
+    except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
+        raise _unreachable(url, getattr(exc, "reason", exc), source) from None
+
+
+def _file_hash(path: Path, algorithm: str) -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
+             timeout_s: float = 60.0, source: Source | None = None, label: str = "") -> Path:
+    """Download ``url`` to ``target`` through ``target.part``, resuming a previous partial
+    download with an HTTP ``Range`` request; verify ``checksum`` = (algorithm, hex) if given."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    offset = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    try:
+        response = _open(url, headers, timeout_s, source)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and offset:  # the partial file cannot be continued: start again
+            part.unlink()
+            return download(url, target, checksum=checksum, timeout_s=timeout_s, source=source, label=label)
+        raise _unreachable(url, f"HTTP {exc.code} {exc.reason}", source) from None
+    with response:
+        resumed = offset > 0 and response.status == 206
+        if not resumed:
+            offset = 0
+        length = response.headers.get("Content-Length")
+        total = offset + int(length) if length and length.isdigit() else None
+        bar = progress(total=total, desc=label or target.name, unit="o")
+        bar.update(offset)
+        written = offset
+        try:
+            with open(part, "ab" if resumed else "wb") as out:
+                while block := response.read(CHUNK_BYTES):
+                    out.write(block)
+                    written += len(block)
+                    bar.update(len(block))
+        except (http.client.IncompleteRead, ConnectionError, socket.timeout) as exc:
+            raise DataUnavailableError(
+                f"download of {url} interrupted after {written} bytes ({exc.__class__.__name__}); "
+                f"run the same command again to resume from {part}") from None
+        finally:
+            bar.close()
+    if total is not None and written < total:
+        raise DataUnavailableError(f"download of {url} stopped at {written} of {total} bytes; "
+                                   f"run the same command again to resume from {part}")
+    if checksum is not None:
+        algorithm, expected = checksum
+        actual = _file_hash(part, algorithm)
+        if actual.lower() != expected.lower():
+            part.unlink()
+            raise DataUnavailableError(f"{url}: {algorithm} checksum mismatch (expected {expected}, "
+                                       f"got {actual}); the download was discarded, try again")
+    os.replace(part, target)
+    log.info("downloaded %s (%s bytes%s)", target, written, ", resumed" if resumed else "")
+    return target
+
+
+def _datagouv_resource(source: Source, timeout_s: float) -> dict:
+    """The latest resource of ``source.resource_format`` of a data.gouv.fr dataset."""
+    try:
+        with _open(source.url, {"Accept": "application/json"}, timeout_s, source) as response:
+            dataset = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise _unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
+    except json.JSONDecodeError:
+        raise DataUnavailableError(f"{source.url}: the data.gouv.fr API did not answer JSON") from None
+    resources = [r for r in dataset.get("resources", [])
+                 if str(r.get("format", "")).lower() == source.resource_format and r.get("url")]
+    if not resources:
+        raise DataUnavailableError(f"{source.url}: no {source.resource_format} resource in the "
+                                   f"dataset; download it from {source.page} and pass it with {source.option}")
+    return max(resources, key=lambda r: str(r.get("last_modified", "")))
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Outcome of one source: the cached file (None for manual sources) and what happened."""
+
+    source: Source
+    path: Path | None
+    status: str  # "téléchargé", "en cache", "à fournir"
+
+
+def _write_meta(path: Path, **meta) -> None:
+    meta["fetched_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    path.with_name(path.name + ".meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
+                                                        encoding="utf-8")
+
+
+def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = False,
+                 timeout_s: float = 60.0) -> Fetched:
+    """Bring one source into ``cache_dir`` (a cached file is reused unless ``refresh``)."""
+    if source.url is None:
+        return Fetched(source, None, "à fournir")
+    cache_dir = Path(cache_dir)
+    url = source.url_for(dept)
+    checksum = ("sha256", source.sha256) if source.sha256 else None
+    if source.datagouv:
+        stem, _, suffix = source.filename_for(dept).rpartition(".")
+        cached = sorted(cache_dir.glob(f"{stem}-*.{suffix}"))
+        if cached and not refresh:
+            return Fetched(source, cached[-1], "en cache")
+        resource = _datagouv_resource(source, timeout_s)
+        url = resource["url"]
+        published = resource.get("checksum") or {}
+        if published.get("type") in ("sha1", "sha256", "md5") and published.get("value"):
+            checksum = (published["type"], published["value"])
+        day = str(resource.get("last_modified", ""))[:10].replace("-", "") or dt.date.today().strftime("%Y%m%d")
+        target = cache_dir / f"{stem}-{day}.{suffix}"
+    else:
+        target = cache_dir / source.filename_for(dept)
+        if target.exists() and not refresh:
+            if source.sha256 is None or _file_hash(target, "sha256") == source.sha256:
+                return Fetched(source, target, "en cache")
+            log.warning("%s does not match its checksum: downloading it again", target)
+    download(url, target, checksum=checksum, timeout_s=timeout_s, source=source, label=source.key)
+    _write_meta(target, url=url, source=source.key, checksum=list(checksum) if checksum else None)
+    return Fetched(source, target, "téléchargé")
+
+
+def fetch_registers(dept: str, cache_dir: str | Path | None = None, *, sources=None,
+                    refresh: bool = False, timeout_s: float = 60.0) -> list[Fetched]:
+    """Download the official registers of ``dept`` (and the national ones) into the cache
+    (``sources`` defaults to ``SOURCES``)."""
+    dept = normalise_dept(dept)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return [fetch_source(s, dept, cache, refresh=refresh, timeout_s=timeout_s)
+            for s in (SOURCES if sources is None else sources)]

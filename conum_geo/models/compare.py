@@ -1,0 +1,145 @@
+"""The same posts under each deployment model, measured with the coverage metrics of ``gaps``.
+
+``compare_models`` deploys the posts (the territory's current ones, or ``n_posts`` placed by
+``models.posts_by_population``) in centralité, multi-centralité and rayonnement
+(``conum_geo.models``), computes each commune's coverage with ``coverage.coverage_metrics``
+and sums it up per model (``indicators.coverage_indicators``) with the presence hours the
+posts deliver and the hours they spend driving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from ..analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+from .indicators import coverage_indicators, rural_mask
+from .deployment import Deployment, ModelAssumptions, current_posts, deploy_models, posts_by_population
+from ..network.graph import RoadGraph
+from ..progress import progress
+from ..settings import Settings
+from ..tables import MODELS, Territory
+
+log = logging.getLogger(__name__)
+
+#: Travel times are computed up to this many minutes (or the threshold if larger): a commune
+#: with no presence closer counts as having none within reach (``unreachable_communes``).
+ACCESS_CUTOFF_MIN = 120.0
+
+#: Per-commune metric columns, suffixed with the model in ``Comparison.communes``.
+COMMUNE_METRICS = ("access_min", "presence_h", "ratio", "covered", "has_presence")
+
+
+def presence_times(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
+                   settings: Settings) -> pd.DataFrame:
+    """People → site times (``coverage.site_times``) from the territory's communes to a
+    site-like ``presences`` table (columns ``SITE_COLUMNS``), up to ``ACCESS_CUTOFF_MIN``."""
+    placed = dataclasses.replace(territory, sites=presences)
+    snapped = SnappedTerritory.build(graph, placed, settings)
+    return site_times(snapped, placed, max(settings.threshold_min, ACCESS_CUTOFF_MIN))
+
+
+def presence_coverage(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
+                      settings: Settings, times: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``coverage_metrics`` of a site-like ``presences`` table (columns ``SITE_COLUMNS``,
+    ``active``, ``fte``) over the territory's communes, plus ``has_presence``.
+
+    ``times`` is ``presence_times`` of ``presences`` or of a table holding more sites (reused
+    across states of the same sites); computed when None.
+    """
+    if times is None:
+        times = presence_times(presences, territory, graph, settings)
+    metrics = coverage_metrics(times, presences, territory.communes, settings)
+    hosts = presences.loc[presences["active"].astype(bool) & (presences["presence_h"] != 0)
+                          & presences["kind"].isin(settings.kinds), "code_insee"]
+    metrics["has_presence"] = metrics.index.isin(set(hosts))
+    return metrics
+
+
+@dataclass
+class Comparison:
+    """Deployment models side by side: per model (``table``) and per commune (``communes``)."""
+
+    territory: Territory
+    settings: Settings
+    assumptions: ModelAssumptions
+    network: str
+    posts: pd.DataFrame
+    posts_rule: str
+    posts_without_base: int
+    deployments: dict[str, Deployment]
+    communes: gpd.GeoDataFrame
+    table: pd.DataFrame
+
+    def summary(self) -> dict:
+        """Headline figures and assumptions, JSON-ready."""
+        _, rural_rule = rural_mask(self.territory.communes)
+        return {
+            "dept": self.territory.dept,
+            "posts": int(len(self.posts)),
+            "posts_rule": self.posts_rule,
+            "posts_without_base": self.posts_without_base,
+            "threshold_min": float(self.settings.threshold_min),
+            "kinds": list(self.settings.kinds),
+            "assumptions": dataclasses.asdict(self.assumptions),
+            "assumptions_text": self.assumptions.describe(self.settings),
+            "rural_rule": rural_rule,
+            "models": {m: {k: (None if pd.isna(v) else v) for k, v in row.items()}
+                       for m, row in self.table.to_dict(orient="index").items()},
+            "network": self.network,
+            "network_approximate": self.network == "proxy",
+            "sites_illustrative": bool(self.territory.illustrative),
+            "sources": list(self.territory.sources),
+        }
+
+
+def compare_models(
+    territory: Territory, graph: RoadGraph, n_posts: int | None = None,
+    settings: Settings = Settings(), assumptions: ModelAssumptions = ModelAssumptions(),
+    models=tuple(MODELS),
+) -> Comparison:
+    """Deploy the same posts under each of ``models`` and measure the coverage they give.
+
+    ``n_posts`` None uses the territory's current posts; a number places that many posts by
+    ``models.posts_by_population``.
+    """
+    if n_posts is None:
+        posts = current_posts(territory, assumptions)
+        without_base = len(territory.posts) - len(posts)
+        rule = "postes actuels, à leur site de base"
+        if without_base:
+            rule += f" ({without_base} postes sans site connu écartés)"
+    else:
+        posts = posts_by_population(territory, n_posts, assumptions)
+        without_base = 0
+        rule = (f"{n_posts} postes répartis entre intercommunalités selon leur population, "
+                "basés à la mairie de la commune la plus peuplée")
+    deployments = deploy_models(territory, graph, posts, assumptions, settings, models)
+    field_h = float(posts["hours_week"].sum() * assumptions.field_share)
+    communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    rows = {}
+    for model, deployment in progress(deployments.items(), total=len(deployments), desc="modèles"):
+        metrics = presence_coverage(deployment.presences, territory, graph, settings)
+        for column in COMMUNE_METRICS:
+            communes[f"{column}_{model}"] = metrics[column].to_numpy()
+        rows[model] = {
+            "label": MODELS[model],
+            "posts": int(len(posts)),
+            "presences": int(deployment.schedule["site_id"].nunique()),
+            "presence_h": deployment.presence_h,
+            "driving_h": deployment.driving_h,
+            "driving_share": deployment.driving_h / field_h if field_h else float("nan"),
+            **coverage_indicators(metrics, territory.communes,
+                                  metrics.index[metrics["has_presence"]]),
+        }
+        log.info("%s: %d communes covered, %.0f h presence, %.0f h driving", model,
+                 rows[model]["communes_covered"], deployment.presence_h, deployment.driving_h)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "model"
+    return Comparison(territory=territory, settings=settings, assumptions=assumptions,
+                      network=graph.source, posts=posts, posts_rule=rule, posts_without_base=without_base,
+                      deployments=deployments, communes=communes, table=table)

@@ -1,0 +1,306 @@
+"""Redeployment "à iso": where to put N posts to restore coverage after non-renewal.
+
+After a scenario (``Scenario.apply``), some sites stay open: they are **fixed** (predefined
+facilities). ``keep="renewed"`` fixes every counted site still open; a list of ids fixes only
+the listed sites, the sites of the listed posts, and the sites no post serves (those do not
+depend on posts). The N posts then go to **candidates**: existing lieux (conum and mediation
+sites), France services and town halls; a candidate that sits exactly where an earlier one
+does (same snapped node and leg) is dropped, so a town hall that is already a lieu counts
+once. Each new post opens a site in centralité with its field time as presence hours
+(``ModelAssumptions``: ``hours_week × field_share``).
+
+The objective (``optimize.OBJECTIVES``) is solved on the commune × candidate travel-time
+matrix (people → site), demand weighted by population:
+
+- ``mclp``: maximise the population with a presence within the threshold, N new sites;
+- ``lscp``: the fewest new sites covering every commune some candidate covers (N is then the
+  budget it is compared with);
+- ``pmedian``: minimise the population-weighted time to the nearest presence, N new sites
+  (times beyond ``compare.ACCESS_CUTOFF_MIN`` count as twice the largest time).
+
+The coverage of the baseline, of the scenario and of the redeployment is measured with the
+same metrics as ``gaps`` and ``compare``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .compare import ACCESS_CUTOFF_MIN, presence_coverage, presence_times
+from ..analysis.coverage import counted_sites
+from ..analysis.engine import snap, time_table
+from ..errors import ConumGeoError, InputError
+from .indicators import coverage_indicators
+from .deployment import PRESENCE_COLUMNS, ModelAssumptions, fmt_number
+from ..network.graph import RoadGraph
+from .optimize import LSCP, MCLP, OBJECTIVES, PMedian
+from ..progress import progress
+from ..analysis.scenarios import DEFAULT_SCENARIO, Scenario
+from ..settings import Settings
+from ..analysis.supply import SupplyChange
+from ..tables import CRS_METRIC, Territory
+
+log = logging.getLogger(__name__)
+
+#: Where a candidate comes from, in order of preference when two coincide; French labels.
+CANDIDATE_ORIGINS = {
+    "fixe": "Site maintenu",
+    "lieu": "Lieu existant",
+    "france_services": "France services",
+    "mairie": "Mairie",
+}
+STATES = {"baseline": "Avant non-renouvellement", "scenario": "Après non-renouvellement",
+          "redeployed": "Après redéploiement"}
+#: Role of a site in the redeployment, with its French label.
+SITE_ROLES = {"maintenu": "Site maintenu", "nouveau": "Nouveau site (redéploiement)",
+              "ferme": "Site fermé", "autre": "Autre lieu (non compté)"}
+#: Status of a commune across the three states, with its French label.
+STATUS_LABELS = {
+    "retrouvee": "Couverture retrouvée par le redéploiement",
+    "gagnee": "Couverture gagnée (non couverte avant)",
+    "couverte": "Couverte sans changement",
+    "perdue": "Couverture perdue, non retrouvée",
+    "non_couverte": "Non couverte",
+}
+NEW_SITE_PREFIX = "redeploiement-"
+
+
+@dataclass
+class RedeployResult:
+    """The chosen sites, and coverage before, after the scenario and after redeployment."""
+
+    territory: Territory
+    scenario: Scenario
+    settings: Settings
+    assumptions: ModelAssumptions
+    network: str
+    objective: str
+    n_posts: int
+    keep: tuple[str, ...]
+    candidates: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    table: pd.DataFrame
+    solution: object
+
+    @property
+    def new_sites(self) -> gpd.GeoDataFrame:
+        return self.candidates.loc[self.candidates["selected"] & ~self.candidates["fixed"]]
+
+    def summary(self) -> dict:
+        """Headline figures, optimality and assumptions, JSON-ready."""
+        t = self.table
+        c = self.communes
+        lost_mask = c["covered_baseline"].astype(bool) & ~c["covered_scenario"].astype(bool)
+        lost = int(c.loc[lost_mask, "population"].sum())
+        recovered = int(c.loc[c["status"] == "retrouvee", "population"].sum())
+        s = self.solution
+
+        def clean(value):
+            return None if pd.isna(value) else value
+
+        return {
+            "dept": self.territory.dept,
+            "scenario": self.scenario.name,
+            "objective": self.objective,
+            "objective_label": OBJECTIVES[self.objective],
+            "posts": self.n_posts,
+            "new_sites": int(len(self.new_sites)),
+            "fixed_sites": int(self.candidates["fixed"].sum()),
+            "candidates": int(len(self.candidates)),
+            "keep": list(self.keep),
+            "threshold_min": float(self.settings.threshold_min),
+            "kinds": list(self.settings.kinds),
+            "population_lost": lost,
+            "population_recovered": recovered,
+            "recovered_share": clean(recovered / lost) if lost > 0 else None,
+            "population_gained": int(c.loc[c["status"] == "gagnee", "population"].sum()),
+            "population_covered_change": int(t.loc["redeployed", "population_covered"]
+                                             - t.loc["scenario", "population_covered"]),
+            "solver": {"method": s.method, "status": s.status, "objective": clean(s.objective),
+                       "bound": clean(s.bound), "gap": clean(s.gap),
+                       "unreachable_communes": int(len(s.unreachable))},
+            "states": {state: {k: clean(v) for k, v in row.items()}
+                       for state, row in t.to_dict(orient="index").items()},
+            "assumptions": dataclasses.asdict(self.assumptions),
+            "assumptions_text": self.describe(),
+            "network": self.network,
+            "network_approximate": self.network == "proxy",
+            "sites_illustrative": bool(self.territory.illustrative),
+            "sources": list(self.territory.sources),
+        }
+
+    def describe(self) -> list[str]:
+        """The assumptions in French (for files and maps)."""
+        a = self.assumptions
+        keep = ("tous les sites encore ouverts après le scénario" if self.keep == ("renewed",)
+                else "les sites ou postes " + ", ".join(self.keep) + " et les lieux sans poste")
+        return [
+            f"Scénario : {self.scenario.name}.",
+            f"Seuil de couverture : une présence à moins de {self.settings.threshold_min:g} min de trajet.",
+            f"Sites maintenus : {keep}.",
+            "Candidats : lieux existants, France services et mairies de toutes les communes.",
+            f"Chaque nouveau poste ouvre un site en centralité : {fmt_number(a.hours_week)} h par "
+            f"semaine, dont {fmt_number(a.field_share * 100)} % de présence au public "
+            f"({fmt_number(a.hours_week * a.field_share)} h).",
+            f"Objectif : {OBJECTIVES[self.objective]} ; demande = population des communes.",
+        ]
+
+
+def _status(baseline: np.ndarray, scenario: np.ndarray, redeployed: np.ndarray) -> np.ndarray:
+    return np.select(
+        [redeployed & baseline & ~scenario, redeployed & ~baseline, redeployed, baseline],
+        ["retrouvee", "gagnee", "couverte", "perdue"], default="non_couverte")
+
+
+def _fixed_sites(territory: Territory, after: pd.DataFrame, settings: Settings,
+                 keep: tuple[str, ...]) -> np.ndarray:
+    """Boolean mask over ``territory.sites``: the sites kept open (module doc)."""
+    counted = counted_sites(after, settings)
+    if keep == ("renewed",):
+        return counted
+    links = territory.post_sites
+    known = set(territory.sites["site_id"]) | set(territory.posts["post_id"])
+    unknown = [k for k in keep if k not in known]
+    if unknown:
+        raise InputError(f"unknown site or post id(s) {unknown[:5]}; expected 'renewed' or ids of "
+                         "sites or posts", field="keep")
+    listed = set(keep) | set(links.loc[links["post_id"].isin(keep), "site_id"])
+    sites = territory.sites["site_id"]
+    return counted & (sites.isin(listed) | ~sites.isin(set(links["site_id"]))).to_numpy()
+
+
+def _candidates(territory: Territory, fixed: np.ndarray) -> gpd.GeoDataFrame:
+    """Fixed sites, lieux, France services and town halls, in that order."""
+    sites = territory.sites
+    origin = np.select([fixed, sites["kind"] == "france_services"], ["fixe", "france_services"], "lieu")
+    existing = gpd.GeoDataFrame({
+        "candidate_id": sites["site_id"].to_numpy(), "nom": sites["nom"].to_numpy(),
+        "origin": origin, "code_insee": sites["code_insee"].to_numpy(), "fixed": fixed,
+    }, geometry=sites.geometry.to_numpy(), crs=CRS_METRIC)
+    communes = territory.communes
+    town_halls = gpd.GeoDataFrame({
+        "candidate_id": "mairie-" + communes["code_insee"], "nom": "Mairie — " + communes["nom"],
+        "origin": "mairie", "code_insee": communes["code_insee"], "fixed": False,
+    }, geometry=gpd.points_from_xy(communes["origin_x"], communes["origin_y"]), crs=CRS_METRIC)
+    rank = {origin: i for i, origin in enumerate(CANDIDATE_ORIGINS)}
+    both = pd.concat([existing, town_halls], ignore_index=True)
+    return both.iloc[np.argsort(both["origin"].map(rank).to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def _cost_matrix(candidates: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
+                 settings: Settings, cutoff_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes from each commune to each candidate (inf beyond ``cutoff_min``), and the mask
+    of candidates kept once those at the same place as an earlier one are dropped."""
+    points = snap(graph, candidates.geometry.x, candidates.geometry.y,
+                  speed_kmh=settings.off_network_speed_kmh)
+    communes = snap(graph, territory.communes["origin_x"], territory.communes["origin_y"],
+                    speed_kmh=settings.off_network_speed_kmh)
+    place = pd.DataFrame({"node": points.node, "leg": np.round(points.leg_s, 3)})
+    unique = ~place.duplicated().to_numpy() | candidates["fixed"].to_numpy()
+    table = time_table(graph, points, communes, cutoff_s=cutoff_min * 60.0, toward_sources=True)
+    cost = np.full((len(communes), len(candidates)), np.inf)
+    cost[table["target"].to_numpy(), table["source"].to_numpy()] = table["time_s"].to_numpy() / 60.0
+    return cost, unique
+
+
+def candidate_costs(change: SupplyChange, graph: RoadGraph, settings: Settings,
+                    keep: tuple[str, ...], cutoff_min: float
+                    ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """The candidates after ``change`` (module doc; ``fixed`` marks the kept sites), minutes
+    from each commune to each (inf beyond ``cutoff_min``), and the mask of kept sites over
+    ``change.territory.sites``."""
+    territory = change.territory
+    fixed = _fixed_sites(territory, change.after, settings, keep)
+    candidates = _candidates(territory, fixed)
+    cost, unique = _cost_matrix(candidates, territory, graph, settings, cutoff_min)
+    return candidates.loc[unique].reset_index(drop=True), cost[:, unique], fixed
+
+
+def _state_presences(territory: Territory, state: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``territory.sites`` with the presence hours, FTE and activity of ``state``."""
+    return territory.sites.assign(presence_h=state["presence_h"].to_numpy(),
+                                  fte=state["fte"].to_numpy(),
+                                  active=state["active"].to_numpy())[list(PRESENCE_COLUMNS)]
+
+
+def redeploy(
+    territory: Territory, graph: RoadGraph, n_posts: int, scenario: Scenario = DEFAULT_SCENARIO,
+    keep=("renewed",), objective: str = "mclp", settings: Settings | None = None,
+    assumptions: ModelAssumptions = ModelAssumptions(), solver="auto",
+    time_limit_s: float | None = None,
+) -> RedeployResult:
+    """Place ``n_posts`` posts to restore coverage after ``scenario`` (module doc)."""
+    if objective not in OBJECTIVES:
+        raise ConumGeoError(f"unknown objective {objective!r}; expected one of {sorted(OBJECTIVES)}")
+    if n_posts < 0:
+        raise ConumGeoError(f"the number of posts must be >= 0, got {n_posts}")
+    settings = scenario.settings() if settings is None else settings
+    keep = tuple(keep)
+    change = scenario.apply(territory)
+    extended = change.territory
+    cutoff_min = ACCESS_CUTOFF_MIN if objective == "pmedian" else settings.threshold_min
+    candidates, cost, fixed = candidate_costs(change, graph, settings, keep,
+                                              max(cutoff_min, settings.threshold_min))
+    is_fixed = candidates["fixed"].to_numpy()
+    n_fixed = int(is_fixed.sum())
+    if n_fixed + n_posts > len(candidates):
+        raise ConumGeoError(f"{n_posts} posts but only {len(candidates) - n_fixed} free candidate sites")
+    population = extended.communes["population"].to_numpy(dtype=float)
+    if objective == "mclp":
+        problem = MCLP.from_cost_matrix(cost, population, settings.threshold_min, n_fixed + n_posts,
+                                        is_fixed, name="mclp")
+    elif objective == "lscp":
+        problem = LSCP.from_cost_matrix(cost, settings.threshold_min, is_fixed, name="lscp")
+    else:
+        if n_fixed + n_posts == 0:
+            raise ConumGeoError("p-median needs at least one post or kept site")
+        problem = PMedian.from_cost_matrix(cost, population, n_fixed + n_posts, is_fixed, name="pmedian")
+    problem.solve(solver, time_limit_s=time_limit_s)
+    candidates["selected"] = np.isin(np.arange(len(candidates)), problem.selected)
+    if objective == "lscp" and len(problem.selected) - n_fixed > n_posts:
+        log.warning("LSCP needs %d new sites, more than the %d posts available",
+                    len(problem.selected) - n_fixed, n_posts)
+
+    field_h = assumptions.hours_week * assumptions.field_share
+    chosen = candidates.loc[candidates["selected"] & ~candidates["fixed"]]
+    new = gpd.GeoDataFrame({
+        "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": "Nouveau poste — " + chosen["nom"],
+        "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h,
+        "itinerant": False, "source": "redéploiement", "as_of": "", "fte": 1.0, "active": True,
+    }, geometry=chosen.geometry, crs=CRS_METRIC)
+    scenario_sites = _state_presences(extended, change.after)
+    kept_sites = scenario_sites.copy()
+    if keep != ("renewed",):  # the counted sites not kept close
+        kept_sites["active"] &= fixed | ~counted_sites(change.after, settings)
+    states = {
+        "baseline": _state_presences(extended, change.before),
+        "scenario": scenario_sites,
+        "redeployed": pd.concat([kept_sites, new[list(PRESENCE_COLUMNS)]], ignore_index=True),
+    }
+    times = presence_times(states["redeployed"], extended, graph, settings)  # every site of every state
+    communes = extended.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    rows = {}
+    for state, presences in progress(states.items(), total=len(states), desc="couverture"):
+        metrics = presence_coverage(presences, extended, graph, settings, times)
+        for column in ("access_min", "covered", "presence_h", "ratio"):
+            communes[f"{column}_{state}"] = metrics[column].to_numpy()
+        rows[state] = {"label": STATES[state],
+                       **coverage_indicators(metrics, extended.communes,
+                                             metrics.index[metrics["has_presence"]])}
+    role = np.select([fixed, counted_sites(change.before, settings)], ["maintenu", "ferme"], "autre")
+    sites = states["redeployed"].assign(role=np.r_[role, np.full(len(new), "nouveau")])
+    communes["status"] = _status(*(communes[f"covered_{state}"].to_numpy(dtype=bool) for state in STATES))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "state"
+    log.info("redeploy %s: %d new sites, %s, gap %.4g", objective, len(chosen), problem.method, problem.gap)
+    return RedeployResult(territory=extended, scenario=scenario, settings=settings,
+                          assumptions=assumptions, network=graph.source, objective=objective,
+                          n_posts=n_posts, keep=keep, candidates=candidates, communes=communes,
+                          sites=sites, table=table, solution=problem)

@@ -1,0 +1,153 @@
+"""Deliverables of ``compare`` and ``redeploy``: the files of ``--out`` and French summaries.
+
+Every output states the assumptions: ``assumptions.txt`` (French, one per line, with the
+provenance caveat), ``summary.json`` (``assumptions`` and ``assumptions_text``) and the map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..models.compare import COMMUNE_METRICS, Comparison
+from .maps import fmt_decimal, fmt_int, fmt_min
+from .model_maps import comparison_map, redeployment_map
+from .files import staged_outputs, write_geopackage, write_json, write_table_csv
+from ..models.redeploy import RedeployResult
+from .reports import caveat_lines, caveated_summary
+
+MODEL_COLUMNS = [
+    "label", "posts", "presences", "presence_h", "driving_h", "driving_share", "population_covered",
+    "population_covered_share", "communes_covered", "communes_with_presence", "mean_access_min",
+    "gini_access", "fragile_covered_share", "rural_covered_share", "unreachable_communes",
+]
+#: Columns of ``presences.csv`` (and, with the geometry, ``presences.gpkg``).
+PRESENCE_FILE_COLUMNS = ["model", "site_id", "nom", "kind", "code_insee", "presence_h", "fte", "itinerant"]
+
+
+def _pct(share, digits: int = 0) -> str:
+    """A share as a French percentage (``93 %``); '—' when unknown."""
+    text = fmt_decimal(None if share is None else share * 100, digits)
+    return text if text == "—" else f"{text} %"
+
+
+def _write_files(out_dir: str | Path, writers: dict) -> list[Path]:
+    """Write every ``name → write(path)`` of ``writers`` into ``out_dir`` at once (staged)."""
+    with staged_outputs(out_dir) as staging:
+        for name, write in writers.items():
+            write(staging / name)
+    return [Path(out_dir) / name for name in writers]
+
+
+def _write_lines(lines: list[str], path: Path) -> None:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_comparison(result: Comparison, out_dir: str | Path) -> list[Path]:
+    """Write ``models.csv``, ``communes.csv``/``.gpkg``, ``presences.csv``/``.gpkg``,
+    ``schedule.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
+    models = result.table.reset_index()[["model", *MODEL_COLUMNS]]
+    columns = ["code_insee", "nom", "population"] + [
+        f"{metric}_{model}" for model in result.deployments for metric in COMMUNE_METRICS]
+    communes = result.communes[columns + ["geometry"]]
+    presences = pd.concat([d.presences.assign(model=m) for m, d in result.deployments.items()],
+                          ignore_index=True)[PRESENCE_FILE_COLUMNS + ["geometry"]]
+    schedule = pd.concat([d.schedule for d in result.deployments.values()], ignore_index=True)
+    assumptions = ([f"Postes : {len(result.posts)} ({result.posts_rule})."]
+                   + result.assumptions.describe(result.settings) + caveat_lines(result))
+    return _write_files(out_dir, {
+        "models.csv": lambda path: write_table_csv(models, path),
+        "communes.csv": lambda path: write_table_csv(communes, path),
+        "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
+        "presences.csv": lambda path: write_table_csv(presences, path),
+        "presences.gpkg": lambda path: write_geopackage(presences, path, layer="presences"),
+        "schedule.csv": lambda path: write_table_csv(schedule, path),
+        "assumptions.txt": lambda path: _write_lines(assumptions, path),
+        "summary.json": lambda path: write_json(caveated_summary(result), path),
+        "map.html": lambda path: comparison_map(result).save(str(path)),
+    })
+
+
+def format_comparison(result: Comparison) -> str:
+    """French table of the models, one column per model."""
+    t = result.table
+    rows = [
+        ("Lieux de présence", lambda r: f"{r['presences']:d}"),
+        ("Heures de présence / sem.", lambda r: f"{r['presence_h']:.0f} h"),
+        ("Heures de route / sem.", lambda r: f"{r['driving_h']:.0f} h ({_pct(r['driving_share'])})"),
+        ("Population couverte",
+         lambda r: f"{fmt_int(r['population_covered'])} ({_pct(r['population_covered_share'])})"),
+        ("Communes couvertes", lambda r: f"{r['communes_covered']:d}"),
+        ("Communes avec présence", lambda r: f"{r['communes_with_presence']:d}"),
+        ("Temps d'accès moyen", lambda r: fmt_min(r["mean_access_min"])),
+        ("Gini du temps d'accès", lambda r: fmt_decimal(r["gini_access"], 2)),
+        ("Couverture communes fragiles", lambda r: _pct(r["fragile_covered_share"])),
+        ("Couverture communes rurales", lambda r: _pct(r["rural_covered_share"])),
+    ]
+    width = 24
+    lines = [
+        f"Département {result.territory.dept} — {len(result.posts)} postes ({result.posts_rule}) ; "
+        f"seuil {result.settings.threshold_min:g} min ; réseau {result.network}.",
+        "",
+        f"{'':<30}" + "".join(f"{t.loc[m, 'label']:>{width}}" for m in t.index),
+    ]
+    for label, fmt in rows:
+        lines.append(f"{label:<30}" + "".join(f"{fmt(t.loc[m]):>{width}}" for m in t.index))
+    lines += ["", "Hypothèses :"] + [f"- {line}" for line in result.assumptions.describe(result.settings)]
+    lines += caveat_lines(result)
+    return "\n".join(lines)
+
+
+def write_redeployment(result: RedeployResult, out_dir: str | Path) -> list[Path]:
+    """Write ``sites.csv``/``.gpkg`` (kept, new and closed sites), ``communes.csv``/``.gpkg``,
+    ``states.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
+    site_columns = ["site_id", "nom", "kind", "code_insee", "role", "presence_h", "fte", "active"]
+    sites = result.sites.loc[result.sites["role"] != "autre"].sort_values(["role", "site_id"])
+    sites = sites[site_columns + ["geometry"]]
+    commune_columns = ["code_insee", "nom", "population", "status"] + [
+        f"{metric}_{state}" for state in ("baseline", "scenario", "redeployed")
+        for metric in ("access_min", "covered", "presence_h", "ratio")]
+    communes = result.communes.sort_values(["status", "population"], ascending=[True, False])
+    communes = communes[commune_columns + ["geometry"]]
+    return _write_files(out_dir, {
+        "sites.csv": lambda path: write_table_csv(sites, path),
+        "sites.gpkg": lambda path: write_geopackage(sites, path, layer="sites"),
+        "communes.csv": lambda path: write_table_csv(communes, path),
+        "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
+        "states.csv": lambda path: write_table_csv(result.table.reset_index(), path),
+        "assumptions.txt": lambda path: _write_lines(result.describe() + caveat_lines(result), path),
+        "summary.json": lambda path: write_json(caveated_summary(result), path),
+        "map.html": lambda path: redeployment_map(result).save(str(path)),
+    })
+
+
+def format_redeployment(result: RedeployResult, top: int = 10) -> str:
+    """French summary: coverage in the three states, solver and optimality gap, new sites."""
+    s = result.summary()
+    solver = s["solver"]
+    gap = "inconnu" if solver["gap"] is None else _pct(solver["gap"], 2)
+    lines = [
+        f"Département {s['dept']} — scénario : {s['scenario']}",
+        f"{s['posts']} postes à placer ; objectif : {s['objective_label']} ; seuil "
+        f"{s['threshold_min']:g} min ; {s['fixed_sites']} sites maintenus, {s['candidates']} candidats.",
+    ]
+    for state, row in s["states"].items():
+        lines.append(f"{row['label']:<26}: {fmt_int(row['population_covered'])} hab. couverts, "
+                     f"{row['communes_covered']} communes, accès moyen {fmt_min(row['mean_access_min'])}.")
+    recovered = ("" if s["recovered_share"] is None else f" ({_pct(s['recovered_share'])})")
+    lines.append(f"Population retrouvée : {fmt_int(s['population_recovered'])} sur "
+                 f"{fmt_int(s['population_lost'])} perdus{recovered} ; nouvellement couverte : "
+                 f"{fmt_int(s['population_gained'])}.")
+    lines.append(f"Solveur : {solver['method']}, {solver['status']} ; écart à l'optimum : {gap}.")
+    if result.objective == "lscp" and s["new_sites"] > s["posts"]:
+        lines.append(f"Il faudrait {s['new_sites']} nouveaux sites pour couvrir toutes les communes "
+                     f"atteignables, plus que les {s['posts']} postes disponibles.")
+    new = result.new_sites.head(top)
+    if len(new):
+        lines += ["", f"Nouveaux sites ({s['new_sites']}) :"]
+        lines += [f"- {row['nom']} ({row['code_insee']})" for _, row in new.iterrows()]
+        if s["new_sites"] > top:
+            lines.append(f"- … et {s['new_sites'] - top} autres (sites.csv)")
+    lines += caveat_lines(result)
+    return "\n".join(lines)

@@ -1,0 +1,150 @@
+"""Deliverables of ``gaps``, ``diff`` and ``simulate``: the files of ``--out`` and the French
+terminal summaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.gaps import GapsResult
+from .maps import fmt_decimal, fmt_int, fmt_min, gaps_map, provenance_warning, simulation_map, site_labels
+from .files import staged_outputs, write_geopackage, write_json, write_table_csv
+from ..analysis.simulate import SimulationResult
+from ..tables import STRUCTURE_TYPES
+
+COMMUNE_COLUMNS = [
+    "code_insee", "nom", "population", "fragility", "status", "flagged", "reason", "reason_code",
+    "baseline_min", "scenario_min", "delta_min", "baseline_site", "scenario_site",
+    "covered_before", "covered_after", "presence_h_before", "presence_h_after", "ratio_before",
+    "ratio_after", "france_services_min", "france_services_site", "off_network_m",
+]
+
+
+OUTPUT_NAMES = ("communes.csv", "communes.gpkg", "map.html", "summary.json")
+
+
+def caveat_lines(result) -> list[str]:
+    """``["Attention : …"]`` when ``result`` (any command's) has illustrative sites or proxy
+    roads, else ``[]``: the French caveat line of terminal summaries and text files."""
+    warning = provenance_warning(result.network, result.territory.illustrative)
+    return [f"Attention : {warning}"] if warning else []
+
+
+def caveated_summary(result) -> dict:
+    """``result.summary()`` with its ``caveat`` ('' when none applies), for ``summary.json``."""
+    return result.summary() | {"caveat": provenance_warning(result.network, result.territory.illustrative)}
+
+
+def _write(out_dir: str | Path, communes, columns: list[str], result, make_map) -> list[Path]:
+    """Write ``OUTPUT_NAMES``: the communes table (CSV, GeoPackage), its map and the summary."""
+    summary = caveated_summary(result)
+    csv_name, gpkg_name, map_name, summary_name = OUTPUT_NAMES
+    with staged_outputs(out_dir) as staging:
+        write_table_csv(communes[columns], staging / csv_name)
+        write_geopackage(communes[columns + ["geometry"]], staging / gpkg_name, layer="communes")
+        make_map(result).save(str(staging / map_name))
+        write_json(summary, staging / summary_name)
+    return [Path(out_dir) / name for name in OUTPUT_NAMES]
+
+
+def write_gaps(result: GapsResult, out_dir: str | Path) -> list[Path]:
+    """Write ``OUTPUT_NAMES`` of a gaps result.
+
+    Rows: flagged communes first, then those uncovered before, each by population.
+    """
+    c = result.communes
+    group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
+    communes = c.assign(group=group).sort_values(
+        ["group", "population", "code_insee"], ascending=[True, False, True])
+    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map)
+
+
+#: Short French name of each flag reason, for the terminal table.
+SHORT_REASONS = {"lost_cover": "perte", "time_up": "temps", "ratio_down": "ratio"}
+
+
+def _ended_posts_text(n_posts: int) -> str:
+    if n_posts == 0:
+        return "aucun poste ne prend fin dans ce scénario"
+    return f"{n_posts} poste{'s' if n_posts > 1 else ''} non renouvelé{'s' if n_posts > 1 else ''}"
+
+
+def format_gaps(result: GapsResult, top: int = 10) -> str:
+    """Short French summary with the ``top`` most populous flagged communes."""
+    s = result.summary()
+    ratio_rule = ("" if s["ratio_drop_share"] is None
+                  else f", baisse du ratio de plus de {s['ratio_drop_share'] * 100:g} %")
+    lines = [
+        f"Département {s['dept']} — scénario : {result.label}",
+        f"{s['communes']} communes, {fmt_int(s['population'])} habitants ; seuil "
+        f"{s['threshold_min']:g} min, marge {s['margin_min']:g} min ; réseau {s['network']}"
+        + f" ; {_ended_posts_text(s['ended_posts'])}.",
+        f"Couvertes avant : {s['covered_before_communes']} communes "
+        f"({fmt_int(s['covered_before_population'])} hab.) ; après : "
+        f"{s['covered_after_communes']} communes ({fmt_int(s['covered_after_population'])} hab.).",
+        f"Non couvertes dès aujourd'hui : {s['uncovered_before_communes']} communes, "
+        f"{fmt_int(s['uncovered_before_population'])} habitants.",
+        f"Perdent la couverture : {s['lost_cover_communes']} communes, "
+        f"{fmt_int(s['lost_cover_population'])} habitants.",
+        f"Signalées (perte, hausse du temps de plus de la marge{ratio_rule}) : "
+        f"{s['flagged_communes']} communes, {fmt_int(s['flagged_population'])} habitants.",
+    ]
+    if s["gained_communes"]:
+        lines.append(f"Gagnent la couverture : {s['gained_communes']} communes, "
+                     f"{fmt_int(s['gained_population'])} habitants.")
+    lines += caveat_lines(result)
+    flagged = result.flagged.head(top)
+    if len(flagged):
+        lines.append("")
+        lines.append(f"{'Commune':<28} {'INSEE':<6} {'Hab.':>7} {'Avant':>9} {'Après':>9} "
+                     f"{'Motif':<11} {'Fr. serv.':>9}  Présence la plus proche après")
+        labels = site_labels(result.sites, result.territory.communes)
+        for _, row in flagged.iterrows():
+            reason = "+".join(SHORT_REASONS[c] for c in row["reason_code"].split("+"))
+            lines.append(
+                f"{row['nom'][:28]:<28} {row['code_insee']:<6} {fmt_int(row['population']):>7} "
+                f"{fmt_min(row['baseline_min']):>9} {fmt_min(row['scenario_min']):>9} "
+                f"{reason:<11} {fmt_min(row['france_services_min']):>9}  "
+                f"{labels.get(row['scenario_site_id'], 'aucune')}"
+            )
+    return "\n".join(lines)
+
+
+SIMULATION_COLUMNS = ["code_insee", "nom", "population", "covered_before", "p_lose",
+                      "expected_population_lost"]
+
+
+def write_simulation(result: SimulationResult, out_dir: str | Path) -> list[Path]:
+    """Write ``OUTPUT_NAMES`` of a simulation; most inhabitants expected to lose coverage first."""
+    communes = result.communes.sort_values(
+        ["expected_population_lost", "population", "code_insee"], ascending=[False, False, True])
+    return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map)
+
+
+def format_simulation(result: SimulationResult, top: int = 10) -> str:
+    """Short French summary with the ``top`` communes with most inhabitants expected to lose coverage."""
+    s = result.summary()
+    low, high = s["population_lost_interval_90"]
+    probabilities = ", ".join(f"{STRUCTURE_TYPES.get(t, t)} {p * 100:g} %".replace(".", ",")
+                              for t, p in s["p_nonrenewal"].items())
+    lines = [
+        f"Département {s['dept']} — {s['draws']} tirages de renouvellement (graine {s['seed']}) ; "
+        f"seuil {s['threshold_min']:g} min ; réseau {s['network']}.",
+        f"Probabilités de non-renouvellement par employeur : {probabilities}.",
+        f"Par défaut : {s['p_nonrenewal_defaults_source']}",
+        f"Habitants perdant la couverture : {fmt_int(round(s['expected_population_lost']))} en moyenne "
+        f"(intervalle à 90 % : {fmt_int(round(low))} – {fmt_int(round(high))}) ; "
+        f"{s['communes_at_risk']} communes exposées.",
+    ]
+    lines += caveat_lines(result)
+    exposed = result.communes.loc[result.communes["p_lose"] > 0].sort_values(
+        ["expected_population_lost", "code_insee"], ascending=[False, True]).head(top)
+    if len(exposed):
+        lines.append("")
+        lines.append(f"{'Commune':<32} {'INSEE':<6} {'Hab.':>8} {'Proba.':>7} {'Hab. attendus':>14}")
+        for _, row in exposed.iterrows():
+            lines.append(f"{row['nom'][:32]:<32} {row['code_insee']:<6} {fmt_int(row['population']):>8} "
+                         f"{fmt_decimal(row['p_lose'] * 100):>6} % {fmt_int(round(row['expected_population_lost'])):>13}")
+    return "\n".join(lines)
