@@ -52,14 +52,14 @@ import pandas as pd
 
 from conum_geo.analysis import simulate
 from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, counted_sites, site_times
+from conum_geo.analysis.engine import sweep
+from conum_geo.analysis.supply import PostLinks, site_state
 from conum_geo.data.demo import load_demo
 from conum_geo.data.territory import load_territory
-from conum_geo.analysis.engine import sweep
 from conum_geo.network import RoadGraph, build_proxy_network
 from conum_geo.network.build import graph_from_arcs
 from conum_geo.network.synthetic import synthetic_road_graph
 from conum_geo.settings import Settings
-from conum_geo.analysis.supply import PostLinks, site_state
 
 P_NONRENEWAL = {kind: 0.5 for kind in simulate.DEFAULT_P_NONRENEWAL}
 
@@ -84,7 +84,7 @@ def densify(graph: RoadGraph, spacing_m: float) -> RoadGraph:
             x.append(graph.x[a] + (graph.x[b] - graph.x[a]) * k / pieces)
             y.append(graph.y[a] + (graph.y[b] - graph.y[a]) * k / pieces)
         chain.append(b)
-        for (i, j), t in directions.items():
+        for (i, _j), t in directions.items():
             path = chain if i == a else chain[::-1]
             rows += path[:-1]
             cols += path[1:]
@@ -142,7 +142,7 @@ def conum_geo_run(territory, graph, settings, draws: int, seed: int) -> tuple[si
     prepare(graph, "reversed_time_s", "snap_index")  # the rest is built inside the table, if needed
     graph_prep_s = time.perf_counter() - start
     with timing(simulate, "group_time_table", table):
-        result = simulate.simulate_renewals(territory, graph, settings, draws=draws, seed=seed,
+        result = simulate.simulate_renewals(territory, graph, settings=settings, draws=draws, seed=seed,
                                             p_nonrenewal=P_NONRENEWAL)
     total = time.perf_counter() - start
     if not table:

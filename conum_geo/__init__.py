@@ -1,61 +1,121 @@
 """conum-geo: territorial coverage of France's digital-inclusion network.
 
-The Python API mirrors the CLI::
+The Python API mirrors the CLI; every analysis takes ``(territory, graph, *, settings=None,
+…)``::
 
     import conum_geo as cg
 
     territory = cg.load_territory("58")
     graph = cg.load_network(territory, "proxy")
-    result = cg.analyse_gaps(territory, graph, cg.DEFAULT_SCENARIO, cg.Settings(threshold_min=20))
+    result = cg.analyse_gaps(territory, graph, scenario=cg.DEFAULT_SCENARIO,
+                             settings=cg.Settings(threshold_min=20))
     result.flagged.head()
     cg.write_gaps(result, "out/")
 
-Importing this package imports neither folium nor click.
+Names are imported on first use (PEP 562), so ``import conum_geo`` is instant and imports
+neither folium nor click; ``conum_geo.<name>`` loads the module that defines it.
 """
 
-from .errors import (
-    ConumGeoError,
-    DataUnavailableError,
-    InputError,
-    NetworkError,
-    ScenarioError,
-    UnknownDepartementError,
-)
-from .models.compare import Comparison, compare_models
-from .analysis.coverage import SnappedTerritory, coverage_metrics, site_times
-from .analysis.diff import load_vintages, vintage_change
-from .analysis.gaps import GapsResult, analyse_gaps, compare_coverage
-from .data.territory import load_territory
-from .outputs.model_reports import format_comparison, format_redeployment, write_comparison, write_redeployment
-from .models.deployment import ModelAssumptions, current_posts, deploy_models, posts_by_population
-from .network import NETWORK_SOURCES, RoadGraph, load_network
-from .models.optimize import LSCP, MCLP, PMedian
-from .models.redeploy import RedeployResult, redeploy
-from .outputs.reports import format_gaps, format_simulation, write_gaps, write_simulation
-from .analysis.scenarios import DEFAULT_SCENARIO, AddedPost, MovedPost, Scenario, load_scenario
-from .settings import Settings
-from .analysis.simulate import SimulationResult, simulate_renewals
-from .tables import MODELS, SITE_KINDS, STRUCTURE_TYPES, Territory
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
+__version__ = "0.2.0"
+
+#: Public name → the module that defines it (relative to the package).
+_EXPORTS = {
     # errors
-    "ConumGeoError", "DataUnavailableError", "InputError", "NetworkError", "ScenarioError",
-    "UnknownDepartementError",
-    # inputs: territory, road network, settings, scenarios
-    "Territory", "load_territory", "MODELS", "SITE_KINDS", "STRUCTURE_TYPES", "RoadGraph",
-    "NETWORK_SOURCES", "load_network", "Settings", "Scenario", "AddedPost", "MovedPost",
-    "DEFAULT_SCENARIO", "load_scenario",
-    # coverage and gaps (gaps, diff)
-    "SnappedTerritory", "site_times", "coverage_metrics", "GapsResult", "analyse_gaps",
-    "compare_coverage", "load_vintages", "vintage_change", "format_gaps", "write_gaps",
+    "ConumGeoError": "errors", "DataUnavailableError": "errors", "InputError": "errors",
+    "NetworkError": "errors", "ParameterError": "errors", "ScenarioError": "errors",
+    "SolverError": "errors", "UnknownDepartementError": "errors",
+    # vocabulary and settings
+    "MODELS": "vocabulary", "SITE_KINDS": "vocabulary", "STRUCTURE_TYPES": "vocabulary",
+    "NETWORK_SOURCES": "vocabulary", "OBJECTIVES": "vocabulary", "Settings": "settings",
+    # inputs: territory, road network, scenarios
+    "Territory": "tables", "load_territory": "data.territory", "load_vintages": "data.vintages",
+    "RoadGraph": "network.graph", "load_network": "network",
+    "Scenario": "analysis.scenarios", "AddedPost": "analysis.scenarios",
+    "MovedPost": "analysis.scenarios", "DEFAULT_SCENARIO": "analysis.scenarios",
+    "load_scenario": "data.scenario_files", "example_scenarios": "data.scenario_files",
+    # coverage, gaps, diff, catchments
+    "SnappedTerritory": "analysis.coverage", "site_times": "analysis.coverage",
+    "coverage_metrics": "analysis.coverage", "GapsResult": "analysis.gaps",
+    "analyse_gaps": "analysis.gaps", "compare_coverage": "analysis.gaps",
+    "vintage_change": "analysis.diff", "CatchmentsResult": "analysis.catchments",
+    "catchments": "analysis.catchments",
+    "format_gaps": "outputs.reports", "write_gaps": "outputs.reports",
+    "format_catchments": "outputs.catchments", "write_catchments": "outputs.catchments",
     # Monte Carlo renewals (simulate)
-    "SimulationResult", "simulate_renewals", "format_simulation", "write_simulation",
+    "SimulationResult": "analysis.simulate", "simulate_renewals": "analysis.simulate",
+    "format_simulation": "outputs.reports", "write_simulation": "outputs.reports",
     # deployment models (compare)
-    "ModelAssumptions", "current_posts", "posts_by_population", "deploy_models", "Comparison",
-    "compare_models", "format_comparison", "write_comparison",
+    "ModelAssumptions": "models.parameters", "current_posts": "models.deployment",
+    "posts_by_population": "models.deployment", "deploy_models": "models.deployment",
+    "Comparison": "models.compare", "compare_models": "models.compare",
+    "format_comparison": "outputs.model_reports", "write_comparison": "outputs.model_reports",
     # redeployment (redeploy)
-    "MCLP", "LSCP", "PMedian", "RedeployResult", "redeploy", "format_redeployment",
-    "write_redeployment",
-]
+    "MCLP": "models.optimize", "LSCP": "models.optimize", "PMedian": "models.optimize",
+    "RedeployResult": "models.redeploy", "redeploy": "models.redeploy",
+    "format_redeployment": "outputs.model_reports", "write_redeployment": "outputs.model_reports",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'conum_geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # static analysers see the names without importing them at run time
+    from .analysis.catchments import CatchmentsResult, catchments
+    from .analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+    from .analysis.diff import vintage_change
+    from .analysis.gaps import GapsResult, analyse_gaps, compare_coverage
+    from .analysis.scenarios import (
+        DEFAULT_SCENARIO,
+        AddedPost,
+        MovedPost,
+        Scenario,
+    )
+    from .analysis.simulate import SimulationResult, simulate_renewals
+    from .data.scenario_files import example_scenarios, load_scenario
+    from .data.territory import load_territory
+    from .data.vintages import load_vintages
+    from .errors import (
+        ConumGeoError,
+        DataUnavailableError,
+        InputError,
+        NetworkError,
+        ParameterError,
+        ScenarioError,
+        SolverError,
+        UnknownDepartementError,
+    )
+    from .models.compare import Comparison, compare_models
+    from .models.deployment import current_posts, deploy_models, posts_by_population
+    from .models.optimize import LSCP, MCLP, PMedian
+    from .models.parameters import ModelAssumptions
+    from .models.redeploy import RedeployResult, redeploy
+    from .network import load_network
+    from .network.graph import RoadGraph
+    from .outputs.catchments import format_catchments, write_catchments
+    from .outputs.model_reports import (
+        format_comparison,
+        format_redeployment,
+        write_comparison,
+        write_redeployment,
+    )
+    from .outputs.reports import format_gaps, format_simulation, write_gaps, write_simulation
+    from .settings import Settings
+    from .tables import Territory
+    from .vocabulary import MODELS, NETWORK_SOURCES, OBJECTIVES, SITE_KINDS, STRUCTURE_TYPES

@@ -1,10 +1,14 @@
-"""One error hierarchy; the CLI turns any of these into a one-line message and exit code 2."""
+"""One error hierarchy; the CLI turns any of these into a one-line message and exit code 2.
+
+Messages are in French (they reach the user as they are). ``ConumGeoError`` is the base
+class to catch; it is never raised itself: every error says what kind of problem it is.
+"""
 
 from __future__ import annotations
 
 
 class ConumGeoError(Exception):
-    """Base class of every error conum-geo raises on purpose."""
+    """Base class of every error conum-geo raises on purpose (never raised itself)."""
 
 
 class InputError(ConumGeoError):
@@ -17,17 +21,22 @@ class InputError(ConumGeoError):
         self.path = str(path) if path is not None else None
         self.row = row
         self.field = field
+        self.reason = message
         where = []
         if self.path:
             where.append(self.path)
         if row is not None:
-            where.append(f"row {row}")
+            where.append(f"ligne {row}")
         if field:
-            where.append(f"field '{field}'")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+            where.append(f"champ « {field} »")
+        super().__init__(f"{', '.join(where)} : {message}" if where else message)
 
 
-class UnknownDepartementError(ConumGeoError):
+class ParameterError(ConumGeoError):
+    """An argument or option value is out of its domain (a threshold ≤ 0, an unknown model…)."""
+
+
+class UnknownDepartementError(ParameterError):
     """The département code is not a French département, or has no data here."""
 
 
@@ -41,3 +50,7 @@ class DataUnavailableError(ConumGeoError):
 
 class NetworkError(ConumGeoError):
     """A road network cannot be built from the given input."""
+
+
+class SolverError(ConumGeoError):
+    """An optimisation solver failed or found no solution."""

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 
-from .errors import ConumGeoError
+from .errors import ParameterError
+from .vocabulary import SITE_KINDS, SUPPLY_MEASURES
+
+
+def check_finite(name: str, value, *, minimum: float | None = None, strict: bool = False,
+                 maximum: float | None = None) -> float:
+    """``value`` as a float, or ``ParameterError`` when it is not a finite number in range.
+
+    ``minimum`` is excluded when ``strict``; ``maximum`` is included.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ParameterError(f"{name} : nombre fini attendu, reçu {value!r}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        raise ParameterError(f"{name} : attendu {'>' if strict else '≥'} {minimum:g}, reçu {value:g}")
+    if maximum is not None and value > maximum:
+        raise ParameterError(f"{name} : attendu ≤ {maximum:g}, reçu {value:g}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -16,9 +33,9 @@ class Settings:
     threshold_min
         A commune is covered when a presence of the chosen kinds is within this travel time.
     off_network_speed_kmh
-        Speed of the straight leg between a point and its snapped network node.
+        Speed of the straight leg between a point and the network.
     kinds
-        Site kinds that count for coverage (see ``conum_geo.tables.SITE_KINDS``).
+        Site kinds that count for coverage (see ``conum_geo.vocabulary.SITE_KINDS``).
     margin_min
         Gaps: a commune is flagged when its time to the nearest presence rises by more.
     ratio_drop_share
@@ -26,7 +43,7 @@ class Settings:
         (0.5 = halved); ``None`` switches the rule off.
     supply
         What a site offers in the accessibility ratio: ``"presence_h"`` or ``"fte"``
-        (``conum_geo.coverage.SUPPLY_MEASURES``).
+        (``conum_geo.vocabulary.SUPPLY_MEASURES``).
     fragility_weighting
         Weight each commune's demand by its digital-fragility index in the ratio.
     """
@@ -40,32 +57,22 @@ class Settings:
     fragility_weighting: bool = False
 
     def __post_init__(self):
-        if not self.threshold_min > 0:
-            raise ConumGeoError(f"threshold_min must be > 0 minutes, got {self.threshold_min}")
-        if not self.off_network_speed_kmh > 0:
-            raise ConumGeoError(
-                f"off_network_speed_kmh must be > 0, got {self.off_network_speed_kmh}"
-            )
-        if not self.margin_min >= 0:
-            raise ConumGeoError(f"margin_min must be >= 0 minutes, got {self.margin_min}")
-        if self.ratio_drop_share is not None and not 0 < self.ratio_drop_share <= 1:
-            raise ConumGeoError(f"ratio_drop_share must be in ]0, 1], got {self.ratio_drop_share}")
-        from .analysis.coverage import SUPPLY_MEASURES
-
+        check_finite("threshold_min", self.threshold_min, minimum=0, strict=True)
+        check_finite("off_network_speed_kmh", self.off_network_speed_kmh, minimum=0, strict=True)
+        check_finite("margin_min", self.margin_min, minimum=0)
+        if self.ratio_drop_share is not None:
+            check_finite("ratio_drop_share", self.ratio_drop_share, minimum=0, strict=True, maximum=1)
         if self.supply not in SUPPLY_MEASURES:
-            raise ConumGeoError(f"supply must be one of {sorted(SUPPLY_MEASURES)}, got {self.supply!r}")
-        from .tables import SITE_KINDS
-
+            raise ParameterError(f"supply : attendu l'un de {sorted(SUPPLY_MEASURES)}, reçu {self.supply!r}")
         unknown = [k for k in self.kinds if k not in SITE_KINDS]
         if unknown or not self.kinds:
-            raise ConumGeoError(
-                f"kinds must be a non-empty subset of {sorted(SITE_KINDS)}, got {list(self.kinds)}"
-            )
+            raise ParameterError(f"kinds : attendu une partie non vide de {sorted(SITE_KINDS)}, "
+                                 f"reçu {list(self.kinds)}")
 
-    def with_overrides(self, **overrides) -> "Settings":
+    def with_overrides(self, **overrides) -> Settings:
         """A copy with the given non-None fields replaced (flags > file > defaults)."""
         known = {f.name for f in fields(self)}
         unknown = set(overrides) - known
         if unknown:
-            raise ConumGeoError(f"unknown setting(s): {sorted(unknown)}")
+            raise ParameterError(f"réglage(s) inconnu(s) : {sorted(unknown)}")
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

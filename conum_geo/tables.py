@@ -24,41 +24,14 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from .data.departements import metric_crs
 from .errors import InputError
+from .notices import Notice
+from .vocabulary import SITE_KINDS
 
 CRS_METRIC = "EPSG:2154"
 CRS_WGS84 = "EPSG:4326"
 
-#: Site kinds and their French label.
-SITE_KINDS = {
-    "conum": "Conseiller numérique",
-    "france_services": "France services",
-    "mediation": "Lieu de médiation numérique",
-}
-
-#: Deployment models and their French label.
-MODELS = {
-    "centralite": "Centralité",
-    "multi_centralite": "Multi-centralité",
-    "rayonnement": "Rayonnement",
-}
-
-#: Employer structure types and their French label.
-STRUCTURE_TYPES = {
-    "commune": "Commune",
-    "epci": "Intercommunalité (EPCI)",
-    "departement": "Département",
-    "region": "Région",
-    "ccas": "CCAS / CIAS",
-    "association": "Association",
-    "etat": "Service de l'État",
-    "autre_public": "Autre structure publique",
-    "autre_prive": "Autre structure privée",
-    "inconnu": "Employeur non identifié",
-}
-
-#: Weekly hours of a full-time conseiller numérique post (``posts.hours_week`` by default).
-POST_HOURS_WEEK = 35.0
 
 COMMUNE_COLUMNS = ("code_insee", "nom", "population", "epci_code", "origin_x", "origin_y")
 SITE_COLUMNS = ("site_id", "nom", "kind", "code_insee", "presence_h", "itinerant", "source", "as_of")
@@ -74,7 +47,7 @@ def require_columns(frame: pd.DataFrame, columns, *, table: str) -> None:
     """Raise ``InputError`` naming the first missing column of ``table``."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(f"missing column(s) {missing}; expected {list(columns)}", path=table)
+        raise InputError(f"colonne(s) absente(s) {missing} ; attendu {list(columns)}", path=table)
 
 
 def require_unique(frame: pd.DataFrame, column: str, *, table: str) -> None:
@@ -83,7 +56,7 @@ def require_unique(frame: pd.DataFrame, column: str, *, table: str) -> None:
     if duplicated.any():
         row = int(duplicated.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"duplicate id {frame[column].iloc[row]!r}; ids must be unique",
+            f"identifiant en double {frame[column].iloc[row]!r} ; les identifiants doivent être uniques",
             path=table, row=row + 1, field=column,
         )
 
@@ -104,7 +77,7 @@ class Territory:
     structures: pd.DataFrame
     illustrative: bool
     sources: tuple[str, ...] = ()
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
     def __post_init__(self):
         for frame, columns, name, key in (
@@ -119,7 +92,14 @@ class Territory:
                 require_unique(frame, key, table=name)
         unknown_kinds = set(self.sites["kind"]) - set(SITE_KINDS)
         if unknown_kinds:
-            raise InputError(f"unknown site kind(s) {sorted(unknown_kinds)}", path="sites", field="kind")
+            raise InputError(f"type(s) de lieu inconnu(s) {sorted(unknown_kinds)}", path="sites", field="kind")
+        expected = metric_crs(self.dept)
         for name, frame in (("communes", self.communes), ("sites", self.sites)):
-            if frame.crs is None or not frame.crs.equals(CRS_METRIC):
-                raise InputError(f"expected CRS {CRS_METRIC}, got {frame.crs}", path=name)
+            if frame.crs is None or not frame.crs.equals(expected):
+                raise InputError(f"système de coordonnées {expected} attendu pour le territoire "
+                                 f"{self.dept}, reçu {frame.crs}", path=name)
+
+    @property
+    def crs(self) -> str:
+        """The metric CRS every geometry of the territory is in."""
+        return metric_crs(self.dept)

@@ -10,14 +10,15 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from helpers_network import MARSEILLE, SAINT_BARTHELEMY, at_nodes, box_around, graph_to_networkx, reference_times
 from scipy.spatial import cKDTree
 
-from conum_geo.analysis.catchments import Grid, SurfaceSampler, band_polygons, write_surface_tif
-from conum_geo.cli import cli
+from conum_geo.analysis.catchments import Grid, SurfaceSampler, band_polygons
 from conum_geo.analysis.engine import sweep
+from conum_geo.cli import cli
 from conum_geo.network.bdtopo import read_bdtopo
 from conum_geo.network.osm import read_pbf
-from helpers_network import MARSEILLE, SAINT_BARTHELEMY, at_nodes, box_around, graph_to_networkx, reference_times
+from conum_geo.outputs.catchments import write_surface_tif
 
 OFF_NETWORK_KMH = 20.0
 pytest.importorskip("rasterio")
@@ -143,13 +144,13 @@ def test_catchments_command_on_the_demo(tmp_path):
     assert len(union) == 2 and len(sites) == 2 * summary["sites"]
     assert set(sites.geom_type) <= {"MultiPolygon"} and sites.crs.to_string() == "EPSG:2154"
     assert union.loc[0, "geometry"].intersection(union.loc[1, "geometry"]).area < 1.0
-    assert "approximatif" in union.loc[0, "notes"] and "illustratifs" in union.loc[0, "notes"]
+    assert "approximatives" in union.loc[0, "caveat"] and "illustratifs" in union.loc[0, "caveat"]
     # Each site's 0-10 band lies in the union's 0-10 band (the union is the nearest site).
     first = sites.loc[sites.min_to == 10.0, "geometry"].union_all()
     assert first.difference(union.loc[union.min_to == 10.0, "geometry"].item()).area < 1.0
     with rasterio.open(tmp_path / "travel_time.tif") as raster:
         assert raster.crs.to_string() == "EPSG:2154" and raster.res == (1000.0, 1000.0)
-        assert "approximatif" in raster.tags()["notes"]
+        assert "approximatives" in raster.tags()["caveat"]
         values = raster.read(1)
         assert np.nanmin(values) >= 0 and np.isfinite(values).all()  # proxy: every cell has a time
 
@@ -165,7 +166,8 @@ def test_catchments_command_refuses_bad_options(tmp_path, args, message):
 def test_catchments_on_a_real_network_per_site_and_union(shared_data, tmp_path):
     from types import SimpleNamespace
 
-    from conum_geo.analysis.catchments import catchments, write_catchments
+    from conum_geo.analysis.catchments import catchments
+    from conum_geo.outputs.catchments import write_catchments
 
     graph = read_pbf(shared_data / SAINT_BARTHELEMY)
     nodes = np.flatnonzero(graph.largest_scc)[[10, 900]]
@@ -174,17 +176,18 @@ def test_catchments_on_a_real_network_per_site_and_union(shared_data, tmp_path):
          "presence_h": [10.0, np.nan]},
         geometry=gpd.points_from_xy(graph.x[nodes] + 30.0, graph.y[nodes]), crs=graph.crs)
     island = gpd.GeoDataFrame(geometry=[box_around(graph, -1000.0)], crs=graph.crs)
-    territory = SimpleNamespace(sites=sites, communes=island, illustrative=False)
+    territory = SimpleNamespace(dept="977", sites=sites, communes=island, illustrative=False, sources=(),
+                                warnings=[])
 
     result = catchments(territory, graph, minutes=(3, 6), cell_m=50.0)
     written = write_catchments(result, tmp_path)
 
     bands = result.bands
     assert sorted(bands.loc[bands.scope == "site", "site_id"].unique()) == ["a", "b"]
-    assert result.notes == () and (bands["network"] == "osm").all()
+    assert (bands["network"] == "osm").all()
     union = bands.loc[bands.scope == "union"].set_index("min_to")["geometry"]
     for site in ("a", "b"):
         own = bands.loc[(bands.scope == "site") & (bands.site_id == site)].set_index("min_to")["geometry"]
         assert own[3.0].area > 0 and own[3.0].difference(union[3.0]).area < 1.0
-    assert [p.name for p in written] == ["isochrones.gpkg", "travel_time.tif"]
+    assert [p.name for p in written] == ["isochrones.gpkg", "travel_time.tif", "summary.json"]
     assert gpd.read_file(written[0], layer="union").crs.to_string() == graph.crs

@@ -24,7 +24,7 @@ def gaps_run(tmp_path_factory):
 def test_gaps_writes_the_four_files(gaps_run):
     out, output = gaps_run
     assert sorted(p.name for p in out.iterdir()) == [
-        "communes.csv", "communes.gpkg", "map.html", "summary.json"]
+        "communes.csv", "communes.gpkg", "manifest.json", "map.html", "summary.json"]
     table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
     assert len(table) == 309
     assert table["code_insee"].str.fullmatch(r"58\d{3}").all()
@@ -66,9 +66,9 @@ def test_json_summary_on_stdout():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["gaps", "--dept", "99"], "unknown département '99'"),
-    (["gaps", "--dept", "21"], "no embedded demo for département 21"),
-    (["gaps", "--dept", "58", "--scenario", "missing.toml"], "missing.toml: scenario file not found"),
+    (["gaps", "--dept", "99"], "département inconnu '99'"),
+    (["gaps", "--dept", "21"], "pas de démo embarquée pour le département 21"),
+    (["gaps", "--dept", "58", "--scenario", "missing.toml"], "missing.toml : fichier de scénario introuvable"),
 ])
 def test_bad_input_is_one_line_and_nonzero(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -76,17 +76,17 @@ def test_bad_input_is_one_line_and_nonzero(args, message, tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
-    error_lines = [line for line in result.output.splitlines() if line.startswith("Error")]
+    error_lines = [line for line in result.output.splitlines() if line.startswith("Erreur")]
     assert len(error_lines) == 1
 
 
 @pytest.mark.parametrize("content, message", [
-    ("name = \n", "not valid TOML"),
-    ("name = 'x'\ncolour = 'red'\n", "unknown key(s) ['colour']"),
-    ("[ends]\nstructure_types = ['martians']\n", "unknown structure type(s) ['martians']"),
-    ("[ends]\npost_ids = 'dep-58-p01'\n", "field 'ends.post_ids': expected a list of strings"),
-    ("[ends]\ncontracts_ending_before = 'soon'\n", "expected a TOML date"),
-    ("[ends]\nstructure_ids = ['nobody']\n", "unknown structure_id(s) ['nobody']"),
+    ("name = \n", "TOML invalide"),
+    ("name = 'x'\ncolour = 'red'\n", "clé(s) inconnue(s) ['colour']"),
+    ("[ends]\nstructure_types = ['martians']\n", "type(s) de structure inconnu(s) ['martians']"),
+    ("[ends]\npost_ids = 'dep-58-p01'\n", "champ « ends.post_ids » : liste de chaînes attendue"),
+    ("[ends]\ncontracts_ending_before = 'soon'\n", "date TOML attendue"),
+    ("[ends]\nstructure_ids = ['nobody']\n", "structure_id inconnu(s) ['nobody']"),
 ])
 def test_malformed_scenario_writes_nothing(content, message, tmp_path):
     scenario = tmp_path / "bad.toml"

@@ -8,7 +8,12 @@ import pytest
 from test_gaps_invariants import HOP_MIN, line_of_three
 
 from conum_geo.analysis.coverage import (
-    DECAY_STEPS, SnappedTerritory, coverage_by_kind, coverage_metrics, decay_weight, site_times,
+    DECAY_STEPS,
+    SnappedTerritory,
+    coverage_by_kind,
+    coverage_metrics,
+    decay_weight,
+    site_times,
 )
 from conum_geo.errors import InputError
 from conum_geo.network import build_proxy_network
@@ -103,7 +108,7 @@ def test_fragility_weighting():
     demand = np.array([1000 * 50, 500 * 100, 200 * 200]) / mean
     np.testing.assert_allclose(m.loc["A", "ratio"], 1000 * 20 / (demand[0] + 0.33 * demand[1]))
     assert (demand * m["ratio"].to_numpy()).sum() / 1000 == pytest.approx(30)
-    with pytest.raises(InputError, match="field 'fragility'"):
+    with pytest.raises(InputError, match="champ « fragility »"):
         coverage_metrics(TIMES, sites(), COMMUNES, Settings(fragility_weighting=True))
 
 
@@ -122,9 +127,9 @@ def test_kinds_filter_and_by_kind():
 
 
 def test_bad_tables_name_the_table_and_field():
-    with pytest.raises(InputError, match="sites.*missing column"):
+    with pytest.raises(InputError, match=r"sites.*colonne\(s\) absente\(s\)"):
         coverage_metrics(TIMES, sites().drop(columns="active"), COMMUNES, Settings())
-    with pytest.raises(InputError, match="sites, row 2, field 'site_id'"):
+    with pytest.raises(InputError, match="sites, ligne 2, champ « site_id »"):
         coverage_metrics(TIMES, sites(site_id=["S1", "S1"]), COMMUNES, Settings())
 
 

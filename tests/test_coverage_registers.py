@@ -13,11 +13,9 @@ pytestmark = pytest.mark.shared_data
 
 @pytest.fixture(scope="module")
 def real_territory(shared_data):
-    loaders = pytest.importorskip("conum_geo.data.territory")
-    try:
-        return loaders.load_territory("58", data_dir=shared_data)
-    except TypeError:
-        pytest.skip("the registers loader (load_territory(dept, data_dir=...)) is not there yet")
+    from conum_geo.data.territory import load_territory
+
+    return load_territory("58", data_dir=shared_data)
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +27,11 @@ def real_graph(real_territory):
 
 def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_graph, tmp_path):
     from conum_geo.analysis.gaps import analyse_gaps
-    from conum_geo.outputs.reports import write_gaps
     from conum_geo.analysis.scenarios import DEFAULT_SCENARIO
+    from conum_geo.outputs.reports import write_gaps
     from conum_geo.settings import Settings
 
-    result = analyse_gaps(real_territory, real_graph, DEFAULT_SCENARIO, Settings(ratio_drop_share=0.5))
+    result = analyse_gaps(real_territory, real_graph, scenario=DEFAULT_SCENARIO, settings=Settings(ratio_drop_share=0.5))
     write_gaps(result, tmp_path)
     table = pd.read_csv(tmp_path / "communes.csv", dtype={"code_insee": str})
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
@@ -52,8 +50,8 @@ def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_g
 
 def test_ratio_sums_supply_on_real_registers(real_territory, real_graph):
     from conum_geo.analysis.coverage import SnappedTerritory, coverage_metrics, site_times
-    from conum_geo.settings import Settings
     from conum_geo.analysis.supply import site_state
+    from conum_geo.settings import Settings
 
     settings = Settings(kinds=("france_services",), fragility_weighting=True)
     snapped = SnappedTerritory.build(real_graph, real_territory, settings)

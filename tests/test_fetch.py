@@ -13,11 +13,12 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from conum_geo.data import sources as sources_module
+from conum_geo.cache import cache_root
 from conum_geo.cli import cli
-from conum_geo.errors import DataUnavailableError
-from conum_geo.data.territory import load_territory
+from conum_geo.data import sources as sources_module
 from conum_geo.data.sources import SOURCES, download, fetch_registers, fetch_source
+from conum_geo.data.territory import load_territory
+from conum_geo.errors import DataUnavailableError
 
 pytestmark = pytest.mark.shared_data
 
@@ -109,7 +110,7 @@ def test_pinned_checksum_of_the_registry_matches_the_official_file(server, tmp_p
 
 def test_checksum_mismatch_discards_the_download(server, tmp_path):
     wrong = _local(server, "population", "/communes-58.geojson")  # another file, same pinned sum
-    with pytest.raises(DataUnavailableError, match="sha256 checksum mismatch"):
+    with pytest.raises(DataUnavailableError, match="somme de contrôle sha256 différente"):
         fetch_source(wrong, "58", tmp_path)
     assert not list(tmp_path.iterdir())
 
@@ -118,7 +119,7 @@ def test_interrupted_download_resumes_with_range(server, tmp_path):
     body = server.files["/communes.json"]
     server.cut_next.add("/communes.json")
     target = tmp_path / "communes.json"
-    with pytest.raises(DataUnavailableError, match="run the same command again to resume"):
+    with pytest.raises(DataUnavailableError, match="relancer la même commande pour reprendre"):
         download(server.url("/communes.json"), target)
     part = tmp_path / "communes.json.part"
     assert 0 < part.stat().st_size < len(body) and not target.exists()
@@ -190,11 +191,11 @@ def test_registers_and_road_networks_share_one_cache_root(tmp_path, monkeypatch)
     from conum_geo.network import cache
 
     monkeypatch.setenv("CONUM_GEO_CACHE_DIR", str(tmp_path))
-    assert sources_module.default_cache_dir() == tmp_path
+    assert cache_root() == tmp_path
     assert cache.default_cache_dir() == tmp_path / "networks"
     monkeypatch.delenv("CONUM_GEO_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache.default_cache_dir() == sources_module.default_cache_dir() / "networks"
+    assert cache.default_cache_dir() == cache_root() / "networks"
 
 
 def test_registry_is_complete():

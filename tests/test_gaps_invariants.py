@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from conum_geo.analysis.gaps import analyse_gaps
+from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
 from conum_geo.network import build_proxy_network
 from conum_geo.network.proxy import DETOUR_FACTOR
-from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
 from conum_geo.settings import Settings
 from conum_geo.tables import CRS_METRIC, Territory
 
@@ -54,8 +54,8 @@ HOP_MIN = 10_000 * DETOUR_FACTOR / (70 / 3.6) / 60
 def test_hand_computed_times_and_flags():
     territory = line_of_three()
     graph = build_proxy_network(territory.communes)
-    result = analyse_gaps(territory, graph, Scenario(end_structure_types=("departement",)),
-                          Settings(threshold_min=20))
+    result = analyse_gaps(territory, graph, scenario=Scenario(end_structure_types=("departement",)),
+                          settings=Settings(threshold_min=20))
     c = result.communes.set_index("code_insee")
     assert HOP_MIN == pytest.approx(11.1429, abs=1e-4)
     np.testing.assert_allclose(c["baseline_min"], [0.0, HOP_MIN, 0.0], atol=1e-9)
@@ -68,14 +68,14 @@ def test_hand_computed_times_and_flags():
 def test_threshold_decides_the_middle_commune():
     territory = line_of_three()
     graph = build_proxy_network(territory.communes)
-    below = analyse_gaps(territory, graph, Scenario(), Settings(threshold_min=10))
-    above = analyse_gaps(territory, graph, Scenario(), Settings(threshold_min=12))
+    below = analyse_gaps(territory, graph, scenario=Scenario(), settings=Settings(threshold_min=10))
+    above = analyse_gaps(territory, graph, scenario=Scenario(), settings=Settings(threshold_min=12))
     assert below.communes["covered_before"].tolist() == [True, False, True]
     assert above.communes["covered_before"].tolist() == [True, True, True]
 
 
 def test_empty_scenario_flags_nothing(demo_territory, demo_graph):
-    result = analyse_gaps(demo_territory, demo_graph, Scenario(), Settings())
+    result = analyse_gaps(demo_territory, demo_graph, scenario=Scenario(), settings=Settings())
     assert not result.communes["flagged"].any()
     np.testing.assert_array_equal(result.communes["baseline_min"], result.communes["scenario_min"])
 
@@ -85,7 +85,7 @@ def test_removing_posts_never_lowers_any_time(demo_territory, demo_graph):
     order = rng.permutation(demo_territory.posts["post_id"].to_numpy())
     previous = None
     for k in (0, 5, 12, 20, 31):
-        result = analyse_gaps(demo_territory, demo_graph, Scenario(end_post_ids=tuple(order[:k])))
+        result = analyse_gaps(demo_territory, demo_graph, scenario=Scenario(end_post_ids=tuple(order[:k])))
         times = result.communes["scenario_min"].fillna(np.inf).to_numpy()
         if previous is not None:
             assert (times >= previous - 1e-9).all()
@@ -94,7 +94,7 @@ def test_removing_posts_never_lowers_any_time(demo_territory, demo_graph):
 
 
 def test_flagged_population_is_the_sum_over_flagged_communes(demo_territory, demo_graph):
-    result = analyse_gaps(demo_territory, demo_graph, DEFAULT_SCENARIO)
+    result = analyse_gaps(demo_territory, demo_graph, scenario=DEFAULT_SCENARIO)
     summary = result.summary()
     flagged = result.communes[result.communes["flagged"]]
     assert summary["flagged_communes"] == len(flagged) > 0
@@ -118,12 +118,12 @@ def test_type_rules_spare_neighbouring_employers_unless_asked():
 
 
 def test_scenario_file_include_neighbours(tmp_path):
+    from conum_geo.data.scenario_files import load_scenario
     from conum_geo.errors import ScenarioError
-    from conum_geo.analysis.scenarios import load_scenario
 
     path = tmp_path / "s.toml"
     path.write_text("[ends]\nstructure_types = ['departement']\ninclude_neighbours = true\n")
     assert load_scenario(path).include_neighbours is True
     path.write_text("[ends]\ninclude_neighbours = 'yes'\n")
-    with pytest.raises(ScenarioError, match="ends.include_neighbours': expected true or false"):
+    with pytest.raises(ScenarioError, match="ends.include_neighbours » : true ou false attendu"):
         load_scenario(path)

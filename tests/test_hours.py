@@ -10,10 +10,16 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conum_geo.data.registers.hours import (
-    DAYS, FS_DAY_COLUMNS, HoursError, fs_hours_column, fs_weekly_hours, osm_hours_column,
+    DAYS,
+    FS_DAY_COLUMNS,
+    HoursError,
+    fs_hours_column,
+    fs_weekly_hours,
+    osm_hours_column,
     osm_weekly_hours,
 )
 
@@ -71,13 +77,13 @@ def test_columns_report_unreadable_rows_without_dropping_them():
                                        lambda i: i + 1)
     assert hours[0] == 1.0 and np.isnan(hours[1]) and np.isnan(hours[2])
     assert problems[0] == "" and problems[2] == ""
-    assert "f.json, row 2, field 'horaires'" in problems[1] and "Tu 12:30" in problems[1]
+    assert "f.json, ligne 2, champ « horaires »" in problems[1] and "Tu 12:30" in problems[1]
 
     days = {c: np.array(["", "08:00 - 09:00"]) for c in FS_DAY_COLUMNS}
     days["h_jeudi"] = np.array(["", "huit heures"])
     hours, problems = fs_hours_column(days, "fs.csv", lambda i: i + 2)
     assert np.isnan(hours).all()
-    assert problems[0] == "" and "fs.csv, row 3, field 'h_jeudi'" in problems[1]
+    assert problems[0] == "" and "fs.csv, ligne 3, champ « h_jeudi »" in problems[1]
 
 
 _time = st.tuples(st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))

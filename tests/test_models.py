@@ -10,8 +10,8 @@ import scipy.sparse as sp
 import shapely
 
 from conum_geo.models.compare import compare_models, presence_coverage
-from conum_geo.models.indicators import gini
 from conum_geo.models.deployment import ModelAssumptions, current_posts, deploy_models, posts_by_population
+from conum_geo.models.indicators import gini
 from conum_geo.network import build_proxy_network
 from conum_geo.network.graph import RoadGraph
 from conum_geo.settings import Settings
@@ -70,8 +70,8 @@ def one_base_two_communes():
 
 def test_rayonnement_one_base_two_communes_hand_computed(one_base_two_communes):
     territory, graph = one_base_two_communes
-    posts = current_posts(territory, ASSUME)
-    deployments = deploy_models(territory, graph, posts, ASSUME)
+    posts = current_posts(territory, assumptions=ASSUME)
+    deployments = deploy_models(territory, graph, posts=posts, assumptions=ASSUME)
     plan = deployments["rayonnement"].schedule.set_index("code_insee")
     # one turn: 2 sessions of 3.5 h + 10 min + 25 min of driving = 91/12 h; 28 h a week
     turns = 28 / (91 / 12)
@@ -90,8 +90,8 @@ def test_rayonnement_one_base_two_communes_hand_computed(one_base_two_communes):
 
 def test_centralite_and_multi_centralite_hand_computed(one_base_two_communes):
     territory, graph = one_base_two_communes
-    deployments = deploy_models(territory, graph, current_posts(territory, ASSUME),
-                                ModelAssumptions(centres_per_post=2))
+    deployments = deploy_models(territory, graph, posts=current_posts(territory, assumptions=ASSUME),
+                                assumptions=ModelAssumptions(centres_per_post=2))
     central = deployments["centralite"]
     assert central.presence_h == pytest.approx(28) and central.driving_h == 0
     assert list(central.presences["site_id"]) == ["base"]
@@ -180,7 +180,7 @@ def test_posts_by_population_shares_posts_among_intercommunalities(demo_territor
 
 def test_presence_coverage_keeps_unserved_sites(one_base_two_communes):
     territory, graph = one_base_two_communes
-    presences = deploy_models(territory, graph, current_posts(territory))["centralite"].presences
+    presences = deploy_models(territory, graph, posts=current_posts(territory))["centralite"].presences
     metrics = presence_coverage(presences, territory, graph, Settings())
     assert metrics["has_presence"].to_dict() == {"58001": True, "58002": False}
 

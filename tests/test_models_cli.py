@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conum_geo.models import optimize
 from conum_geo.cli import cli
+from conum_geo.models import optimize
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_compare_writes_a_table_per_model(compare_run):
     out, output = compare_run
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "models.csv", "communes.csv", "communes.gpkg", "presences.csv", "presences.gpkg",
-        "schedule.csv", "assumptions.txt", "summary.json", "map.html"])
+        "schedule.csv", "assumptions.txt", "summary.json", "map.html", "manifest.json"])
     models = pd.read_csv(out / "models.csv").set_index("model")
     assert list(models.index) == ["centralite", "multi_centralite", "rayonnement"]
     communes = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})

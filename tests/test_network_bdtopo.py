@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from helpers_network import MARSEILLE
 from scipy.sparse.csgraph import dijkstra
 
 from conum_geo.errors import InputError
 from conum_geo.network.bdtopo import read_bdtopo, read_pg_dump
-from helpers_network import MARSEILLE
 
 
 def node_at(graph, x, y) -> int:
@@ -70,7 +70,7 @@ def test_unknown_direction_names_the_row_and_field(tmp_path):
     path = tmp_path / "t.gpkg"
     segments_frame(sens_de_circulation=["Double sens", "Sens direct", "Dans les deux", "Sans objet",
                                         "Double sens"]).to_file(path, driver="GPKG")
-    with pytest.raises(InputError, match=r"t\.gpkg, row 3, field 'sens_de_circulation'.*'Dans les deux'"):
+    with pytest.raises(InputError, match=r"t\.gpkg, ligne 3, champ « sens_de_circulation ».*'Dans les deux'"):
         read_bdtopo(path)
 
 
@@ -78,14 +78,14 @@ def test_missing_speed_without_fallback_is_an_error(tmp_path):
     path = tmp_path / "t.gpkg"
     segments_frame(nature=["Route à 1 chaussée", "Route à 2 chaussées", "Nouvelle nature", "Sentier",
                            "Route à 1 chaussée"]).to_file(path, driver="GPKG")
-    with pytest.raises(InputError, match="row 3.*vitesse_moyenne_vl"):
+    with pytest.raises(InputError, match="ligne 3.*vitesse_moyenne_vl"):
         read_bdtopo(path)
 
 
 def test_missing_column_is_named(tmp_path):
     path = tmp_path / "t.gpkg"
     segments_frame().drop(columns="acces_vehicule_leger").to_file(path, driver="GPKG")
-    with pytest.raises(InputError, match="field 'acces_vehicule_leger'"):
+    with pytest.raises(InputError, match="champ « acces_vehicule_leger »"):
         read_bdtopo(path)
 
 

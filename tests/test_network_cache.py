@@ -8,12 +8,12 @@ import logging
 import numpy as np
 import pytest
 import shapely
+from helpers_network import stub_territory
 
 import conum_geo.network.osm as osm
 from conum_geo.network import load_network
 from conum_geo.network.cache import cached_graph, default_cache_dir, graph_key
 from conum_geo.network.speeds import SpeedTable
-from helpers_network import stub_territory
 
 pytest.importorskip("osmium")
 

@@ -9,12 +9,12 @@ import threading
 import numpy as np
 import pytest
 import shapely
+from helpers_network import SAINT_BARTHELEMY, box_around, stub_territory
 from scipy.sparse.csgraph import dijkstra
 
-from conum_geo.errors import DataUnavailableError, InputError, NetworkError
+from conum_geo.errors import DataUnavailableError, InputError, NetworkError, ParameterError
 from conum_geo.network import load_network
 from conum_geo.network.osm import download_overpass, read_pbf, read_xml, reproject
-from helpers_network import SAINT_BARTHELEMY, box_around, stub_territory
 
 pytestmark = pytest.mark.shared_data
 pytest.importorskip("osmium")
@@ -153,7 +153,7 @@ def test_overpass_download_through_osmnx_gives_the_same_times(overpass_server, c
 
 
 def test_overpass_unreachable_is_a_clear_error(tmp_path):
-    with pytest.raises(DataUnavailableError, match="offline"):
+    with pytest.raises(DataUnavailableError, match="hors ligne"):
         download_overpass(shapely.box(-62.9, 17.87, -62.79, 17.93), overpass_url="http://127.0.0.1:9/api",
                           cache_dir=tmp_path)
 
@@ -163,7 +163,7 @@ def test_clip_keeps_only_roads_inside(pbf, graph):
     clipped = read_pbf(pbf, clip=west, crs=graph.crs)
     assert 0 < clipped.n_nodes < graph.n_nodes
     assert shapely.contains_xy(west, clipped.x, clipped.y).all()
-    with pytest.raises(NetworkError, match="inside"):
+    with pytest.raises(NetworkError, match="dans la zone demandée"):
         read_pbf(pbf, clip=shapely.box(0, 0, 10, 10), crs=graph.crs)
 
 
@@ -182,7 +182,7 @@ def test_unreadable_files_are_input_errors(tmp_path):
         read_pbf(bad)
     text = tmp_path / "roads.txt"
     text.write_text("x")
-    with pytest.raises(InputError, match="not an OSM file name"):
+    with pytest.raises(InputError, match="nom de fichier OSM non reconnu"):
         load_network(stub_territory(shapely.box(0, 0, 1, 1)), "osm", roads=text, cache_dir=tmp_path)
-    with pytest.raises(NetworkError, match="--network osm or --network bdtopo"):
+    with pytest.raises(ParameterError, match="--network osm ou --network bdtopo"):
         load_network(stub_territory(shapely.box(0, 0, 1, 1)), "proxy", roads=text)

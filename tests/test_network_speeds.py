@@ -6,9 +6,13 @@ import math
 
 import pytest
 
-from conum_geo.errors import NetworkError
+from conum_geo.errors import ParameterError
 from conum_geo.network.speeds import (
-    DEFAULT_SPEEDS, SpeedTable, osm_way_direction, osm_way_is_drivable, parse_maxspeed,
+    DEFAULT_SPEEDS,
+    SpeedTable,
+    osm_way_direction,
+    osm_way_is_drivable,
+    parse_maxspeed,
 )
 
 
@@ -53,7 +57,7 @@ def test_fingerprint_changes_with_any_number():
 @pytest.mark.parametrize("kwargs", [{"realism_factor": 0}, {"realism_factor": 3}, {"bdtopo_factor": -1},
                                     {"osm_class_kmh": {"primary": 0.0}}])
 def test_bad_speed_tables_are_refused(kwargs):
-    with pytest.raises(NetworkError):
+    with pytest.raises(ParameterError):
         SpeedTable(**kwargs)
 
 

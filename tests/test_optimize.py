@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from conum_geo.errors import ParameterError
 from conum_geo.models import optimize
-from conum_geo.errors import InputError
 from conum_geo.models.optimize import LSCP, MCLP, PMedian
 
 needs_milp = pytest.mark.skipif(not optimize.milp_available(), reason="PuLP/highspy not installed")
@@ -162,11 +162,11 @@ def test_other_pulp_solver_is_accepted():
 def test_bad_input_names_the_field(kwargs, field):
     cost, weights = _instance(0)
     args = {"cost_matrix": cost, "weights": weights, "service_radius": RADIUS} | kwargs
-    with pytest.raises(InputError, match=field):
+    with pytest.raises(ParameterError, match=field):
         MCLP.from_cost_matrix(**args)
 
 
 def test_unknown_solver_name():
     cost, weights = _instance(0)
-    with pytest.raises(InputError, match="solver"):
+    with pytest.raises(ParameterError, match="solveur"):
         MCLP.from_cost_matrix(cost, weights, RADIUS, 2).solve("cplex-please")

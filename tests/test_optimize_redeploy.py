@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from conum_geo.models import optimize
-from conum_geo.errors import ConumGeoError, InputError
-from conum_geo.models.redeploy import redeploy
-from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
-from conum_geo.settings import Settings
 from test_models import make_graph, make_territory
+
+from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
+from conum_geo.errors import ParameterError
+from conum_geo.models import optimize
+from conum_geo.models.redeploy import redeploy
+from conum_geo.settings import Settings
 
 pytestmark = pytest.mark.skipif(not optimize.milp_available(), reason="PuLP/highspy not installed")
 
@@ -36,7 +36,7 @@ def line():
 
 def test_mclp_puts_the_post_where_it_recovers_most(line):
     territory, graph = line
-    result = redeploy(territory, graph, 1, ENDS_P2, settings=Settings(threshold_min=10))
+    result = redeploy(territory, graph, n_posts=1, scenario=ENDS_P2, settings=Settings(threshold_min=10))
     # baseline covers C0,C1 (s0) and C3,C4 (s4); without p2 only C0,C1; a site at C3 covers C2-C4
     assert list(result.new_sites["candidate_id"]) == ["mairie-58003"]
     covered = result.table["population_covered"].to_dict()
@@ -60,7 +60,7 @@ def test_mclp_puts_the_post_where_it_recovers_most(line):
 
 def test_pmedian_hand_computed(line):
     territory, graph = line
-    result = redeploy(territory, graph, 1, ENDS_P2, objective="pmedian", settings=Settings(threshold_min=10))
+    result = redeploy(territory, graph, n_posts=1, scenario=ENDS_P2, objective="pmedian", settings=Settings(threshold_min=10))
     # new site at C3: C1 and C2 and C4 are 10 min from a presence: 200×10 + 300×10 + 500×10
     assert list(result.new_sites["candidate_id"]) == ["mairie-58003"]
     assert result.solution.objective == pytest.approx(10_000)
@@ -68,32 +68,32 @@ def test_pmedian_hand_computed(line):
 
 def test_lscp_reports_the_sites_needed(line):
     territory, graph = line
-    result = redeploy(territory, graph, 0, ENDS_P2, objective="lscp", settings=Settings(threshold_min=10))
+    result = redeploy(territory, graph, n_posts=0, scenario=ENDS_P2, objective="lscp", settings=Settings(threshold_min=10))
     assert len(result.new_sites) == 1  # one site at C3 covers C2–C4, s0 covers C0–C1
     assert result.solution.objective == 2  # kept sites count, as in spopt
 
 
 def test_keep_ids_fixes_only_those_sites(line):
     territory, graph = line
-    result = redeploy(territory, graph, 1, Scenario(), keep=["p2"], settings=Settings(threshold_min=10))
+    result = redeploy(territory, graph, n_posts=1, scenario=Scenario(), keep=["p2"], settings=Settings(threshold_min=10))
     fixed = set(result.candidates.loc[result.candidates["fixed"], "candidate_id"])
     assert fixed == {"s4"}
     # s0 is not kept: its place is a candidate again and C0-C1 need the one post
     assert result.table.loc["redeployed", "population_covered"] == 100 + 200 + 300 + 400 + 500
     assert list(result.new_sites["candidate_id"]) == ["mairie-58001"]
-    with pytest.raises(InputError, match="keep"):
-        redeploy(territory, graph, 1, Scenario(), keep=["nope"])
+    with pytest.raises(ParameterError, match="keep"):
+        redeploy(territory, graph, n_posts=1, scenario=Scenario(), keep=["nope"])
 
 
 def test_too_many_posts_is_an_error(line):
     territory, graph = line
-    with pytest.raises(ConumGeoError, match="free candidate"):
-        redeploy(territory, graph, 9, ENDS_P2)
+    with pytest.raises(ParameterError, match="lieux candidats libres"):
+        redeploy(territory, graph, n_posts=9, scenario=ENDS_P2)
 
 
 def test_demo_redeploy_keeps_fixed_sites_and_places_n_posts(demo_territory, demo_graph):
-    exact = redeploy(demo_territory, demo_graph, 6, DEFAULT_SCENARIO)
-    greedy = redeploy(demo_territory, demo_graph, 6, DEFAULT_SCENARIO, solver="greedy")
+    exact = redeploy(demo_territory, demo_graph, n_posts=6, scenario=DEFAULT_SCENARIO)
+    greedy = redeploy(demo_territory, demo_graph, n_posts=6, scenario=DEFAULT_SCENARIO, solver="greedy")
     for result in (exact, greedy):
         assert len(result.new_sites) == 6
         assert result.candidates.loc[result.candidates["fixed"], "selected"].all()

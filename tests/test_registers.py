@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.data.territory import load_territory
 from conum_geo.data.registers import assemble_territory, describe, detect_kind, load_registers
 from conum_geo.data.registers.communes import read_cog, read_contours, read_epci
 from conum_geo.data.registers.conum import read_conum_lieux, read_conum_structures
 from conum_geo.data.registers.france_services import read_france_services
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.registers.territoire import read_density, read_fragility, read_qpv
-from conum_geo.tables import STRUCTURE_TYPES
+from conum_geo.data.territory import load_territory
+from conum_geo.vocabulary import STRUCTURE_TYPES
 
 pytestmark = pytest.mark.shared_data
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from conum_geo.errors import InputError
-from conum_geo.data.territory import load_territory
 from conum_geo.data.registers import assemble_territory, detect_kind, load_registers
 from conum_geo.data.registers.communes import read_contours
 from conum_geo.data.registers.conum import build_posts, classify_structure
 from conum_geo.data.registers.lieux import read_lieux
+from conum_geo.data.territory import load_territory
+from conum_geo.errors import InputError
 
 # Three squares of 0.1° near Nevers; 58003 merged into 58001 since (COG "anciensCodes").
 SQUARES = {"58001": (3.0, 47.0), "58002": (3.1, 47.0), "58003": (3.0, 47.1)}
@@ -116,7 +116,8 @@ def test_unplaceable_site_is_reported_not_silently_dropped(world):
     (world / "c.json").write_text(json.dumps(lieux))
     territory = load_territory("58", data_dir=world)
     assert "cnfs-l5" not in set(territory.sites["site_id"])
-    assert any("'l5'" in w and "no coordinates" in w for w in territory.warnings)
+    unplaced = [w for w in territory.warnings if w.code == "site_non_localise"]
+    assert len(unplaced) == 1 and unplaced[0].count == 1 and "l5 (? 58999)" in unplaced[0].examples
 
 
 def test_shares_fall_back_to_equal_when_no_hours_known():
@@ -194,11 +195,11 @@ def test_lieux_schema_rules_outside_the_products_fields_are_reported(tmp_path):
     (tmp_path / "schema.json").write_text(json.dumps(schema))
     register = read_lieux(write_lieux(tmp_path / "l.csv", LIEUX_ROWS), schema=tmp_path / "schema.json")
     assert len(register.frame) == 3
-    assert register.problems == [f"{tmp_path / 'l.csv'}, field 'telephone': 1 value(s) does not match "
-                                 r"the pattern ^\+33\d{9}$ (first at row 3: '03 86 00 00 00')"]
+    assert register.problems == [f"{tmp_path / 'l.csv'}, champ « telephone » : 1 valeur(s) : ne suit pas le "
+                                 r"motif ^\+33\d{9}$ (première ligne 3 : '03 86 00 00 00')"]
     rows = [list(r) for r in LIEUX_ROWS]
     rows[2][0] = "a"
-    with pytest.raises(InputError, match=r"row 4, field 'id': duplicate"):
+    with pytest.raises(InputError, match=r"ligne 4, champ « id » : valeur en double"):
         read_lieux(write_lieux(tmp_path / "l.csv", rows), schema=tmp_path / "schema.json")
 
 
@@ -219,19 +220,19 @@ def test_admin_express_style_contours(tmp_path, suffix):
 
 def test_several_files_of_one_kind_need_a_choice(world):
     (world / "e.json").write_text((world / "c.json").read_text())
-    with pytest.raises(InputError, match=r"several files look like lieux d'activité.*--conum"):
+    with pytest.raises(InputError, match=r"plusieurs fichiers ressemblent à : lieux d'activité.*--conum"):
         load_registers(world)
     registers = load_registers(world, conum=[world / "e.json", world / "d.json"])
     assert registers.conum_lieux.path.name == "e.json"
 
 
 def test_explicit_file_of_the_wrong_kind(world):
-    with pytest.raises(InputError, match=r"b.json: not recognised as lieux d'activité"):
+    with pytest.raises(InputError, match=r"b.json : non reconnu comme lieux d'activité"):
         load_territory("58", conum=[world / "b.json"])
 
 
 def test_empty_data_dir(tmp_path):
-    with pytest.raises(InputError, match="no register file recognised"):
+    with pytest.raises(InputError, match="aucun fichier de registre reconnu"):
         load_territory("58", data_dir=tmp_path)
 
 

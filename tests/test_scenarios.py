@@ -13,12 +13,13 @@ import pytest
 import shapely
 from test_gaps_invariants import HOP_MIN, X0, Y0, line_of_three
 
-from conum_geo.errors import ScenarioError
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.network import build_proxy_network
-from conum_geo.analysis.scenarios import AddedPost, MovedPost, Scenario, load_scenario
-from conum_geo.settings import Settings
+from conum_geo.analysis.scenarios import AddedPost, MovedPost, Scenario
 from conum_geo.analysis.supply import site_state
+from conum_geo.data.scenario_files import load_scenario
+from conum_geo.errors import ScenarioError
+from conum_geo.network import build_proxy_network
+from conum_geo.settings import Settings
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "conum_geo" / "data" / "scenarios").glob("*.toml"))
 
@@ -31,7 +32,7 @@ def test_examples_are_shipped():
 def test_each_example_loads_and_runs_on_the_demo(path, demo_territory, demo_graph):
     scenario = load_scenario(path)
     assert scenario.name and scenario.description
-    result = analyse_gaps(demo_territory, demo_graph, scenario)
+    result = analyse_gaps(demo_territory, demo_graph, scenario=scenario)
     summary = result.summary()
     flagged = result.communes.loc[result.communes["flagged"]]
     assert summary["flagged_population"] == flagged["population"].sum()
@@ -41,7 +42,7 @@ def test_each_example_loads_and_runs_on_the_demo(path, demo_territory, demo_grap
 
 def test_redeployment_example_restores_the_poles(demo_territory, demo_graph):
     scenario = load_scenario(next(p for p in EXAMPLES if p.stem == "redeploiement-agglomeration"))
-    result = analyse_gaps(demo_territory, demo_graph, scenario)
+    result = analyse_gaps(demo_territory, demo_graph, scenario=scenario)
     c = result.communes.set_index("code_insee")
     for code in ("58086", "58095", "58079"):  # Cosne, Decize, Clamecy: a presence in the commune
         assert c.loc[code, "scenario_min"] == pytest.approx(0.0)
@@ -80,8 +81,8 @@ def test_more_posts_removed_never_improves_anything(demo_territory, demo_graph):
     order = rng.permutation(demo_territory.posts["post_id"].to_numpy())
     previous = None
     for k in (0, 3, 9, 18, 31):
-        c = analyse_gaps(demo_territory, demo_graph, Scenario(end_post_ids=tuple(order[:k])),
-                         Settings(ratio_drop_share=0.5)).communes
+        c = analyse_gaps(demo_territory, demo_graph, scenario=Scenario(end_post_ids=tuple(order[:k])),
+                         settings=Settings(ratio_drop_share=0.5)).communes
         now = {
             "access": c["scenario_min"].fillna(np.inf).to_numpy(),
             "presence": c["presence_h_after"].to_numpy(),
@@ -121,8 +122,8 @@ def test_site_hours_are_shared_by_contribution():
 def test_added_and_moved_posts_on_the_line():
     t = line_of_three()
     graph = build_proxy_network(t.communes)
-    moved = analyse_gaps(t, graph, Scenario(moved_posts=(MovedPost("pB", code_insee="99002"),)),
-                         Settings(threshold_min=20))
+    moved = analyse_gaps(t, graph, scenario=Scenario(moved_posts=(MovedPost("pB", code_insee="99002"),)),
+                         settings=Settings(threshold_min=20))
     c = moved.communes.set_index("code_insee")
     np.testing.assert_allclose(c["scenario_min"], [0, 0, HOP_MIN], atol=1e-9)
     # B's 10 hours moved to the middle: within 20 min of 99001 are A (20 h) and the new site (10 h).
@@ -133,9 +134,9 @@ def test_added_and_moved_posts_on_the_line():
     assert c["flagged"].tolist() == [False, False, True]
     assert c.loc["99003", "reason_code"] == "time_up" and c.loc["99003", "status"] == "degradee"
 
-    added = analyse_gaps(t, graph, Scenario(end_post_ids=("pB",),
+    added = analyse_gaps(t, graph, scenario=Scenario(end_post_ids=("pB",),
                                             added_posts=(AddedPost("n1", 5.0, site_id="A"),)),
-                         Settings(threshold_min=20))
+                         settings=Settings(threshold_min=20))
     c = added.communes.set_index("code_insee")
     np.testing.assert_allclose(c["presence_h_after"], [25, 25, 0])
     assert c["flagged"].tolist() == [False, False, True]
@@ -149,26 +150,26 @@ def test_contract_end_dates():
 
 
 @pytest.mark.parametrize("content, message", [
-    ("[[add]]\ncode_insee = '99002'\npresence_h = 3\n", "field 'add[0].post_id': missing post_id"),
+    ("[[add]]\ncode_insee = '99002'\npresence_h = 3\n", "champ « add[0].post_id » : post_id manquant"),
     ("[[add]]\npost_id = 'n'\nsite_id = 'A'\ncode_insee = '99002'\npresence_h = 3\n",
-     "field 'add[0]': give exactly one of site_id or code_insee"),
+     "champ « add[0] » : donner exactement un de site_id ou code_insee"),
     ("[[add]]\npost_id = 'n'\ncode_insee = '12345'\npresence_h = 3\n",
-     "field 'add[0].code_insee': unknown commune '12345'"),
-    ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\n", "field 'add[0].presence_h': expected a number"),
-    ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\npresence_h = -1\n", "field 'add[0].presence_h'"),
-    ("[[add]]\npost_id = 'pA'\ncode_insee = '99002'\npresence_h = 3\n", "post 'pA' already exists"),
-    ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\npresence_h = 3\nfte = 0\n", "field 'add[0].fte'"),
+     "champ « add[0].code_insee » : commune inconnue '12345'"),
+    ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\n", "champ « add[0].presence_h » : nombre d'heures ≥ 0 attendu"),
+    ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\npresence_h = -1\n", "champ « add[0].presence_h »"),
+    ("[[add]]\npost_id = 'pA'\ncode_insee = '99002'\npresence_h = 3\n", "le poste 'pA' existe déjà"),
+    ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\npresence_h = 3\nfte = 0\n", "champ « add[0].fte »"),
     ("[[add]]\npost_id = 'n'\ncode_insee = '99002'\npresence_h = 3\ncolour = 1\n",
-     "field 'add[0]': unknown key(s) ['colour']"),
-    ("[[move]]\npost_id = 'nobody'\nsite_id = 'A'\n", "field 'move[0].post_id': unknown post 'nobody'"),
-    ("[[move]]\npost_id = 'pB'\nsite_id = 'nowhere'\n", "field 'move[0].site_id': unknown site"),
-    ("[ends]\npost_ids = ['pB']\n[[move]]\npost_id = 'pB'\nsite_id = 'A'\n", "already ends or moves"),
-    ("add = 3\n", "field 'add': expected an array of tables"),
-    ("kinds = ['conum', 'bakery']\n", "field 'kinds'"),
-    ("threshold_min = 'long'\n", "field 'threshold_min': expected a number"),
-    ("threshold_min = -5\n", "field 'threshold_min': expected minutes > 0"),
-    ("ends = 3\n", "field 'ends': expected a table"),
-    ("[ends]\ncontracts_ending_before = 2024-01-01T10:00:00\n", "expected a TOML date"),
+     "champ « add[0] » : clé(s) inconnue(s) ['colour']"),
+    ("[[move]]\npost_id = 'nobody'\nsite_id = 'A'\n", "champ « move[0].post_id » : poste inconnu 'nobody'"),
+    ("[[move]]\npost_id = 'pB'\nsite_id = 'nowhere'\n", "champ « move[0].site_id » : lieu inconnu"),
+    ("[ends]\npost_ids = ['pB']\n[[move]]\npost_id = 'pB'\nsite_id = 'A'\n", "prend déjà fin ou bouge"),
+    ("add = 3\n", "champ « add » : tableau de tables"),
+    ("kinds = ['conum', 'bakery']\n", "champ « kinds »"),
+    ("threshold_min = 'long'\n", "champ « threshold_min » : nombre de minutes attendu"),
+    ("threshold_min = -5\n", "champ « threshold_min » : minutes > 0 attendues"),
+    ("ends = 3\n", "champ « ends » : table attendue"),
+    ("[ends]\ncontracts_ending_before = 2024-01-01T10:00:00\n", "date TOML attendue"),
 ])
 def test_malformed_scenario_names_file_and_field(content, message, tmp_path):
     path = tmp_path / "bad.toml"
@@ -186,5 +187,5 @@ def test_moving_to_a_france_services_site_is_refused():
                            "source": "test", "as_of": "test"},
                           geometry=[shapely.Point(X0 + 15_000, Y0 + 5_000)], crs=t.sites.crs)
     t = dataclasses.replace(t, sites=pd.concat([t.sites, fs], ignore_index=True))
-    with pytest.raises(ScenarioError, match="move\\[0\\].site_id.*france_services site"):
+    with pytest.raises(ScenarioError, match="move\\[0\\].site_id.*type france_services"):
         Scenario(moved_posts=(MovedPost("pA", site_id="FS"),)).apply(t)

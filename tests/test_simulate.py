@@ -11,19 +11,22 @@ import pytest
 from click.testing import CliRunner
 from test_gaps_invariants import line_of_three
 
-from conum_geo.cli import cli
 from conum_geo.analysis.coverage import SnappedTerritory, counted_sites
 from conum_geo.analysis.engine import nearest_source
-from conum_geo.errors import InputError
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.network import build_proxy_network
 from conum_geo.analysis.scenarios import DEFAULT_SCENARIO
-from conum_geo.settings import Settings
 from conum_geo.analysis.simulate import (
-    DEFAULT_P_NONRENEWAL, RenewalModel, parse_p_nonrenewal, simulate_renewals,
+    DEFAULT_P_NONRENEWAL,
+    RenewalModel,
+    parse_p_nonrenewal,
+    simulate_renewals,
 )
 from conum_geo.analysis.supply import site_state
-from conum_geo.tables import STRUCTURE_TYPES
+from conum_geo.cli import cli
+from conum_geo.errors import InputError
+from conum_geo.network import build_proxy_network
+from conum_geo.settings import Settings
+from conum_geo.vocabulary import STRUCTURE_TYPES
 
 
 def test_line_probabilities_match_the_hand_computation():
@@ -32,7 +35,7 @@ def test_line_probabilities_match_the_hand_computation():
     territory = line_of_three()
     graph = build_proxy_network(territory.communes)
     p_commune, p_dep = 0.3, 0.6
-    result = simulate_renewals(territory, graph, Settings(threshold_min=20), draws=20_000, seed=5,
+    result = simulate_renewals(territory, graph, settings=Settings(threshold_min=20), draws=20_000, seed=5,
                                p_nonrenewal={"commune": p_commune, "departement": p_dep})
     expected = np.array([p_commune, p_commune * p_dep, p_dep])
     np.testing.assert_allclose(result.communes["p_lose"], expected, atol=0.015)
@@ -44,7 +47,7 @@ def test_line_probabilities_match_the_hand_computation():
 
 
 def test_certain_withdrawal_reproduces_the_gaps_scenario(demo_territory, demo_graph):
-    gaps = analyse_gaps(demo_territory, demo_graph, DEFAULT_SCENARIO, Settings())
+    gaps = analyse_gaps(demo_territory, demo_graph, scenario=DEFAULT_SCENARIO, settings=Settings())
     lost = gaps.communes["covered_before"] & ~gaps.communes["covered_after"]
     certain = {t: 0.0 for t in STRUCTURE_TYPES} | {"departement": 1.0}
     result = simulate_renewals(demo_territory, demo_graph, draws=50, seed=1, p_nonrenewal=certain)
@@ -109,7 +112,7 @@ def test_cli_simulate(tmp_path):
     summary = json.loads(result.output)
     assert summary["draws"] == 200 and summary["seed"] == 7
     assert summary["p_nonrenewal"]["departement"] == 0.5
-    assert sorted(p.name for p in out.iterdir()) == ["communes.csv", "communes.gpkg", "map.html", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["communes.csv", "communes.gpkg", "manifest.json", "map.html", "summary.json"]
     table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
     assert len(table) == 309 and table["p_lose"].between(0, 1).all()
     assert summary["expected_population_lost"] == pytest.approx(table["expected_population_lost"].sum())
@@ -120,4 +123,4 @@ def test_cli_simulate(tmp_path):
 def test_cli_simulate_bad_probability():
     result = CliRunner().invoke(cli, ["simulate", "--dept", "58", "--p-nonrenewal", "epci=2"])
     assert result.exit_code == 2
-    assert "expected a probability between 0 and 1" in result.output and "Traceback" not in result.output
+    assert "probabilité entre 0 et 1 attendue" in result.output and "Traceback" not in result.output

@@ -13,12 +13,12 @@ import shapely
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.errors import InputError
 from conum_geo.data.registers.communes import read_contours
 from conum_geo.data.registers.conum import read_conum_lieux
 from conum_geo.data.registers.france_services import read_france_services
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.registers.territoire import read_qpv
+from conum_geo.errors import InputError
 
 FS_HEADER = ["id_fs", "lib_fs", "insee_com", "code_postal", "lib_com", "latitude", "longitude",
              "h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi", "type_fs",
@@ -57,7 +57,7 @@ def test_missing_column(tmp_path):
     path = write_csv(tmp_path / "fs.csv", header, rows)
     with pytest.raises(InputError) as info:
         read_france_services(path)
-    assert one_line(info.value).startswith(f"{path}, field 'latitude': missing column")
+    assert one_line(info.value).startswith(f"{path}, champ « latitude » : colonne absente")
 
 
 def test_swapped_lat_lon(tmp_path):
@@ -67,14 +67,14 @@ def test_swapped_lat_lon(tmp_path):
     with pytest.raises(InputError) as info:
         read_france_services(path)
     message = one_line(info.value)
-    assert message.startswith(f"{path}, row 3, field 'latitude'") and "swapped" in message
+    assert message.startswith(f"{path}, ligne 3, champ « latitude »") and "inversées" in message
 
 
 def test_coordinates_outside_france(tmp_path):
     rows = [list(r) for r in FS_ROWS]
     rows[0][5], rows[0][6] = "40.7128", "-74.0060"  # New York
     path = write_csv(tmp_path / "fs.csv", FS_HEADER, rows)
-    with pytest.raises(InputError, match=r"row 2, field 'latitude': point .* is outside France"):
+    with pytest.raises(InputError, match=r"ligne 2, champ « latitude » : point .* hors de France"):
         read_france_services(path)
 
 
@@ -90,8 +90,8 @@ def test_duplicate_ids(tmp_path):
     path = write_csv(tmp_path / "fs.csv", FS_HEADER, rows)
     with pytest.raises(InputError) as info:
         read_france_services(path)
-    assert one_line(info.value) == (f"{path}, row 3, field 'id_fs': duplicate id '1' (first seen at "
-                                    "row 2); ids must be unique")
+    assert one_line(info.value) == (f"{path}, ligne 3, champ « id_fs » : identifiant en double '1' (déjà vu "
+                                    "ligne 2) ; les identifiants doivent être uniques")
 
 
 def test_duplicate_ids_in_json(tmp_path):
@@ -99,7 +99,7 @@ def test_duplicate_ids_in_json(tmp_path):
                 "conseiller_ids": ["c"], "latitude": 47.0, "longitude": 3.1}] * 2
     path = tmp_path / "lieux.json"
     path.write_text(json.dumps(records), encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 2, field 'id': duplicate id 'a'"):
+    with pytest.raises(InputError, match=r"ligne 2, champ « id » : identifiant en double 'a'"):
         read_conum_lieux(path)
 
 
@@ -109,19 +109,19 @@ def test_empty_file(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(InputError) as info:
         read_france_services(path)
-    assert one_line(info.value) == f"{path}: file is empty"
+    assert one_line(info.value) == f"{path} : fichier vide"
 
 
 def test_header_only(tmp_path):
     path = write_csv(tmp_path / "fs.csv", FS_HEADER, [])
-    with pytest.raises(InputError, match="no data rows"):
+    with pytest.raises(InputError, match="aucune ligne de données"):
         read_france_services(path)
 
 
 def test_empty_json_array(tmp_path):
     path = tmp_path / "lieux.json"
     path.write_text("[]", encoding="utf-8")
-    with pytest.raises(InputError, match="no records"):
+    with pytest.raises(InputError, match="aucun enregistrement"):
         read_conum_lieux(path)
 
 
@@ -132,7 +132,7 @@ def test_latin1_csv_is_refused_with_its_row(tmp_path):
     with pytest.raises(InputError) as info:
         read_france_services(path)
     message = one_line(info.value)
-    assert message.startswith(f"{path}, row 3: not UTF-8 text (byte 0xe2") and "iconv" in message
+    assert message.startswith(f"{path}, ligne 3 : texte non UTF-8 (octet 0xe2") and "iconv" in message
 
 
 def test_semicolon_separator_reads_like_comma(tmp_path):
@@ -152,7 +152,7 @@ def test_mixed_separators_name_the_row(tmp_path):
     with pytest.raises(InputError) as info:
         read_france_services(path)
     message = one_line(info.value)
-    assert message.startswith(f"{path}, row 3: 1 fields where the header has 15 (separator ','")
+    assert message.startswith(f"{path}, ligne 3 : 1 champs alors que l'en-tête en a 15 (séparateur « , »")
 
 
 def _square(x, y, size):
@@ -179,8 +179,8 @@ def test_geojson_without_crs_but_projected_coordinates_is_refused(tmp_path):
     with pytest.raises(InputError) as info:
         read_contours(path)
     message = one_line(info.value)
-    assert message.startswith(f"{path}: coordinates (710000, 6650000) are not longitude/latitude")
-    assert "'crs'" in message
+    assert message.startswith(f"{path} : coordonnées (710000, 6650000) qui ne sont pas des longitudes/latitudes")
+    assert "« crs »" in message
 
 
 def test_geojson_with_a_crs_member_is_reprojected(tmp_path):
@@ -197,7 +197,7 @@ def test_contours_missing_code_property(tmp_path):
     frame = gpd.GeoDataFrame({"name": ["Nevers"]}, geometry=[_square(3.1, 46.9, 0.1)], crs="EPSG:4326")
     path = tmp_path / "communes.gpkg"
     frame.to_file(path, driver="GPKG", engine="pyogrio")
-    with pytest.raises(InputError, match=r"field 'code': missing commune code property"):
+    with pytest.raises(InputError, match=r"champ « code » : propriété de code commune absente"):
         read_contours(path)
 
 
@@ -211,7 +211,7 @@ def test_lieux_standard_rules(tmp_path):
     path = write_csv(tmp_path / "lieux.csv", header, [bad_postcode])
     with pytest.raises(InputError) as info:
         read_lieux(path)
-    assert one_line(info.value).startswith(f"{path}, row 2, field 'code_postal': '580' does not match")
+    assert one_line(info.value).startswith(f"{path}, ligne 2, champ « code_postal » : '580' ne suit pas le motif")
 
 
 def test_qpv_empty_commune_code_names_the_row_as_shown(tmp_path):
@@ -220,14 +220,14 @@ def test_qpv_empty_commune_code_names_the_row_as_shown(tmp_path):
                      [["58194", "QN05801M"], ["", "QN05802M"]])
     with pytest.raises(InputError) as info:
         read_qpv(path)
-    assert one_line(info.value).startswith(f"{path}, row 3, field 'insee_com': empty commune code")
+    assert one_line(info.value).startswith(f"{path}, ligne 3, champ « insee_com » : code commune vide")
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.16, 46.99]},
                  "properties": {"insee_com": code, "code_qp": "QN05801M"}} for code in ("58194", "")]
     path = tmp_path / "qpv.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     with pytest.raises(InputError) as info:
         read_qpv(path)
-    assert one_line(info.value).startswith(f"{path}, row 2, field 'insee_com': empty commune code")
+    assert one_line(info.value).startswith(f"{path}, ligne 2, champ « insee_com » : code commune vide")
 
 
 def test_cli_prints_one_line_and_exits_2(tmp_path):
@@ -236,11 +236,11 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
     path = write_csv(tmp_path / "fs.csv", FS_HEADER, rows)
     result = CliRunner().invoke(cli, ["gaps", "--dept", "58", "--france-services", str(path)])
     assert result.exit_code == 2
-    assert result.output.count("\n") == 1 and result.output.startswith(f"Error: {path}, row 3")
+    assert result.output.count("\n") == 1 and result.output.startswith(f"Erreur : {path}, ligne 3")
 
 
 def test_cli_missing_file_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["data", "info", "--dept", "58", "--france-services",
                                       str(tmp_path / "absent.csv")])
     assert result.exit_code == 2
-    assert result.output == f"Error: {tmp_path / 'absent.csv'}: file not found\n"
+    assert result.output == f"Erreur : {tmp_path / 'absent.csv'} : fichier introuvable\n"

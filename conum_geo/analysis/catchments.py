@@ -17,8 +17,7 @@ minimum over the per-site surfaces.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -26,24 +25,20 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from .engine import bounded_searches, snap, sweep
-from ..errors import DataUnavailableError, InputError
+from ..errors import DataUnavailableError, InputError, ParameterError
 from ..network.graph import RoadGraph
-from ..outputs.files import staged_outputs, write_geopackage
 from ..progress import progress
-from ..settings import Settings
-from ..tables import SITE_KINDS, Territory
+from ..settings import Settings, check_finite
+from ..tables import Territory
+from ..vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
+from .engine import bounded_searches, snap, sweep
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MINUTES = (10.0, 20.0, 30.0)
-#: Raster cell (m) and margin around the territory (m).
-CELL_M = 100.0
+#: Margin around the territory (m).
 MARGIN_M = 5000.0
 #: On real networks, cells farther than this from any road are left empty (m).
 MAX_LEG_M = 2000.0
-PROXY_NOTE = "Réseau routier approximatif (proxy entre communes contiguës)"
-ILLUSTRATIVE_NOTE = "Sites illustratifs (démo)"
 
 
 @dataclass(frozen=True)
@@ -58,10 +53,10 @@ class Grid:
     crs: str
 
     @classmethod
-    def covering(cls, bounds, cell_m: float, crs: str) -> "Grid":
+    def covering(cls, bounds, cell_m: float, crs: str) -> Grid:
         """The smallest grid of ``cell_m`` cells (aligned on multiples of it) covering ``bounds``."""
         if not cell_m > 0:
-            raise InputError(f"cell size must be > 0 m, got {cell_m}")
+            raise ParameterError(f"taille de cellule : attendu > 0 m, reçu {cell_m}")
         xmin, ymin, xmax, ymax = bounds
         x0, y0 = np.floor(xmin / cell_m) * cell_m, np.floor(ymin / cell_m) * cell_m
         x1, y1 = np.ceil(xmax / cell_m) * cell_m, np.ceil(ymax / cell_m) * cell_m
@@ -154,7 +149,7 @@ def band_polygons(surface_min: np.ndarray, grid: Grid, minutes) -> list[tuple[fl
         from rasterio import features
         from rasterio.transform import from_origin
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataUnavailableError("isochrones need rasterio: pip install 'conum-geo[raster]'") from exc
+        raise DataUnavailableError("les isochrones demandent rasterio : pip install 'conum-geo[raster]'") from exc
     limits = np.asarray(sorted(minutes), dtype=float)
     inside = np.isfinite(surface_min) & (surface_min <= limits[-1])
     bands = []
@@ -180,23 +175,28 @@ def band_polygons(surface_min: np.ndarray, grid: Grid, minutes) -> list[tuple[fl
 class CatchmentsResult:
     """Isochrone bands (per site and union) and the union travel-time surface."""
 
+    territory: Territory
+    settings: Settings
     bands: gpd.GeoDataFrame
     surface_min: np.ndarray
     grid: Grid
     minutes: tuple[float, ...]
     toward_sites: bool
     network: str
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> dict:
         union = self.bands.loc[self.bands["scope"] == "union"]
         return {
+            "dept": self.territory.dept, "kinds": list(self.settings.kinds),
             "minutes": list(self.minutes), "network": self.network,
+            "network_approximate": self.network == "proxy",
+            "sites_illustrative": bool(self.territory.illustrative),
+            "sources": list(self.territory.sources),
             "direction": "vers les sites" if self.toward_sites else "depuis les sites",
             "sites": int(self.bands.loc[self.bands["scope"] == "site", "site_id"].nunique()),
             "union_area_km2": {f"{r.min_from:g}-{r.min_to:g}": round(float(r.area_km2), 1)
                                for r in union.itertuples()},
-            "cell_m": self.grid.cell_m, "notes": list(self.notes),
+            "cell_m": self.grid.cell_m,
         }
 
 
@@ -206,24 +206,23 @@ def _band_rows(bands, **columns) -> list[dict]:
 
 
 def catchments(
-    territory: Territory, graph: RoadGraph, *, minutes=DEFAULT_MINUTES, kinds=("conum",),
-    settings: Settings = Settings(), cell_m: float = CELL_M, toward_sites: bool = True,
+    territory: Territory, graph: RoadGraph, *, settings: Settings | None = None,
+    minutes=CATCHMENT_MINUTES, cell_m: float = CATCHMENT_CELL_M, toward_sites: bool = True,
 ) -> CatchmentsResult:
-    """Isochrone bands around the sites of ``kinds`` and the travel-time surface.
+    """Isochrone bands around the sites of ``settings.kinds`` and the travel-time surface.
 
     Sites with no opening hours (``presence_h == 0``: bases of mobile posts) are left out.
     ``toward_sites``: time for people to reach the site (default) or from the site outwards.
     """
-    minutes = tuple(sorted(float(m) for m in minutes))
-    if not minutes or minutes[0] <= 0:
-        raise InputError(f"band limits must be > 0 minutes, got {list(minutes)}", field="minutes")
-    unknown = sorted(set(kinds) - set(SITE_KINDS))
-    if unknown:
-        raise InputError(f"unknown site kind(s) {unknown}; expected {sorted(SITE_KINDS)}", field="kind")
+    settings = Settings() if settings is None else settings
+    kinds = settings.kinds
+    minutes = tuple(sorted(check_finite("minutes", m, minimum=0, strict=True) for m in minutes))
+    if not minutes:
+        raise ParameterError("minutes : au moins une limite de bande attendue")
     sites = territory.sites.loc[territory.sites["kind"].isin(kinds)
                                 & ~(territory.sites["presence_h"] == 0)]
     if sites.empty:
-        raise InputError(f"no site of kind {list(kinds)} with opening hours", path="sites", field="kind")
+        raise InputError(f"aucun lieu de type {list(kinds)} ouvert au public", path="sites", field="kind")
     snapped = snap(graph, sites.geometry.x, sites.geometry.y, speed_kmh=settings.off_network_speed_kmh)
     xmin, ymin, xmax, ymax = territory.communes.total_bounds
     grid = Grid.covering((xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M),
@@ -250,40 +249,9 @@ def catchments(
     rows += _band_rows(band_polygons(surface, grid, minutes), scope="union", site_id=None,
                        nom="Ensemble des sites", kind=",".join(kinds))
 
-    notes = tuple(note for note, applies in ((PROXY_NOTE, graph.source == "proxy"),
-                                             (ILLUSTRATIVE_NOTE, territory.illustrative)) if applies)
     bands = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=graph.crs)
     bands["network"] = graph.source
-    bands["notes"] = " ; ".join(notes)
     log.info("catchments: %d sites, bands %s min", len(sites), list(minutes))
-    return CatchmentsResult(bands=bands, surface_min=surface, grid=grid, minutes=minutes,
-                            toward_sites=toward_sites, network=graph.source, notes=notes)
+    return CatchmentsResult(territory=territory, settings=settings, bands=bands, surface_min=surface,
+                            grid=grid, minutes=minutes, toward_sites=toward_sites, network=graph.source)
 
-
-def write_surface_tif(surface_min: np.ndarray, grid: Grid, path: Path, *, tags: dict | None = None) -> None:
-    """The travel-time surface as a GeoTIFF (float32 minutes, NaN = no value)."""
-    try:
-        import rasterio
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataUnavailableError("GeoTIFF output needs rasterio: pip install 'conum-geo[raster]'") from exc
-    profile = {"driver": "GTiff", "width": grid.width, "height": grid.height, "count": 1,
-               "dtype": "float32", "crs": grid.crs, "transform": grid.transform, "nodata": np.nan,
-               "compress": "deflate", "tiled": True, "blockxsize": 256, "blockysize": 256}
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(surface_min.astype(np.float32), 1)
-        dst.set_band_description(1, "temps de trajet (minutes)")
-        dst.update_tags(units="minutes", **{k: str(v) for k, v in (tags or {}).items()})
-
-
-def write_catchments(result: CatchmentsResult, out_dir: str | Path) -> list[Path]:
-    """``isochrones.gpkg`` (layers ``sites`` and ``union``) and ``travel_time.tif``."""
-    out_dir = Path(out_dir)
-    names = ("isochrones.gpkg", "travel_time.tif")
-    with staged_outputs(out_dir) as staging:
-        for scope, layer in (("site", "sites"), ("union", "union")):
-            frame = result.bands.loc[result.bands["scope"] == scope].drop(columns="scope")
-            write_geopackage(frame.reset_index(drop=True), staging / names[0], layer=layer)
-        write_surface_tif(result.surface_min, result.grid, staging / names[1], tags={
-            "direction": "vers le site le plus proche" if result.toward_sites else "depuis le site le plus proche",
-            "network": result.network, "notes": " ; ".join(result.notes)})
-    return [out_dir / name for name in names]

@@ -31,19 +31,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .engine import Snapped, nearest_source, snap, time_table
 from ..errors import InputError
 from ..network.graph import RoadGraph
 from ..settings import Settings
 from ..tables import Territory, require_columns, require_unique
+from .engine import Snapped, nearest_source, snap, time_table
 
 log = logging.getLogger(__name__)
-
-#: What a site offers in the ratio: the sites-table column it is read from, and its label.
-SUPPLY_MEASURES = {
-    "presence_h": "heures de présence par semaine",
-    "fte": "équivalents temps plein",
-}
 
 #: Step distance decay of the ratio: (upper bound as a share of the threshold T, weight).
 #: The French APL indicator (DREES/Irdes, Barlet et al. 2012) weights a practitioner 1 within
@@ -67,7 +61,7 @@ class SnappedTerritory:
     communes: Snapped
 
     @classmethod
-    def build(cls, graph: RoadGraph, territory: Territory, settings: Settings) -> "SnappedTerritory":
+    def build(cls, graph: RoadGraph, territory: Territory, settings: Settings) -> SnappedTerritory:
         site_points = territory.sites.geometry
         return cls(
             graph=graph,
@@ -131,16 +125,17 @@ def _demand(communes: pd.DataFrame, settings: Settings) -> pd.Series:
     if not settings.fragility_weighting:
         return population
     if "fragility" not in communes.columns:
-        raise InputError("fragility weighting needs a 'fragility' column (digital-fragility index)",
+        raise InputError("la pondération par la fragilité demande une colonne « fragility » (indice de "
+                         "fragilité numérique : --fragility)",
                          path="communes", field="fragility")
     fragility = communes.set_index("code_insee")["fragility"].astype(float)
     if (fragility < 0).any():
         row = int(np.flatnonzero((fragility < 0).to_numpy())[0])
-        raise InputError(f"negative fragility {fragility.iloc[row]}", path="communes",
+        raise InputError(f"fragilité négative {fragility.iloc[row]}", path="communes",
                          row=row + 1, field="fragility")
     known = fragility.notna() & population.notna()
     if not known.any():
-        raise InputError("fragility weighting needs at least one known fragility",
+        raise InputError("la pondération par la fragilité demande au moins une fragilité connue",
                          path="communes", field="fragility")
     mean = (fragility[known] * population[known]).sum() / population[known].sum()
     if (~known).any():

@@ -1,7 +1,7 @@
 """Two vintages of a register (e.g. France services lists of two dates) → coverage gained or lost.
 
-Each vintage is read into the territory of the département with the same other sources
-(``loaders.load_territory``), so both share their communes. Sites are matched by their
+Both vintages are territories of the same département with the same communes
+(``data.vintages.load_vintages`` reads them). Sites are matched by their
 register id: a site in one vintage only opens or closes; a site in both keeps its place and
 its opening hours may change, unless it moved (more than ``MOVED_M``) or changed kind, in
 which case its two versions are two sites. Coverage before and after is then compared as
@@ -11,54 +11,16 @@ for a scenario (``gaps.compare_coverage``).
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..data.territory import load_territory
-from ..data.registers import OPTION_KINDS, detect_kind
+from ..tables import Territory
 from .supply import STATE_COLUMNS, SupplyChange
-from ..tables import SITE_KINDS, Territory
 
-#: Register kinds a diff compares (registers of sites), with the site kinds compared by
-#: default for each (``--kinds`` overrides).
-REGISTER_SITE_KINDS = {
-    "france_services": ("france_services",),
-    "conum_lieux": ("conum",),
-    "lieux": tuple(SITE_KINDS),
-}
-#: The ``load_territory`` keyword that passes each register kind of ``REGISTER_SITE_KINDS``.
-REGISTER_OPTIONS = {kind: option for option, kinds in OPTION_KINDS.items() for kind in kinds
-                    if kind in REGISTER_SITE_KINDS}
 #: A site of both vintages further apart than this (m) has moved: two sites.
 MOVED_M = 50.0
-
-
-def register_kind(path: str | Path) -> str:
-    """The sites-register kind of ``path`` (a key of ``REGISTER_SITE_KINDS``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path=path)
-    kind = detect_kind(path)
-    if kind not in REGISTER_SITE_KINDS:
-        raise InputError(f"not a register of sites (found {kind or 'an unknown format'}); expected a "
-                         "France services list, conseillers numériques lieux or lieux de médiation",
-                         path=path)
-    return kind
-
-
-def load_vintages(dept: str, before: str | Path, after: str | Path, **territory_kwargs
-                  ) -> tuple[Territory, Territory, str]:
-    """The territory of ``dept`` with the sites of ``before``, then of ``after``; their kind."""
-    kinds = [register_kind(before), register_kind(after)]
-    if kinds[0] != kinds[1]:
-        raise InputError(f"the two files are different registers ({kinds[0]} and {kinds[1]})",
-                         path=after)
-    option = REGISTER_OPTIONS[kinds[0]]
-    first, second = (load_territory(dept, **(territory_kwargs | {option: path})) for path in (before, after))
-    return first, second, kinds[0]
 
 
 def _state(sites: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
@@ -70,10 +32,10 @@ def _state(sites: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
                          "active": active}, columns=list(STATE_COLUMNS))
 
 
-def vintage_change(before: Territory, after: Territory, label: str) -> SupplyChange:
+def vintage_change(before: Territory, after: Territory, *, label: str) -> SupplyChange:
     """Sites of the two vintages as a ``SupplyChange`` (communes must be the same)."""
     if before.communes["code_insee"].tolist() != after.communes["code_insee"].tolist():
-        raise InputError("the two vintages give different communes; pass the same territory sources")
+        raise InputError("les deux millésimes donnent des communes différentes ; passer les mêmes sources du territoire")
     b, a = before.sites, after.sites
     both = b[["site_id", "kind", "geometry"]].merge(
         a[["site_id", "kind", "geometry"]], on="site_id", suffixes=("_b", "_a"))

@@ -33,15 +33,15 @@ import contextlib
 import logging
 import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from ..errors import NetworkError
+from ..errors import NetworkError, ParameterError
 from ..network.build import spatial_order
 from ..network.contract import worth_contracting
 from ..network.graph import RoadGraph
@@ -70,7 +70,7 @@ class Snapped:
     def __len__(self) -> int:
         return len(self.node)
 
-    def subset(self, index) -> "Snapped":
+    def subset(self, index) -> Snapped:
         """The points at ``index`` (positions or boolean mask)."""
         return Snapped(self.node[index], self.leg_m[index], self.leg_s[index])
 
@@ -78,12 +78,12 @@ class Snapped:
 def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
     """Snap points (graph CRS) to the nearest node of the largest strongly connected component."""
     if not speed_kmh > 0:
-        raise NetworkError(f"off-network speed must be > 0 km/h, got {speed_kmh}")
+        raise ParameterError(f"vitesse hors réseau : attendu > 0 km/h, reçu {speed_kmh}")
     if graph.n_nodes == 0:
-        raise NetworkError("cannot snap points to an empty graph")
+        raise NetworkError("impossible de raccorder des points à un graphe vide")
     points = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     if not np.isfinite(points).all():
-        raise NetworkError("cannot snap points without coordinates (NaN)")
+        raise NetworkError("impossible de raccorder des points sans coordonnées (NaN)")
     candidates, tree = graph.snap_index
     leg_m, nearest = tree.query(points)
     leg_m = np.asarray(leg_m, dtype=float).reshape(-1)
@@ -133,7 +133,7 @@ class _VirtualSourceBuffer:
                              shape=(n + k, n + k), copy=False)
 
 
-_BUFFERS: "weakref.WeakKeyDictionary[RoadGraph, dict]" = weakref.WeakKeyDictionary()
+_BUFFERS: weakref.WeakKeyDictionary[RoadGraph, dict] = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
@@ -216,11 +216,11 @@ def group_time_table(
     by group then target.
     """
     if not cutoff_s > 0:
-        raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
+        raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     member = sp.coo_matrix(groups)
     n_groups = member.shape[0]
     if member.shape[1] != len(sources):
-        raise NetworkError(f"groups cover {member.shape[1]} sources, expected {len(sources)}")
+        raise ParameterError(f"les groupes couvrent {member.shape[1]} sources, {len(sources)} attendues")
     nonzero = member.data != 0
     found: tuple[list, list, list] = ([], [], [])
     if len(targets) and nonzero.any():
@@ -242,8 +242,9 @@ def group_time_table(
                 row, target = np.nonzero(time_s <= cutoff_s)
                 for out, values in zip(found, (row + start, target, time_s[row, target])):
                     out.append(values)
-    return tuple(np.concatenate(out) if out else np.zeros(0, dtype=dtype)
-                 for out, dtype in zip(found, (np.int64, np.int64, float)))
+    group_of, target_of, time_of = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
+                                    for out, dtype in zip(found, (np.int64, np.int64, float)))
+    return group_of, target_of, time_of
 
 
 class _NodeCounter:
@@ -276,7 +277,9 @@ def _plan_blocks(graph: RoadGraph, nodes: np.ndarray, radius_m: float, block_byt
     if len(nodes) <= limit and len(nodes) * graph.n_nodes * 8 <= block_bytes:
         return [order]  # one block even with the whole graph in reach: no need to measure
     count = _NodeCounter(graph)
-    blocks, current, box = [], [], None
+    blocks: list[np.ndarray] = []
+    current: list[int] = []
+    box = None
     for position in order:
         px, py = graph.x[nodes[position]], graph.y[nodes[position]]
         grown = (px, px, py, py) if box is None else (
@@ -311,7 +314,7 @@ class _SharedNodes:
     start: np.ndarray  # ...those on node k are order[start[k]:start[k + 1]]
 
     @classmethod
-    def of(cls, sources: Snapped) -> "_SharedNodes":
+    def of(cls, sources: Snapped) -> _SharedNodes:
         node, of_source = np.unique(sources.node, return_inverse=True)
         of_source = of_source.reshape(-1)
         leg_s = np.full(len(node), np.inf)
@@ -379,7 +382,7 @@ def bounded_searches(
     reach.
     """
     if not cutoff_s > 0:
-        raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
+        raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     if len(sources) == 0:
         return
     shared = _SharedNodes.of(sources)
@@ -408,7 +411,7 @@ def time_table(
     smallest leg of the sources searched together and of all targets.
     """
     if not cutoff_s > 0:
-        raise NetworkError(f"cutoff must be > 0 s, got {cutoff_s}")
+        raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     found: tuple[list, list, list] = ([], [], [])
     if len(sources) and len(targets):
         if worth_contracting(graph):

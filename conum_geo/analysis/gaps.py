@@ -23,12 +23,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, site_times
 from ..network.graph import RoadGraph
-from .scenarios import Scenario
 from ..settings import Settings
-from .supply import SupplyChange
 from ..tables import Territory
+from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, site_times
+from .scenarios import DEFAULT_SCENARIO, Scenario
+from .supply import SupplyChange
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,9 @@ def _reasons(before: pd.DataFrame, after: pd.DataFrame, settings: Settings) -> p
     return flags
 
 
-def compare_coverage(change: SupplyChange, graph: RoadGraph, settings: Settings) -> GapsResult:
+def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settings | None = None) -> GapsResult:
     """Coverage of every commune before and after ``change``, and the flags of the gaps."""
+    settings = Settings() if settings is None else settings
     territory = change.territory
     snapped = SnappedTerritory.build(graph, territory, settings)
     times = site_times(snapped, territory, settings.threshold_min)
@@ -196,11 +197,12 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, settings: Settings)
 
 
 def analyse_gaps(
-    territory: Territory, graph: RoadGraph, scenario: Scenario, settings: Settings | None = None
+    territory: Territory, graph: RoadGraph, *, scenario: Scenario = DEFAULT_SCENARIO,
+    settings: Settings | None = None,
 ) -> GapsResult:
     """Coverage before and after ``scenario``; flags the communes whose coverage degrades.
 
     ``settings`` defaults to the scenario's own (``Scenario.settings``).
     """
     settings = scenario.settings() if settings is None else settings
-    return compare_coverage(scenario.apply(territory), graph, settings)
+    return compare_coverage(scenario.apply(territory), graph, settings=settings)

@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -44,14 +42,10 @@ import shapely
 
 from ..errors import ScenarioError
 from ..settings import Settings
+from ..tables import Territory
+from ..vocabulary import SITE_KINDS, STRUCTURE_TYPES
 from .supply import PostLinks, SupplyChange, post_hours, site_state
-from ..tables import SITE_KINDS, STRUCTURE_TYPES, Territory
 
-_ENDS_KEYS = {"post_ids", "structure_ids", "structure_types", "contracts_ending_before",
-              "include_neighbours"}
-_TOP_KEYS = {"name", "description", "threshold_min", "kinds", "ends", "add", "move"}
-_ADD_KEYS = {"post_id", "site_id", "code_insee", "presence_h", "fte"}
-_MOVE_KEYS = {"post_id", "site_id", "code_insee", "presence_h"}
 NEW_SITE_PREFIX = "scenario-"
 
 
@@ -60,7 +54,7 @@ class AddedPost:
     """A new post at an existing Conum site (``site_id``) or a new site (``code_insee``)."""
 
     post_id: str
-    presence_h: float
+    presence_h: float | None
     site_id: str | None = None
     code_insee: str | None = None
     fte: float = 1.0
@@ -100,22 +94,23 @@ class Scenario:
         unknown = [t for t in self.end_structure_types if t not in STRUCTURE_TYPES]
         if unknown:
             raise ScenarioError(
-                f"unknown structure type(s) {unknown}; expected some of {sorted(STRUCTURE_TYPES)}",
+                f"type(s) de structure inconnu(s) {unknown} ; attendu parmi {sorted(STRUCTURE_TYPES)}",
                 path=self.source, field="ends.structure_types",
             )
         unknown = [k for k in self.kinds or () if k not in SITE_KINDS]
         if unknown or self.kinds == ():
-            raise ScenarioError(f"unknown or no site kind(s) {unknown}; expected some of "
+            raise ScenarioError(f"type(s) de lieu inconnu(s) ou absent(s) {unknown} ; attendu parmi "
                                 f"{sorted(SITE_KINDS)}", path=self.source, field="kinds")
         if self.threshold_min is not None and not self.threshold_min > 0:
-            raise ScenarioError(f"expected minutes > 0, got {self.threshold_min}",
+            raise ScenarioError(f"minutes > 0 attendues, reçu {self.threshold_min}",
                                 path=self.source, field="threshold_min")
 
     def _error(self, message: str, field: str) -> ScenarioError:
         return ScenarioError(message, path=self.source, field=field)
 
-    def settings(self, base: Settings = Settings()) -> Settings:
-        """``base`` with the scenario's threshold and kinds, when it sets them."""
+    def settings(self, base: Settings | None = None) -> Settings:
+        """``base`` (default ``Settings()``) with the scenario's threshold and kinds, when set."""
+        base = Settings() if base is None else base
         return base.with_overrides(threshold_min=self.threshold_min, kinds=self.kinds)
 
     def ended_posts(self, territory: Territory) -> pd.Series:
@@ -127,7 +122,7 @@ class Scenario:
         ):
             missing = sorted(set(ids) - set(table[column]))
             if missing:
-                raise self._error(f"unknown {column}(s) {missing[:5]}", f"ends.{column}s")
+                raise self._error(f"{column} inconnu(s) {missing[:5]}", f"ends.{column}s")
         structures = territory.structures
         ruled = structures["structure_id"]
         if not self.include_neighbours and "in_dept" in structures:
@@ -150,17 +145,17 @@ class Scenario:
     def _place(self, item, field: str, territory: Territory) -> str:
         """The site an added or moved post goes to (``NEW_SITE_PREFIX`` + code for a new one)."""
         if (item.site_id is None) == (item.code_insee is None):
-            raise self._error("give exactly one of site_id or code_insee", field)
+            raise self._error("donner exactement un de site_id ou code_insee", field)
         if item.code_insee is not None:
             if item.code_insee not in set(territory.communes["code_insee"]):
-                raise self._error(f"unknown commune {item.code_insee!r}", f"{field}.code_insee")
+                raise self._error(f"commune inconnue {item.code_insee!r}", f"{field}.code_insee")
             return NEW_SITE_PREFIX + item.code_insee
         kinds = territory.sites.set_index("site_id")["kind"]
         if item.site_id not in kinds.index:
-            raise self._error(f"unknown site {item.site_id!r}", f"{field}.site_id")
+            raise self._error(f"lieu inconnu {item.site_id!r}", f"{field}.site_id")
         if kinds[item.site_id] != "conum":
-            raise self._error(f"site {item.site_id!r} is a {kinds[item.site_id]} site; posts go to "
-                              "conum sites", f"{field}.site_id")
+            raise self._error(f"le lieu {item.site_id!r} est de type {kinds[item.site_id]} ; un poste va "
+                              "dans un lieu de conseiller numérique (conum)", f"{field}.site_id")
         return item.site_id
 
     def _hours(self, value, field: str, *, required: bool) -> float | None:
@@ -168,7 +163,7 @@ class Scenario:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or value < 0:
-            raise self._error(f"expected a number of hours >= 0, got {value!r}", field)
+            raise self._error(f"nombre d'heures ≥ 0 attendu, reçu {value!r}", field)
         return float(value)
 
     def _contributions(self, territory: Territory, ended: pd.Series) -> pd.DataFrame:
@@ -178,27 +173,27 @@ class Scenario:
         for i, post in enumerate(self.added_posts):
             field = f"add[{i}]"
             if post.post_id in post_ids:
-                raise self._error(f"post {post.post_id!r} already exists", f"{field}.post_id")
+                raise self._error(f"le poste {post.post_id!r} existe déjà", f"{field}.post_id")
             post_ids.add(post.post_id)
             hours = self._hours(post.presence_h, f"{field}.presence_h", required=True)
             if isinstance(post.fte, bool) or not isinstance(post.fte, (int, float)) or not post.fte > 0:
-                raise self._error(f"expected an FTE > 0, got {post.fte!r}", f"{field}.fte")
+                raise self._error(f"ETP > 0 attendu, reçu {post.fte!r}", f"{field}.fte")
             rows.append((self._place(post, field, territory), hours, float(post.fte)))
         held = post_hours(territory, PostLinks.of(territory))
         fte = territory.posts.set_index("post_id")["fte"].astype(float).fillna(1.0)
         ended_ids = set(territory.posts.loc[ended.to_numpy(), "post_id"])
-        moved = set()
-        for i, post in enumerate(self.moved_posts):
+        moved: set[str] = set()
+        for i, move in enumerate(self.moved_posts):
             field = f"move[{i}]"
-            if post.post_id not in held.index:
-                raise self._error(f"unknown post {post.post_id!r}", f"{field}.post_id")
-            if post.post_id in ended_ids or post.post_id in moved:
-                raise self._error(f"post {post.post_id!r} already ends or moves in this scenario",
+            if move.post_id not in held.index:
+                raise self._error(f"poste inconnu {move.post_id!r}", f"{field}.post_id")
+            if move.post_id in ended_ids or move.post_id in moved:
+                raise self._error(f"le poste {move.post_id!r} prend déjà fin ou bouge dans ce scénario",
                                   f"{field}.post_id")
-            moved.add(post.post_id)
-            hours = self._hours(post.presence_h, f"{field}.presence_h", required=False)
-            rows.append((self._place(post, field, territory),
-                         held[post.post_id] if hours is None else hours, fte[post.post_id]))
+            moved.add(move.post_id)
+            hours = self._hours(move.presence_h, f"{field}.presence_h", required=False)
+            rows.append((self._place(move, field, territory),
+                         held[move.post_id] if hours is None else hours, fte[move.post_id]))
         return pd.DataFrame(rows, columns=["site_id", "presence_h", "fte"])
 
     def apply(self, territory: Territory) -> SupplyChange:
@@ -230,99 +225,6 @@ def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
         crs=territory.sites.crs,
     )
     return pd.concat([territory.sites, new], ignore_index=True)
-
-
-def _tuple_of_str(value, field: str, path) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ScenarioError("expected a list of strings", path=path, field=field)
-    return tuple(value)
-
-
-def _check_keys(table, allowed: set, path, field: str | None) -> dict:
-    if not isinstance(table, dict):
-        raise ScenarioError("expected a table", path=path, field=field)
-    unknown = set(table) - allowed
-    if unknown:
-        raise ScenarioError(f"unknown key(s) {sorted(unknown)}; expected {sorted(allowed)}",
-                            path=path, field=field)
-    return table
-
-
-def _optional_str(table: dict, key: str, path, field: str) -> str | None:
-    value = table.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ScenarioError("expected a string", path=path, field=f"{field}.{key}")
-    return value
-
-
-def _placements(data: dict, key: str, allowed: set, path) -> list[tuple[str, dict]]:
-    items = data.get(key, [])
-    if not isinstance(items, list):
-        raise ScenarioError(f"expected an array of tables [[{key}]]", path=path, field=key)
-    checked = []
-    for i, item in enumerate(items):
-        field = f"{key}[{i}]"
-        _check_keys(item, allowed, path, field)
-        if "post_id" not in item:
-            raise ScenarioError("missing post_id", path=path, field=f"{field}.post_id")
-        for name in ("post_id", "site_id", "code_insee"):
-            _optional_str(item, name, path, field)
-        checked.append((field, item))
-    return checked
-
-
-def _bool(table: dict, key: str, path, field: str) -> bool:
-    value = table.get(key, False)
-    if not isinstance(value, bool):
-        raise ScenarioError("expected true or false", path=path, field=f"{field}.{key}")
-    return value
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario TOML file; every error names the file and the field."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError("scenario file not found", path=path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"not valid TOML ({exc})", path=path) from None
-    _check_keys(data, _TOP_KEYS, path, None)
-    ends = _check_keys(data.get("ends", {}), _ENDS_KEYS, path, "ends")
-    before = ends.get("contracts_ending_before")
-    if before is not None and (not isinstance(before, dt.date) or isinstance(before, dt.datetime)):
-        raise ScenarioError("expected a TOML date such as 2024-01-01", path=path,
-                            field="ends.contracts_ending_before")
-    name = data.get("name", path.stem)
-    if not isinstance(name, str):
-        raise ScenarioError("expected a string", path=path, field="name")
-    threshold = data.get("threshold_min")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))):
-        raise ScenarioError("expected a number of minutes", path=path, field="threshold_min")
-    kinds = data.get("kinds")
-    added = _placements(data, "add", _ADD_KEYS, path)
-    moved = _placements(data, "move", _MOVE_KEYS, path)
-    return Scenario(
-        name=name,
-        description=str(data.get("description", "")),
-        end_post_ids=_tuple_of_str(ends.get("post_ids", []), "ends.post_ids", path),
-        end_structure_ids=_tuple_of_str(ends.get("structure_ids", []), "ends.structure_ids", path),
-        end_structure_types=_tuple_of_str(ends.get("structure_types", []), "ends.structure_types", path),
-        contracts_ending_before=before,
-        include_neighbours=_bool(ends, "include_neighbours", path, "ends"),
-        added_posts=tuple(
-            AddedPost(post_id=item["post_id"], presence_h=item.get("presence_h"),
-                      site_id=item.get("site_id"), code_insee=item.get("code_insee"),
-                      fte=item.get("fte", 1.0))
-            for _, item in added),
-        moved_posts=tuple(
-            MovedPost(post_id=item["post_id"], site_id=item.get("site_id"),
-                      code_insee=item.get("code_insee"), presence_h=item.get("presence_h"))
-            for _, item in moved),
-        threshold_min=None if threshold is None else float(threshold),
-        kinds=None if kinds is None else _tuple_of_str(kinds, "kinds", path),
-        source=str(path),
-    )
 
 
 #: The demo's default: the Département's posts are not renewed (territory A of the research).

@@ -23,14 +23,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .coverage import SnappedTerritory, countable_sites
-from .engine import group_time_table
-from ..errors import InputError
+from ..errors import InputError, ParameterError
 from ..network.graph import RoadGraph
 from ..progress import progress
 from ..settings import Settings
+from ..tables import Territory
+from ..vocabulary import STRUCTURE_TYPES
+from .coverage import SnappedTerritory, countable_sites
+from .engine import group_time_table
 from .supply import PostLinks
-from ..tables import STRUCTURE_TYPES, Territory
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,14 @@ def parse_p_nonrenewal(text: str) -> dict[str, float]:
         kind, sep, value = item.partition("=")
         kind = kind.strip()
         if not sep or kind not in DEFAULT_P_NONRENEWAL:
-            raise InputError(f"{item!r}: expected TYPE=P with TYPE one of {', '.join(DEFAULT_P_NONRENEWAL)}",
+            raise InputError(f"{item!r} : TYPE=P attendu, TYPE parmi {', '.join(DEFAULT_P_NONRENEWAL)}",
                              field="p_nonrenewal")
         try:
             probability = float(value)
         except ValueError:
             probability = float("nan")
         if not 0.0 <= probability <= 1.0:
-            raise InputError(f"{item!r}: expected a probability between 0 and 1", field="p_nonrenewal")
+            raise InputError(f"{item!r} : probabilité entre 0 et 1 attendue", field="p_nonrenewal")
         probabilities[kind] = probability
     return probabilities
 
@@ -102,16 +103,16 @@ class RenewalModel:
 
     @classmethod
     def build(cls, territory: Territory, snapped: SnappedTerritory, settings: Settings,
-              p_nonrenewal: dict[str, float]) -> "RenewalModel":
+              p_nonrenewal: dict[str, float]) -> RenewalModel:
         structures = territory.structures
         unknown = sorted(set(structures["structure_type"]) - set(p_nonrenewal))
         if unknown:
-            raise InputError(f"no non-renewal probability for structure type(s) {unknown}",
+            raise InputError(f"aucune probabilité de non-renouvellement pour le(s) type(s) {unknown}",
                              path="structures", field="structure_type")
         of_post = pd.Index(structures["structure_id"]).get_indexer(territory.posts["structure_id"])
         if (of_post < 0).any():
             row = int(np.flatnonzero(of_post < 0)[0])
-            raise InputError(f"unknown structure_id {territory.posts['structure_id'].iloc[row]!r}",
+            raise InputError(f"structure_id inconnu {territory.posts['structure_id'].iloc[row]!r}",
                              path="posts", row=row + 1, field="structure_id")
         links = PostLinks.of(territory)
         counted = countable_sites(territory.sites, settings)
@@ -193,12 +194,13 @@ class SimulationResult:
 
 
 def simulate_renewals(
-    territory: Territory, graph: RoadGraph, settings: Settings = Settings(), *, draws: int = 1000,
+    territory: Territory, graph: RoadGraph, *, settings: Settings | None = None, draws: int = 1000,
     seed: int = 0, p_nonrenewal: dict[str, float] | None = None,
 ) -> SimulationResult:
     """``draws`` seeded renewal draws; ``p_nonrenewal`` overrides ``DEFAULT_P_NONRENEWAL``."""
+    settings = Settings() if settings is None else settings
     if draws < 1:
-        raise InputError(f"expected at least 1 draw, got {draws}", field="draws")
+        raise ParameterError(f"draws : au moins 1 tirage attendu, reçu {draws}")
     probabilities = DEFAULT_P_NONRENEWAL | (p_nonrenewal or {})
     model = RenewalModel.build(territory, SnappedTerritory.build(graph, territory, settings), settings,
                                probabilities)

@@ -48,7 +48,7 @@ class PostLinks:
     served: np.ndarray
 
     @classmethod
-    def of(cls, territory: Territory) -> "PostLinks":
+    def of(cls, territory: Territory) -> PostLinks:
         links = territory.post_sites
         shape = (len(territory.sites), len(territory.posts))
         rows = pd.Index(territory.sites["site_id"]).get_indexer(links["site_id"])
@@ -56,12 +56,12 @@ class PostLinks:
         for index, field in ((rows, "site_id"), (cols, "post_id")):
             if (index < 0).any():
                 row = int(np.flatnonzero(index < 0)[0])
-                raise InputError(f"unknown {field} {links[field].iloc[row]!r}", path="post_sites",
+                raise InputError(f"{field} inconnu {links[field].iloc[row]!r}", path="post_sites",
                                  row=row + 1, field=field)
         share = links["share"].astype(float).fillna(1.0).to_numpy()
         post_fte = territory.posts["fte"].astype(float).fillna(1.0).to_numpy()[cols]
         if (share < 0).any() or (post_fte < 0).any():
-            raise InputError("shares and FTE must be >= 0", path="post_sites", field="share")
+            raise InputError("parts et ETP ≥ 0 attendus", path="post_sites", field="share")
         fte = sp.csr_matrix((share * post_fte, (rows, cols)), shape=shape)
         linked = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
         linked.data[:] = 1.0
@@ -109,7 +109,7 @@ def site_state(territory: Territory, alive: np.ndarray, extra: pd.DataFrame | No
     if extra is not None and len(extra):
         index = pd.Index(sites["site_id"]).get_indexer(extra["site_id"])
         if (index < 0).any():
-            raise InputError(f"unknown site_id {extra['site_id'].iloc[int(np.flatnonzero(index < 0)[0])]!r}",
+            raise InputError(f"site_id inconnu {extra['site_id'].iloc[int(np.flatnonzero(index < 0)[0])]!r}",
                              path="extra", field="site_id")
         np.add.at(presence_h, index, extra["presence_h"].to_numpy(dtype=float))
         np.add.at(fte, index, extra["fte"].to_numpy(dtype=float))

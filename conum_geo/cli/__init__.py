@@ -1,56 +1,75 @@
 """The ``conum-geo`` command line: thin commands over the library.
 
 Each command lives in its own module, parses options, calls one library function and
-prints. Errors the library raises on purpose become one line and exit code 2.
+prints. Command modules are imported only when their command runs or when help lists them,
+and they import the library inside the command, so ``conum-geo --help`` answers at once.
+Errors the library raises on purpose become one French line and exit code 2.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 
 import click
 
 from ..errors import ConumGeoError
-from .catchments import catchments
-from .compare import compare
-from .data import data
-from .diff import diff
-from .gaps import gaps
-from .redeploy import redeploy
-from .simulate import simulate
+from .french import install
+
+install()  # click's own messages in French
+
+#: Command name → module of this package defining a command of that name.
+COMMANDS = {
+    "gaps": "gaps", "simulate": "simulate", "diff": "diff", "compare": "compare",
+    "redeploy": "redeploy", "catchments": "catchments", "data": "data",
+}
 
 
-class _Group(click.Group):
-    """Turns library errors and OS errors into one-line messages, never a traceback."""
+class LazyGroup(click.Group):
+    """Loads each command's module on demand; library and OS errors become one line."""
 
-    def invoke(self, ctx):
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f".{COMMANDS[cmd_name]}", __name__)
+        return getattr(module, cmd_name)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Every error a user can cause is one French line on stderr and exit code 2 (usage
+        errors included: no usage block, ``--help`` shows it)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            return super().invoke(ctx)
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            click.echo(f"Erreur : {exc.format_message()}", err=True)
+            sys.exit(2)
         except ConumGeoError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2)
+            click.echo(f"Erreur : {exc}", err=True)
+            sys.exit(2)
         except OSError as exc:
-            click.echo(f"Error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
-            ctx.exit(2)
+            click.echo(f"Erreur : {exc.filename or ''} : {exc.strerror or exc}", err=True)
+            sys.exit(2)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Interrompu.", err=True)
+            sys.exit(1)
+        sys.exit(0)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Plus de messages (-vv pour le débogage).")
+@click.option("-q", "--quiet", is_flag=True, help="Seulement les erreurs.")
 @click.version_option(package_name="conum-geo")
 def cli(verbose: int, quiet: bool) -> None:
     """Couverture territoriale de l'inclusion numérique (conseillers numériques, France services)."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-
-cli.add_command(gaps)
-cli.add_command(data)
-cli.add_command(compare)
-cli.add_command(redeploy)
-cli.add_command(simulate)
-cli.add_command(diff)
-cli.add_command(catchments)
 
 
 def main() -> None:

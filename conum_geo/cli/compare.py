@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import click
 
-from ..models.compare import compare_models
-from ..outputs.model_reports import format_comparison, write_comparison
 from ..settings import Settings
 from .model_options import assumptions_from, post_options, visit_options
 from .options import (
-    dept_option, echo_outcome, json_option, load_inputs, network_options, out_option,
-    territory_options, threshold_option,
+    dept_option,
+    echo_outcome,
+    json_option,
+    load_inputs,
+    network_options,
+    out_option,
+    territory_options,
+    threshold_option,
 )
 
 
@@ -28,9 +32,12 @@ from .options import (
 @network_options
 def compare(dept, n_posts, threshold_min, out_dir, as_json, **options):
     """Compare les modèles de déploiement (centralité, multi-centralité, rayonnement)."""
+    from ..models.compare import compare_models
+    from ..outputs.model_reports import comparison_summary, format_comparison, write_comparison
+
     assumptions, sources = assumptions_from(options)
     settings = Settings().with_overrides(threshold_min=threshold_min)
     territory, graph = load_inputs(dept, sources)
-    result = compare_models(territory, graph, n_posts, settings, assumptions)
+    result = compare_models(territory, graph, settings=settings, n_posts=n_posts, assumptions=assumptions)
     written = write_comparison(result, out_dir) if out_dir else None
-    echo_outcome(result.summary(), format_comparison(result), written, as_json)
+    echo_outcome(comparison_summary(result), format_comparison(result), written, as_json)

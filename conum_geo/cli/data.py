@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..cache import cache_root
 from ..errors import InputError
-from ..data.registers import format_info, registers_info
-from ..data.sources import default_cache_dir, fetch_registers
 from .options import dept_option, echo_outcome, json_option, territory_options
 
 
@@ -24,12 +23,15 @@ def info(dept, as_json, **sources):
 
     Sans --data-dir ni fichier, lit le cache de `conum-geo data fetch`.
     """
+    from ..data.registers import format_info, registers_info
+
     files = [v for k, v in sources.items() if k not in ("border_km", "lieux_programmes")]
     if all(v in (None, ()) for v in files):
-        cache = default_cache_dir()
+        cache = cache_root()
         if not cache.is_dir():
-            raise InputError("no registers given and no download cache: pass --data-dir DIR or "
-                             "run `conum-geo data fetch --dept DEPT` first", path=cache)
+            raise InputError("aucun registre donné et pas de cache de téléchargement : passer "
+                             "--data-dir DOSSIER ou lancer d'abord `conum-geo data fetch --dept DEPT`",
+                             path=cache)
         sources["data_dir"] = cache
     result = registers_info(dept, **sources)
     echo_outcome(result, format_info(result), None, as_json)
@@ -43,7 +45,9 @@ def info(dept, as_json, **sources):
 @click.option("--refresh", is_flag=True, help="Retélécharger même ce qui est en cache.")
 def fetch(dept, cache_dir, refresh):
     """Télécharge les registres officiels dans le cache (reprise et sommes de contrôle)."""
-    cache = cache_dir or default_cache_dir()
+    from ..data.sources import fetch_registers
+
+    cache = cache_dir or cache_root()
     for fetched in fetch_registers(dept, cache, refresh=refresh):
         source = fetched.source
         where = fetched.path or f"à télécharger depuis {source.page}, puis {source.option} FICHIER"

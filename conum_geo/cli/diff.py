@@ -6,14 +6,18 @@ from pathlib import Path
 
 import click
 
-from ..analysis.diff import REGISTER_SITE_KINDS, load_vintages, vintage_change
-from ..analysis.gaps import compare_coverage
-from ..network import load_network
-from ..outputs.reports import format_gaps, write_gaps
 from ..settings import Settings
 from .options import (
-    dept_option, echo_outcome, json_option, kinds_option, margin_option, network_options,
-    out_option, split_options, territory_options, threshold_option,
+    dept_option,
+    echo_outcome,
+    json_option,
+    kinds_option,
+    margin_option,
+    network_options,
+    out_option,
+    split_options,
+    territory_options,
+    threshold_option,
 )
 
 
@@ -32,11 +36,19 @@ from .options import (
 @network_options
 def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_dir, as_json, **sources):
     """Communes qui gagnent ou perdent la couverture entre deux versions d'un registre."""
+    from ..analysis.diff import vintage_change
+    from ..analysis.gaps import compare_coverage
+    from ..data.vintages import REGISTER_SITE_KINDS, load_vintages
+    from ..network import load_network
+    from ..outputs.reports import format_gaps, write_gaps
+    from ..outputs.summary import full_summary
+
     territory_kwargs, network_kwargs = split_options(sources)
     before, after, register = load_vintages(dept, before_path, after_path, **territory_kwargs)
-    change = vintage_change(before, after, f"{Path(before_path).name} → {Path(after_path).name}")
+    change = vintage_change(before, after, label=f"{Path(before_path).name} → {Path(after_path).name}")
     settings = Settings(kinds=REGISTER_SITE_KINDS[register]).with_overrides(
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds)
-    result = compare_coverage(change, load_network(change.territory, **network_kwargs), settings)
+    graph = load_network(change.territory, **network_kwargs)
+    result = compare_coverage(change, graph, settings=settings)
     written = write_gaps(result, out_dir) if out_dir else None
-    echo_outcome(result.summary(), format_gaps(result), written, as_json)
+    echo_outcome(full_summary(result), format_gaps(result), written, as_json)

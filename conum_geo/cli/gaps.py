@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import click
 
-from ..analysis.coverage import SUPPLY_MEASURES
-from ..analysis.gaps import analyse_gaps
-from ..outputs.reports import format_gaps, write_gaps
 from ..settings import Settings
+from ..vocabulary import SUPPLY_MEASURES
 from .options import (
-    dept_option, echo_outcome, json_option, kinds_option, load_inputs, margin_option,
-    network_options, out_option, scenario_option, territory_options, threshold_option,
+    dept_option,
+    echo_outcome,
+    json_option,
+    kinds_option,
+    load_inputs,
+    margin_option,
+    network_options,
+    out_option,
+    scenario_option,
+    territory_options,
+    threshold_option,
 )
 
 
@@ -34,10 +41,14 @@ from .options import (
 def gaps(dept, scenario, threshold_min, margin_min, kinds, ratio_drop_share, supply,
          fragility_weighting, out_dir, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
+    from ..analysis.gaps import analyse_gaps
+    from ..outputs.reports import format_gaps, write_gaps
+    from ..outputs.summary import full_summary
+
     settings = scenario.settings(Settings()).with_overrides(
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
         ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
     territory, graph = load_inputs(dept, sources)
-    result = analyse_gaps(territory, graph, scenario, settings)
+    result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
     written = write_gaps(result, out_dir) if out_dir else None
-    echo_outcome(result.summary(), format_gaps(result), written, as_json)
+    echo_outcome(full_summary(result), format_gaps(result), written, as_json)

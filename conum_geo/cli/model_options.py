@@ -9,7 +9,7 @@ from dataclasses import fields
 
 import click
 
-from ..models.deployment import ModelAssumptions
+from ..models.parameters import ModelAssumptions
 from .options import apply_options
 
 _DEFAULTS = ModelAssumptions()

@@ -1,19 +1,17 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once.
+
+Light on purpose: it imports only click and the pure-Python registries, so that listing the
+commands loads no library; the library is imported when a command runs.
+"""
 
 from __future__ import annotations
-
-import json
 
 import click
 
 from ..data.departements import normalise_dept
 from ..errors import UnknownDepartementError
-from ..data.territory import load_territory
-from ..network import DEFAULT_BUFFER_KM, NETWORK_SOURCES, RoadGraph, load_network
-from ..data.registers import BORDER_KM
-from ..analysis.scenarios import DEFAULT_SCENARIO, load_scenario
 from ..settings import Settings
-from ..tables import SITE_KINDS, Territory
+from ..vocabulary import BORDER_KM, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
 
 _DEFAULTS = Settings()
 
@@ -40,12 +38,16 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Résumé en 
 
 
 def _scenario(ctx, param, value):
+    from ..analysis.scenarios import DEFAULT_SCENARIO
+    from ..data.scenario_files import load_scenario
+
     return load_scenario(value) if value else DEFAULT_SCENARIO
 
 
 scenario_option = click.option(
-    "--scenario", type=click.Path(dir_okay=False), default=None, callback=_scenario,
-    help="Fichier TOML du scénario (défaut : le Département ne renouvelle pas ses postes).",
+    "--scenario", default=None, callback=_scenario, metavar="FICHIER|NOM",
+    help="Scénario : fichier TOML ou nom d'un exemple livré (departement-non-renouvele, "
+         "associations-non-renouvelees, …) ; défaut : le Département ne renouvelle pas ses postes.",
 )
 
 
@@ -55,7 +57,7 @@ def _kinds(ctx, param, value):
     kinds = tuple(k.strip() for k in value.split(",") if k.strip())
     unknown = [k for k in kinds if k not in SITE_KINDS]
     if unknown or not kinds:
-        raise click.BadParameter(f"{unknown or value!r}: expected a comma-separated list of "
+        raise click.BadParameter(f"{unknown or value!r} : liste séparée par des virgules attendue, parmi "
                                  f"{', '.join(SITE_KINDS)}")
     return kinds
 
@@ -158,17 +160,23 @@ def split_options(options: dict) -> tuple[dict, dict]:
     return territory, network
 
 
-def load_inputs(dept: str, options: dict) -> tuple[Territory, RoadGraph]:
+def load_inputs(dept: str, options: dict):
     """The territory and road network a command's territory and network options choose."""
+    from ..data.territory import load_territory
+    from ..network import load_network
+
     territory_kwargs, network_kwargs = split_options(options)
     territory = load_territory(dept, **territory_kwargs)
     return territory, load_network(territory, **network_kwargs)
 
 
 def echo_outcome(summary: dict, text: str, written, as_json: bool) -> None:
-    """Print a command's summary (JSON with ``--json``, else its French text) and its files."""
+    """Print a command's summary (strict JSON with ``--json``, else its French text) and its
+    files."""
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        from ..outputs.files import dumps_json
+
+        click.echo(dumps_json(summary))
         return
     click.echo(text)
     if written:

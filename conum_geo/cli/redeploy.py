@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import click
 
-from ..outputs.model_reports import format_redeployment, write_redeployment
-from ..models.optimize import OBJECTIVES
-from ..models.redeploy import redeploy as redeploy_posts
 from ..settings import Settings
+from ..vocabulary import OBJECTIVES, SOLVERS
 from .model_options import assumptions_from, post_options
 from .options import (
-    dept_option, echo_outcome, json_option, load_inputs, network_options, out_option,
-    scenario_option, territory_options, threshold_option,
+    dept_option,
+    echo_outcome,
+    json_option,
+    load_inputs,
+    network_options,
+    out_option,
+    scenario_option,
+    territory_options,
+    threshold_option,
 )
 
 
 def _keep(ctx, param, value):
     ids = tuple(i.strip() for v in value for i in v.split(",") if i.strip())
     if "renewed" in ids and len(ids) > 1:
-        raise click.BadParameter("give either 'renewed' or ids of sites or posts, not both")
+        raise click.BadParameter("donner soit « renewed », soit des identifiants de lieux ou de postes, pas les deux")
     return ids or ("renewed",)
 
 
@@ -33,7 +38,7 @@ def _keep(ctx, param, value):
               help="mclp : population couverte maximale ; lscp : le moins de sites couvrant tout ; "
                    "pmedian : temps d'accès moyen minimal.")
 @scenario_option
-@click.option("--solver", type=click.Choice(["auto", "highs", "greedy"]), default="auto", show_default=True,
+@click.option("--solver", type=click.Choice(list(SOLVERS)), default="auto", show_default=True,
               help="auto : MILP exact (PuLP + HiGHS) si installé et de taille raisonnable, sinon glouton.")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Limite de temps du solveur MILP en secondes (l'écart à l'optimum est alors rapporté).")
@@ -46,10 +51,14 @@ def _keep(ctx, param, value):
 def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, threshold_min,
              out_dir, as_json, **options):
     """Où placer N postes pour retrouver la couverture après des non-renouvellements."""
+    from ..models.redeploy import redeploy as redeploy_posts
+    from ..outputs.model_reports import format_redeployment, redeployment_summary, write_redeployment
+
     assumptions, sources = assumptions_from(options)
     settings = scenario.settings(Settings()).with_overrides(threshold_min=threshold_min)
     territory, graph = load_inputs(dept, sources)
-    result = redeploy_posts(territory, graph, n_posts, scenario, keep, objective, settings,
-                            assumptions, solver, time_limit_s)
+    result = redeploy_posts(territory, graph, n_posts=n_posts, settings=settings, scenario=scenario,
+                            keep=keep, objective=objective, assumptions=assumptions, solver=solver,
+                            time_limit_s=time_limit_s)
     written = write_redeployment(result, out_dir) if out_dir else None
-    echo_outcome(result.summary(), format_redeployment(result), written, as_json)
+    echo_outcome(redeployment_summary(result), format_redeployment(result), written, as_json)

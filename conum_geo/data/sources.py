@@ -21,16 +21,16 @@ import http.client
 import json
 import logging
 import os
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .departements import normalise_dept
+from ..cache import cache_root
 from ..errors import DataUnavailableError
 from ..progress import progress
+from .departements import normalise_dept
 
 log = logging.getLogger(__name__)
 
@@ -140,14 +140,6 @@ SOURCES: tuple[Source, ...] = (
 )
 
 
-def default_cache_dir() -> Path:
-    """``$CONUM_GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``."""
-    if os.environ.get("CONUM_GEO_CACHE_DIR"):
-        return Path(os.environ["CONUM_GEO_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "conum-geo"
-
-
 def _unreachable(url: str, reason, source: Source | None = None) -> DataUnavailableError:
     host = urllib.parse.urlsplit(url).netloc or url
     hint = (f"pass the file instead with {source.option} FILE (from {source.page}) or --data-dir DIR"
@@ -161,7 +153,7 @@ def _open(url: str, headers: dict, timeout_s: float, source: Source | None):
         return urllib.request.urlopen(request, timeout=timeout_s)  # noqa: S310 - https/http only
     except urllib.error.HTTPError:
         raise
-    except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
+    except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
         raise _unreachable(url, getattr(exc, "reason", exc), source) from None
 
 
@@ -204,22 +196,22 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
                     out.write(block)
                     written += len(block)
                     bar.update(len(block))
-        except (http.client.IncompleteRead, ConnectionError, socket.timeout) as exc:
+        except (TimeoutError, http.client.IncompleteRead, ConnectionError) as exc:
             raise DataUnavailableError(
-                f"download of {url} interrupted after {written} bytes ({exc.__class__.__name__}); "
-                f"run the same command again to resume from {part}") from None
+                f"téléchargement de {url} interrompu après {written} octets ({exc.__class__.__name__}) ; "
+                f"relancer la même commande pour reprendre depuis {part}") from None
         finally:
             bar.close()
     if total is not None and written < total:
-        raise DataUnavailableError(f"download of {url} stopped at {written} of {total} bytes; "
-                                   f"run the same command again to resume from {part}")
+        raise DataUnavailableError(f"téléchargement de {url} arrêté à {written} octets sur {total} ; "
+                                   f"relancer la même commande pour reprendre depuis {part}")
     if checksum is not None:
         algorithm, expected = checksum
         actual = _file_hash(part, algorithm)
         if actual.lower() != expected.lower():
             part.unlink()
-            raise DataUnavailableError(f"{url}: {algorithm} checksum mismatch (expected {expected}, "
-                                       f"got {actual}); the download was discarded, try again")
+            raise DataUnavailableError(f"{url} : somme de contrôle {algorithm} différente (attendu {expected}, "
+                                       f"reçu {actual}) ; téléchargement écarté, réessayer")
     os.replace(part, target)
     log.info("downloaded %s (%s bytes%s)", target, written, ", resumed" if resumed else "")
     return target
@@ -227,18 +219,19 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
 
 def _datagouv_resource(source: Source, timeout_s: float) -> dict:
     """The latest resource of ``source.resource_format`` of a data.gouv.fr dataset."""
+    assert source.url is not None  # datagouv sources always have their dataset URL
     try:
         with _open(source.url, {"Accept": "application/json"}, timeout_s, source) as response:
             dataset = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         raise _unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
     except json.JSONDecodeError:
-        raise DataUnavailableError(f"{source.url}: the data.gouv.fr API did not answer JSON") from None
+        raise DataUnavailableError(f"{source.url} : l'API de data.gouv.fr n'a pas répondu en JSON") from None
     resources = [r for r in dataset.get("resources", [])
                  if str(r.get("format", "")).lower() == source.resource_format and r.get("url")]
     if not resources:
-        raise DataUnavailableError(f"{source.url}: no {source.resource_format} resource in the "
-                                   f"dataset; download it from {source.page} and pass it with {source.option}")
+        raise DataUnavailableError(f"{source.url} : aucune ressource {source.resource_format} dans le "
+                                   f"jeu de données ; la télécharger depuis {source.page} et la passer avec {source.option}")
     return max(resources, key=lambda r: str(r.get("last_modified", "")))
 
 
@@ -252,7 +245,7 @@ class Fetched:
 
 
 def _write_meta(path: Path, **meta) -> None:
-    meta["fetched_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    meta["fetched_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     path.with_name(path.name + ".meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
                                                         encoding="utf-8")
 
@@ -264,6 +257,7 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
         return Fetched(source, None, "à fournir")
     cache_dir = Path(cache_dir)
     url = source.url_for(dept)
+    assert url is not None
     checksum = ("sha256", source.sha256) if source.sha256 else None
     if source.datagouv:
         stem, _, suffix = source.filename_for(dept).rpartition(".")
@@ -293,6 +287,6 @@ def fetch_registers(dept: str, cache_dir: str | Path | None = None, *, sources=N
     """Download the official registers of ``dept`` (and the national ones) into the cache
     (``sources`` defaults to ``SOURCES``)."""
     dept = normalise_dept(dept)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache = Path(cache_dir) if cache_dir is not None else cache_root()
     return [fetch_source(s, dept, cache, refresh=refresh, timeout_s=timeout_s)
             for s in (SOURCES if sources is None else sources)]

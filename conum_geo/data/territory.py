@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..tables import Territory
 from .demo import load_demo
 from .departements import normalise_dept
 from .registers import BORDER_KM, assemble_territory, load_registers
-from ..tables import Territory
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]

@@ -17,12 +17,14 @@ import geopandas as gpd
 import pandas as pd
 
 from ..analysis.coverage import SnappedTerritory, coverage_metrics, site_times
-from .indicators import coverage_indicators, rural_mask
-from .deployment import Deployment, ModelAssumptions, current_posts, deploy_models, posts_by_population
 from ..network.graph import RoadGraph
 from ..progress import progress
 from ..settings import Settings
-from ..tables import MODELS, Territory
+from ..tables import Territory
+from ..vocabulary import MODELS
+from .deployment import Deployment, current_posts, deploy_models, posts_by_population
+from .indicators import coverage_indicators, rural_mask
+from .parameters import ModelAssumptions
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,6 @@ class Comparison:
             "threshold_min": float(self.settings.threshold_min),
             "kinds": list(self.settings.kinds),
             "assumptions": dataclasses.asdict(self.assumptions),
-            "assumptions_text": self.assumptions.describe(self.settings),
             "rural_rule": rural_rule,
             "models": {m: {k: (None if pd.isna(v) else v) for k, v in row.items()}
                        for m, row in self.table.to_dict(orient="index").items()},
@@ -98,27 +99,29 @@ class Comparison:
 
 
 def compare_models(
-    territory: Territory, graph: RoadGraph, n_posts: int | None = None,
-    settings: Settings = Settings(), assumptions: ModelAssumptions = ModelAssumptions(),
-    models=tuple(MODELS),
+    territory: Territory, graph: RoadGraph, *, settings: Settings | None = None,
+    n_posts: int | None = None, assumptions: ModelAssumptions | None = None, models=tuple(MODELS),
 ) -> Comparison:
     """Deploy the same posts under each of ``models`` and measure the coverage they give.
 
     ``n_posts`` None uses the territory's current posts; a number places that many posts by
     ``models.posts_by_population``.
     """
+    settings = Settings() if settings is None else settings
+    assumptions = ModelAssumptions() if assumptions is None else assumptions
     if n_posts is None:
-        posts = current_posts(territory, assumptions)
+        posts = current_posts(territory, assumptions=assumptions)
         without_base = len(territory.posts) - len(posts)
         rule = "postes actuels, à leur site de base"
         if without_base:
             rule += f" ({without_base} postes sans site connu écartés)"
     else:
-        posts = posts_by_population(territory, n_posts, assumptions)
+        posts = posts_by_population(territory, n_posts, assumptions=assumptions)
         without_base = 0
         rule = (f"{n_posts} postes répartis entre intercommunalités selon leur population, "
                 "basés à la mairie de la commune la plus peuplée")
-    deployments = deploy_models(territory, graph, posts, assumptions, settings, models)
+    deployments = deploy_models(territory, graph, posts=posts, settings=settings, assumptions=assumptions,
+                                models=models)
     field_h = float(posts["hours_week"].sum() * assumptions.field_share)
     communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
     rows = {}

@@ -39,13 +39,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .apportion import largest_remainder
 from ..analysis.coverage import SnappedTerritory
 from ..analysis.engine import snap, time_table
-from ..errors import ConumGeoError
+from ..errors import ParameterError
 from ..network.graph import RoadGraph
 from ..settings import Settings
-from ..tables import CRS_METRIC, MODELS, POST_HOURS_WEEK, SITE_COLUMNS, Territory
+from ..tables import SITE_COLUMNS, Territory
+from ..vocabulary import MODELS
+from .apportion import largest_remainder
+from .parameters import ModelAssumptions
 
 log = logging.getLogger(__name__)
 
@@ -58,56 +60,6 @@ BASED_POST_COLUMNS = ("post_id", "hours_week", "base_id", "base_nom", "base_code
 PRESENCE_COLUMNS = (*SITE_COLUMNS, "fte", "active", "geometry")
 SCHEDULE_COLUMNS = ("model", "post_id", "site_id", "code_insee", "round_trip_min",
                     "sessions_per_week", "presence_h", "driving_h")
-
-
-def fmt_number(value: float) -> str:
-    """A number in French, no longer than it needs (``3,5``, ``80``), for the assumptions."""
-    return f"{value:g}".replace(".", ",")
-
-
-@dataclass(frozen=True)
-class ModelAssumptions:
-    """Parameters of the deployment models (see the module doc for how they are used)."""
-
-    hours_week: float = POST_HOURS_WEEK
-    field_share: float = 0.8
-    session_h: float = 3.5
-    centres_per_post: int = 3
-    radius_min: float | None = None
-
-    def __post_init__(self):
-        checks = (
-            (self.hours_week > 0, f"hours_week must be > 0, got {self.hours_week}"),
-            (0 < self.field_share <= 1, f"field_share must be in ]0, 1], got {self.field_share}"),
-            (self.session_h > 0, f"session_h must be > 0, got {self.session_h}"),
-            (self.centres_per_post >= 1, f"centres_per_post must be >= 1, got {self.centres_per_post}"),
-            (self.radius_min is None or self.radius_min > 0,
-             f"radius_min must be > 0 minutes, got {self.radius_min}"),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise ConumGeoError(message)
-
-    def describe(self, settings: Settings) -> list[str]:
-        """The assumptions in French, one sentence each (for files and maps)."""
-        territory = (f"les communes à moins de {fmt_number(self.radius_min)} min de route de la base"
-                     if self.radius_min else "les communes de l'intercommunalité de la base")
-        return [
-            f"Seuil de couverture : une présence à moins de {settings.threshold_min:g} min de trajet.",
-            f"Chaque poste compte ses heures hebdomadaires (défaut {fmt_number(self.hours_week)} h), dont "
-            f"{fmt_number(self.field_share * 100)} % de temps de terrain (présence au public + trajets).",
-            f"Une présence = une permanence de {fmt_number(self.session_h)} h.",
-            "Centralité : tout le temps de terrain au site de base, sans trajet.",
-            f"Multi-centralité : {self.centres_per_post} lieux stables par poste (la base et les "
-            "communes les plus peuplées de son territoire), desservis en rotation.",
-            f"Rayonnement : le territoire du poste ({territory}) visité en rotation, une "
-            "permanence par commune et par tour ; chaque visite coûte l'aller-retour depuis la "
-            "base, décompté du temps de terrain.",
-            "Une commune partagée entre plusieurs bases va à la plus proche ; les communes d'une "
-            "base sont réparties entre ses postes, les plus peuplées d'abord.",
-            "Les visites deviennent une présence à la mairie de la commune visitée ; les trajets "
-            "domicile-travail ne sont pas comptés.",
-        ]
 
 
 @dataclass
@@ -129,13 +81,14 @@ class Deployment:
         return float(self.schedule["driving_h"].sum())
 
 
-def current_posts(territory: Territory, assumptions: ModelAssumptions = ModelAssumptions()) -> pd.DataFrame:
+def current_posts(territory: Territory, *, assumptions: ModelAssumptions | None = None) -> pd.DataFrame:
     """The territory's posts with their base (``BASED_POST_COLUMNS``).
 
     The base is ``base_site_id``, else the site where the post spends the largest share; posts
     with neither are left out (logged). Unknown hours are ``fte × hours_week`` of the
     assumptions (``fte`` 1 when unknown).
     """
+    assumptions = ModelAssumptions() if assumptions is None else assumptions
     posts = territory.posts
     sites = territory.sites.set_index("site_id")
     links = territory.post_sites.sort_values(["post_id", "share"], ascending=[True, False])
@@ -160,15 +113,16 @@ def current_posts(territory: Territory, assumptions: ModelAssumptions = ModelAss
     })
 
 
-def posts_by_population(territory: Territory, n_posts: int,
-                        assumptions: ModelAssumptions = ModelAssumptions()) -> pd.DataFrame:
+def posts_by_population(territory: Territory, n_posts: int, *,
+                        assumptions: ModelAssumptions | None = None) -> pd.DataFrame:
     """``n_posts`` posts shared among intercommunalities in proportion to their population.
 
     Largest remainder, at least one per intercommunality when there are enough posts; each
     post is based at the town hall of its intercommunality's most populous commune.
     """
+    assumptions = ModelAssumptions() if assumptions is None else assumptions
     if n_posts < 1:
-        raise ConumGeoError(f"the number of posts must be >= 1, got {n_posts}")
+        raise ParameterError(f"nombre de postes : attendu ≥ 1, reçu {n_posts}")
     epci = territory.communes["epci_code"]
     communes = territory.communes.assign(
         epci=epci.where(epci.notna() & (epci != ""), territory.communes["code_insee"]))
@@ -177,7 +131,7 @@ def posts_by_population(territory: Territory, n_posts: int,
     seats = groups.head(1).set_index("epci").sort_index()
     population = groups["population"].sum().reindex(seats.index).to_numpy(dtype=float)
     counts = largest_remainder(population, n_posts, minimum=1 if n_posts >= len(seats) else 0)
-    rows = []
+    rows: list[dict] = []
     for (_, seat), count in zip(seats.iterrows(), counts):
         for _ in range(count):
             rows.append({
@@ -288,7 +242,7 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
         "code_insee": grouped["code_insee"].to_numpy(), "presence_h": grouped["presence_h"].to_numpy(),
         "itinerant": ~at_base & (model == "rayonnement"), "source": "modèle de déploiement", "as_of": "",
         "active": True, "fte": grouped["fte"].to_numpy(),
-    }, geometry=shapely.points(x.astype(float), y.astype(float)), crs=CRS_METRIC)
+    }, geometry=shapely.points(x.astype(float), y.astype(float)), crs=territory.crs)
     sites = territory.sites
     unserved = (sites["kind"].isin(settings.kinds)
                 & ~sites["site_id"].isin(territory.post_sites["site_id"])
@@ -303,16 +257,18 @@ def deploy(model: str, posts: pd.DataFrame, shares: pd.DataFrame, territory: Ter
            assumptions: ModelAssumptions, settings: Settings) -> Deployment:
     """Deploy ``posts`` under ``model`` (``MODELS``) given their territory ``shares``."""
     if model not in MODELS:
-        raise ConumGeoError(f"unknown model {model!r}; expected one of {sorted(MODELS)}")
+        raise ParameterError(f"modèle inconnu {model!r} : attendu l'un de {sorted(MODELS)}")
     plan = schedule(model, posts, shares, assumptions)
     return Deployment(model=model, presences=_presences(model, plan, posts, territory, assumptions, settings),
                       schedule=plan)
 
 
-def deploy_models(territory: Territory, graph: RoadGraph, posts: pd.DataFrame,
-                  assumptions: ModelAssumptions = ModelAssumptions(),
-                  settings: Settings = Settings(), models=tuple(MODELS)) -> dict[str, Deployment]:
+def deploy_models(territory: Territory, graph: RoadGraph, *, posts: pd.DataFrame,
+                  settings: Settings | None = None, assumptions: ModelAssumptions | None = None,
+                  models=tuple(MODELS)) -> dict[str, Deployment]:
     """The same ``posts`` deployed under each of ``models``."""
+    settings = Settings() if settings is None else settings
+    assumptions = ModelAssumptions() if assumptions is None else assumptions
     snapped = SnappedTerritory.build(graph, territory, settings)
     trips = round_trips(posts, snapped, territory, settings)
     shares = territory_shares(posts, trips, territory, assumptions)

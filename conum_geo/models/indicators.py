@@ -48,8 +48,7 @@ def rural_mask(communes: pd.DataFrame) -> tuple[np.ndarray, str]:
     if "density_level" in communes.columns and communes["density_level"].notna().any():
         return (communes["density_level"].isin(RURAL_DENSITY_LEVELS).to_numpy(),
                 "grille communale de densité, niveaux 5 à 7")
-    return ((communes["population"] < RURAL_POPULATION).to_numpy(),
-            f"communes de moins de {RURAL_POPULATION:,} habitants".replace(",", "\u202f"))
+    return (communes["population"] < RURAL_POPULATION).to_numpy(), "communes de moins de 2\u202f000 habitants"
 
 
 def _covered_share(population: np.ndarray, covered: np.ndarray, mask: np.ndarray) -> float:

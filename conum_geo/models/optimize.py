@@ -31,14 +31,19 @@ constraints; in p-median a client that no open facility reaches costs ``unassign
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib.util
 import logging
 import math
+import os
+import sys
+import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import ParameterError, SolverError
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +54,38 @@ INTERCHANGE_BUDGET = 5e8
 #: p-median greedy: subgradient steps of the Lagrangian bound.
 LAGRANGIAN_ITERATIONS = 300
 
-OBJECTIVES = {
-    "mclp": "Couverture maximale (MCLP) : maximiser la population à moins du seuil",
-    "lscp": "Couverture totale (LSCP) : le moins de sites couvrant toutes les communes atteignables",
-    "pmedian": "p-médiane : minimiser le temps d'accès moyen pondéré par la population",
-}
+@contextlib.contextmanager
+def native_output_to_log():
+    """Route what native code writes on file descriptors 1 and 2 during the block (HiGHS
+    prints a banner from its constructor, whatever its options) to the debug log.
+
+    Python's streams are flushed before, the C library's before the descriptors come back, so
+    nothing of the solver reaches stdout (``--json`` stays pure JSON) or stderr unasked.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = (os.dup(1), os.dup(2))
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:  # pragma: no cover - no C library to flush
+        libc = None
+    with tempfile.TemporaryFile() as sink:
+        try:
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
+            yield
+        finally:
+            if libc is not None:
+                libc.fflush(None)
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            sink.seek(0)
+            text = sink.read().decode("utf-8", errors="replace").strip()
+            if text:
+                log.debug("sortie du solveur :\n%s", text)
 
 
 def milp_available() -> bool:
@@ -62,7 +94,7 @@ def milp_available() -> bool:
 
 
 @dataclass
-class _Problem:
+class Problem:
     """Shared data and solve loop; subclasses define the model and the greedy step."""
 
     cost: np.ndarray
@@ -70,8 +102,12 @@ class _Problem:
     p_facilities: int | None
     predefined: np.ndarray
     name: str
-    selected: np.ndarray = field(default=None, init=False)
-    cli2fac: np.ndarray = field(default=None, init=False)
+    #: Covering problems: a facility covers the clients within this cost.
+    service_radius: float = math.inf
+    #: p-median: cost of a client that no open facility reaches.
+    unassigned_cost: float = math.inf
+    selected: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), init=False)
+    cli2fac: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), init=False)
     objective: float = field(default=math.nan, init=False)
     bound: float = field(default=math.nan, init=False)
     gap: float = field(default=math.nan, init=False)
@@ -84,14 +120,14 @@ class _Problem:
     def _validate(cost, weights, p_facilities, predefined, *, name: str):
         cost = np.asarray(cost, dtype=float)
         if cost.ndim != 2:
-            raise InputError(f"expected a 2-D cost matrix, got shape {cost.shape}", field="cost_matrix")
+            raise ParameterError(f"cost_matrix : matrice 2-D attendue, reçu la forme {cost.shape}")
         cost = np.where(np.isnan(cost), np.inf, cost)
         if (cost < 0).any():
-            raise InputError("costs must be >= 0 (inf or NaN for unreachable)", field="cost_matrix")
+            raise ParameterError("cost_matrix : coûts ≥ 0 attendus (inf ou NaN pour inaccessible)")
         n_cli, n_fac = cost.shape
         weights = np.ones(n_cli) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
         if len(weights) != n_cli or not np.isfinite(weights).all() or (weights < 0).any():
-            raise InputError(f"expected {n_cli} finite non-negative weights", field="weights")
+            raise ParameterError(f"weights : {n_cli} poids finis et ≥ 0 attendus")
         if predefined is None:
             predefined = np.zeros(n_fac, dtype=bool)
         else:
@@ -101,14 +137,12 @@ class _Problem:
                 mask[predefined.astype(int)] = True
                 predefined = mask
             if len(predefined) != n_fac:
-                raise InputError(f"expected {n_fac} predefined flags", field="predefined_facilities_arr")
+                raise ParameterError(f"predefined_facilities_arr : {n_fac} indicateurs attendus")
         if p_facilities is not None:
             if not predefined.sum() <= p_facilities <= n_fac:
-                raise InputError(
-                    f"p_facilities must lie between the {int(predefined.sum())} predefined "
-                    f"facilities and the {n_fac} candidates, got {p_facilities}",
-                    field="p_facilities",
-                )
+                raise ParameterError(
+                    f"p_facilities : attendu entre les {int(predefined.sum())} sites prédéfinis et "
+                    f"les {n_fac} candidats, reçu {p_facilities}")
         return cost, weights, (None if p_facilities is None else int(p_facilities)), predefined, name
 
     @classmethod
@@ -116,9 +150,8 @@ class _Problem:
         """A covering problem: a facility covers the clients within ``service_radius``."""
         cost, weights, p, predefined, name = cls._validate(
             cost_matrix, weights, p_facilities, predefined, name=name)
-        problem = cls(np.where(cost <= service_radius, cost, np.inf), weights, p, predefined, name)
-        problem.service_radius = float(service_radius)
-        return problem
+        return cls(np.where(cost <= service_radius, cost, np.inf), weights, p, predefined, name,
+                   service_radius=float(service_radius))
 
     @property
     def n_clients(self) -> int:
@@ -145,8 +178,8 @@ class _Problem:
     def solve(self, solver="auto", *, time_limit_s: float | None = None):
         """Solve with ``solver`` ("auto", "highs", "greedy" or a PuLP solver); return self."""
         if isinstance(solver, str) and solver not in ("auto", "highs", "greedy"):
-            raise InputError(f"unknown solver {solver!r}; expected auto, highs, greedy or a PuLP solver",
-                             field="solver")
+            raise ParameterError(f"solveur inconnu {solver!r} : attendu auto, highs, greedy ou un "
+                                 "solveur PuLP")
         if solver == "auto":
             pairs = int(self.reach.sum())
             solver = "highs" if milp_available() and pairs <= MAX_MILP_PAIRS else "greedy"
@@ -183,10 +216,11 @@ class _Problem:
         if solver == "highs":
             solver = pulp.HiGHS(msg=False, gapRel=0.0, timeLimit=time_limit_s)
         problem, x = self._milp(pulp)
-        problem.solve(solver)
+        with native_output_to_log():
+            problem.solve(solver)
         solution = pulp.LpSolution[problem.sol_status] if problem.sol_status in pulp.LpSolution else "?"
         if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-            raise InputError(f"{self.name}: the solver found no solution ({solution})", field="solver")
+            raise SolverError(f"{self.name} : le solveur n'a trouvé aucune solution ({solution})")
         open_mask = np.array([round(v.value() or 0.0) == 1 for v in x])
         proven = problem.sol_status == pulp.LpSolutionOptimal
         bound = self._dual_bound(problem)
@@ -212,18 +246,39 @@ class _Problem:
         return [pulp.LpVariable(f"{prefix}_{i}", lowBound=int(lower[i]), upBound=1, cat="Integer")
                 for i in range(count)]
 
-    # Subclasses: _milp(pulp) -> (problem, facility variables), _greedy() -> open mask,
-    # _greedy_bound(open mask) -> float, evaluate(selected) -> objective.
+    @property
+    def p(self) -> int:
+        """The number of facilities to open (MCLP, p-median)."""
+        if self.p_facilities is None:
+            raise ParameterError(f"{self.name} : nombre de sites à ouvrir non défini")
+        return self.p_facilities
+
+    # What each problem defines.
+    def evaluate(self, selected) -> float:
+        """The objective of the facilities ``selected``."""
+        raise NotImplementedError
+
+    def _milp(self, pulp):
+        """The PuLP model and its facility variables."""
+        raise NotImplementedError
+
+    def _greedy(self) -> np.ndarray:
+        """The heuristic's open mask."""
+        raise NotImplementedError
+
+    def _greedy_bound(self, open_mask: np.ndarray) -> float:
+        """A proven bound on the optimum, given the heuristic's solution."""
+        raise NotImplementedError
 
 
-class MCLP(_Problem):
+class MCLP(Problem):
     """Maximal covering: open ``p_facilities`` facilities to maximise the covered weight."""
 
     maximize = True
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix, weights, service_radius: float, p_facilities: int,
-                         predefined_facilities_arr=None, name: str = "mclp") -> "MCLP":
+                         predefined_facilities_arr=None, name: str = "mclp") -> MCLP:
         """``cost_matrix`` clients × facilities; a client is covered within ``service_radius``."""
         return cls._covering(cost_matrix, weights, service_radius, p_facilities,
                              predefined_facilities_arr, name)
@@ -251,7 +306,7 @@ class MCLP(_Problem):
         problem += pulp.lpSum(self.weights[i] * y[i] for i in coverable)
         for i in coverable:
             problem += y[i] <= pulp.lpSum(x[j] for j in np.flatnonzero(self.reach[i]))
-        problem += pulp.lpSum(x) == self.p_facilities
+        problem += pulp.lpSum(x) == self.p
         return problem, x
 
     def _gains(self, open_mask):
@@ -260,7 +315,7 @@ class MCLP(_Problem):
 
     def _greedy(self) -> np.ndarray:
         open_mask = self.predefined.copy()
-        while open_mask.sum() < self.p_facilities:
+        while open_mask.sum() < self.p:
             gains = np.where(open_mask, -1.0, self._gains(open_mask))
             open_mask[int(np.argmax(gains))] = True
         return open_mask
@@ -268,16 +323,16 @@ class MCLP(_Problem):
     def _greedy_bound(self, open_mask) -> float:
         start = self.evaluate(np.flatnonzero(self.predefined))
         gains = np.sort(np.where(self.predefined, 0.0, self._gains(self.predefined)))[::-1]
-        extra = gains[: self.p_facilities - int(self.predefined.sum())].sum()
+        extra = gains[: self.p - int(self.predefined.sum())].sum()
         return min(start + extra, self.evaluate(np.arange(self.n_facilities)))
 
 
-class LSCP(_Problem):
+class LSCP(Problem):
     """Set covering: the fewest facilities covering every client some candidate can cover."""
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix, service_radius: float, predefined_facilities_arr=None,
-                         name: str = "lscp") -> "LSCP":
+                         name: str = "lscp") -> LSCP:
         """``cost_matrix`` clients × facilities; a client is covered within ``service_radius``."""
         return cls._covering(cost_matrix, None, service_radius, None, predefined_facilities_arr, name)
 
@@ -319,24 +374,23 @@ class LSCP(_Problem):
         return float(self.predefined.sum() + (math.ceil(uncovered.sum() / most) if most else 0))
 
 
-class PMedian(_Problem):
+class PMedian(Problem):
     """p-median: open ``p_facilities`` facilities minimising the weighted cost to the nearest."""
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix, weights, p_facilities: int,
                          predefined_facilities_arr=None, unassigned_cost: float | None = None,
-                         name: str = "p-median") -> "PMedian":
+                         name: str = "p-median") -> PMedian:
         """``unassigned_cost``: cost of a client no open facility reaches (default: twice the
         largest finite cost)."""
         cost, weights, p, predefined, name = cls._validate(
             cost_matrix, weights, p_facilities, predefined_facilities_arr, name=name)
-        if p < 1:
-            raise InputError("p-median needs at least one facility", field="p_facilities")
-        problem = cls(cost, weights, p, predefined, name)
+        if p is None or p < 1:
+            raise ParameterError("p_facilities : la p-médiane demande au moins un site")
         finite = cost[np.isfinite(cost)]
-        problem.unassigned_cost = float(
-            unassigned_cost if unassigned_cost is not None else 2.0 * (finite.max() if finite.size else 1.0))
-        return problem
+        default = 2.0 * (finite.max() if finite.size else 1.0)
+        return cls(cost, weights, p, predefined, name,
+                   unassigned_cost=float(unassigned_cost if unassigned_cost is not None else default))
 
     def _client_cost(self, open_mask) -> np.ndarray:
         cost = self.cost[:, open_mask].min(axis=1) if open_mask.any() else np.full(self.n_clients, np.inf)
@@ -362,24 +416,24 @@ class PMedian(_Problem):
         u = [pulp.LpVariable(f"u_{i}", lowBound=0, upBound=1) for i in range(self.n_clients)]
         problem += (pulp.lpSum(self.weights[i] * self.cost[i, j] * v for i, j, v in zip(rows, cols, z))
                     + pulp.lpSum(self.weights[i] * self.unassigned_cost * v for i, v in enumerate(u)))
-        by_client = [[] for _ in range(self.n_clients)]
+        by_client: list[list] = [[] for _ in range(self.n_clients)]
         for i, j, v in zip(rows, cols, z):
             by_client[i].append(v)
             problem += v <= x[j]
-        for i in range(self.n_clients):
-            problem += pulp.lpSum(by_client[i]) + u[i] == 1
-        problem += pulp.lpSum(x) == self.p_facilities
+        for client in range(self.n_clients):
+            problem += pulp.lpSum(by_client[client]) + u[client] == 1
+        problem += pulp.lpSum(x) == self.p
         return problem, x
 
     def _greedy(self) -> np.ndarray:
         open_mask = self.predefined.copy()
         current = self._client_cost(open_mask)
-        while open_mask.sum() < self.p_facilities:
+        while open_mask.sum() < self.p:
             saving = self.weights @ np.maximum(current[:, None] - self.cost, 0.0)
             j = int(np.argmax(np.where(open_mask, -1.0, saving)))
             open_mask[j] = True
             current = np.minimum(current, self.cost[:, j])
-        if self.n_clients * self.n_facilities * self.p_facilities <= INTERCHANGE_BUDGET:
+        if self.n_clients * self.n_facilities * self.p <= INTERCHANGE_BUDGET:
             open_mask = self._interchange(open_mask)
         return open_mask
 
@@ -408,7 +462,7 @@ class PMedian(_Problem):
         weighted = np.where(self.reach, self.weights[:, None] * self.cost, np.inf)
         unassigned = self.weights * self.unassigned_cost
         free = np.flatnonzero(~self.predefined)
-        n_free = self.p_facilities - int(self.predefined.sum())
+        n_free = self.p - int(self.predefined.sum())
         upper = self.weights @ self._client_cost(open_mask)
         multipliers = np.minimum(weighted.min(axis=1), unassigned)
         best, step, stale = -np.inf, 2.0, 0

@@ -9,7 +9,7 @@ does (same snapped node and leg) is dropped, so a town hall that is already a li
 once. Each new post opens a site in centralité with its field time as presence hours
 (``ModelAssumptions``: ``hours_week × field_share``).
 
-The objective (``optimize.OBJECTIVES``) is solved on the commune × candidate travel-time
+The objective (``vocabulary.OBJECTIVES``) is solved on the commune × candidate travel-time
 matrix (people → site), demand weighted by population:
 
 - ``mclp``: maximise the population with a presence within the threshold, N new sites;
@@ -32,19 +32,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .compare import ACCESS_CUTOFF_MIN, presence_coverage, presence_times
 from ..analysis.coverage import counted_sites
 from ..analysis.engine import snap, time_table
-from ..errors import ConumGeoError, InputError
-from .indicators import coverage_indicators
-from .deployment import PRESENCE_COLUMNS, ModelAssumptions, fmt_number
-from ..network.graph import RoadGraph
-from .optimize import LSCP, MCLP, OBJECTIVES, PMedian
-from ..progress import progress
 from ..analysis.scenarios import DEFAULT_SCENARIO, Scenario
-from ..settings import Settings
 from ..analysis.supply import SupplyChange
-from ..tables import CRS_METRIC, Territory
+from ..errors import ParameterError
+from ..network.graph import RoadGraph
+from ..progress import progress
+from ..settings import Settings
+from ..tables import Territory
+from ..vocabulary import OBJECTIVES
+from .compare import ACCESS_CUTOFF_MIN, presence_coverage, presence_times
+from .deployment import PRESENCE_COLUMNS
+from .indicators import coverage_indicators
+from .optimize import LSCP, MCLP, PMedian, Problem
+from .parameters import ModelAssumptions
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ class RedeployResult:
     communes: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
     table: pd.DataFrame
-    solution: object
+    solution: Problem
 
     @property
     def new_sites(self) -> gpd.GeoDataFrame:
@@ -129,28 +131,11 @@ class RedeployResult:
             "states": {state: {k: clean(v) for k, v in row.items()}
                        for state, row in t.to_dict(orient="index").items()},
             "assumptions": dataclasses.asdict(self.assumptions),
-            "assumptions_text": self.describe(),
             "network": self.network,
             "network_approximate": self.network == "proxy",
             "sites_illustrative": bool(self.territory.illustrative),
             "sources": list(self.territory.sources),
         }
-
-    def describe(self) -> list[str]:
-        """The assumptions in French (for files and maps)."""
-        a = self.assumptions
-        keep = ("tous les sites encore ouverts après le scénario" if self.keep == ("renewed",)
-                else "les sites ou postes " + ", ".join(self.keep) + " et les lieux sans poste")
-        return [
-            f"Scénario : {self.scenario.name}.",
-            f"Seuil de couverture : une présence à moins de {self.settings.threshold_min:g} min de trajet.",
-            f"Sites maintenus : {keep}.",
-            "Candidats : lieux existants, France services et mairies de toutes les communes.",
-            f"Chaque nouveau poste ouvre un site en centralité : {fmt_number(a.hours_week)} h par "
-            f"semaine, dont {fmt_number(a.field_share * 100)} % de présence au public "
-            f"({fmt_number(a.hours_week * a.field_share)} h).",
-            f"Objectif : {OBJECTIVES[self.objective]} ; demande = population des communes.",
-        ]
 
 
 def _status(baseline: np.ndarray, scenario: np.ndarray, redeployed: np.ndarray) -> np.ndarray:
@@ -169,8 +154,8 @@ def _fixed_sites(territory: Territory, after: pd.DataFrame, settings: Settings,
     known = set(territory.sites["site_id"]) | set(territory.posts["post_id"])
     unknown = [k for k in keep if k not in known]
     if unknown:
-        raise InputError(f"unknown site or post id(s) {unknown[:5]}; expected 'renewed' or ids of "
-                         "sites or posts", field="keep")
+        raise ParameterError(f"keep : identifiant(s) de lieu ou de poste inconnu(s) {unknown[:5]} ; "
+                             "attendu « renewed » ou des identifiants de lieux ou de postes")
     listed = set(keep) | set(links.loc[links["post_id"].isin(keep), "site_id"])
     sites = territory.sites["site_id"]
     return counted & (sites.isin(listed) | ~sites.isin(set(links["site_id"]))).to_numpy()
@@ -183,12 +168,12 @@ def _candidates(territory: Territory, fixed: np.ndarray) -> gpd.GeoDataFrame:
     existing = gpd.GeoDataFrame({
         "candidate_id": sites["site_id"].to_numpy(), "nom": sites["nom"].to_numpy(),
         "origin": origin, "code_insee": sites["code_insee"].to_numpy(), "fixed": fixed,
-    }, geometry=sites.geometry.to_numpy(), crs=CRS_METRIC)
+    }, geometry=sites.geometry.to_numpy(), crs=territory.crs)
     communes = territory.communes
     town_halls = gpd.GeoDataFrame({
         "candidate_id": "mairie-" + communes["code_insee"], "nom": "Mairie — " + communes["nom"],
         "origin": "mairie", "code_insee": communes["code_insee"], "fixed": False,
-    }, geometry=gpd.points_from_xy(communes["origin_x"], communes["origin_y"]), crs=CRS_METRIC)
+    }, geometry=gpd.points_from_xy(communes["origin_x"], communes["origin_y"]), crs=territory.crs)
     rank = {origin: i for i, origin in enumerate(CANDIDATE_ORIGINS)}
     both = pd.concat([existing, town_halls], ignore_index=True)
     return both.iloc[np.argsort(both["origin"].map(rank).to_numpy(), kind="stable")].reset_index(drop=True)
@@ -231,17 +216,17 @@ def _state_presences(territory: Territory, state: pd.DataFrame) -> gpd.GeoDataFr
 
 
 def redeploy(
-    territory: Territory, graph: RoadGraph, n_posts: int, scenario: Scenario = DEFAULT_SCENARIO,
-    keep=("renewed",), objective: str = "mclp", settings: Settings | None = None,
-    assumptions: ModelAssumptions = ModelAssumptions(), solver="auto",
-    time_limit_s: float | None = None,
+    territory: Territory, graph: RoadGraph, *, n_posts: int, settings: Settings | None = None,
+    scenario: Scenario = DEFAULT_SCENARIO, keep=("renewed",), objective: str = "mclp",
+    assumptions: ModelAssumptions | None = None, solver="auto", time_limit_s: float | None = None,
 ) -> RedeployResult:
     """Place ``n_posts`` posts to restore coverage after ``scenario`` (module doc)."""
     if objective not in OBJECTIVES:
-        raise ConumGeoError(f"unknown objective {objective!r}; expected one of {sorted(OBJECTIVES)}")
-    if n_posts < 0:
-        raise ConumGeoError(f"the number of posts must be >= 0, got {n_posts}")
+        raise ParameterError(f"objectif inconnu {objective!r} : attendu l'un de {sorted(OBJECTIVES)}")
+    if isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
+        raise ParameterError(f"nombre de postes : entier ≥ 0 attendu, reçu {n_posts!r}")
     settings = scenario.settings() if settings is None else settings
+    assumptions = ModelAssumptions() if assumptions is None else assumptions
     keep = tuple(keep)
     change = scenario.apply(territory)
     extended = change.territory
@@ -251,8 +236,10 @@ def redeploy(
     is_fixed = candidates["fixed"].to_numpy()
     n_fixed = int(is_fixed.sum())
     if n_fixed + n_posts > len(candidates):
-        raise ConumGeoError(f"{n_posts} posts but only {len(candidates) - n_fixed} free candidate sites")
+        raise ParameterError(f"{n_posts} postes à placer mais seulement {len(candidates) - n_fixed} "
+                             "lieux candidats libres")
     population = extended.communes["population"].to_numpy(dtype=float)
+    problem: Problem
     if objective == "mclp":
         problem = MCLP.from_cost_matrix(cost, population, settings.threshold_min, n_fixed + n_posts,
                                         is_fixed, name="mclp")
@@ -260,7 +247,7 @@ def redeploy(
         problem = LSCP.from_cost_matrix(cost, settings.threshold_min, is_fixed, name="lscp")
     else:
         if n_fixed + n_posts == 0:
-            raise ConumGeoError("p-median needs at least one post or kept site")
+            raise ParameterError("la p-médiane demande au moins un poste ou un site maintenu")
         problem = PMedian.from_cost_matrix(cost, population, n_fixed + n_posts, is_fixed, name="pmedian")
     problem.solve(solver, time_limit_s=time_limit_s)
     candidates["selected"] = np.isin(np.arange(len(candidates)), problem.selected)
@@ -274,7 +261,7 @@ def redeploy(
         "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": "Nouveau poste — " + chosen["nom"],
         "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h,
         "itinerant": False, "source": "redéploiement", "as_of": "", "fte": 1.0, "active": True,
-    }, geometry=chosen.geometry, crs=CRS_METRIC)
+    }, geometry=chosen.geometry, crs=territory.crs)
     scenario_sites = _state_presences(extended, change.after)
     kept_sites = scenario_sites.copy()
     if keep != ("renewed",):  # the counted sites not kept close

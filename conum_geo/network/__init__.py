@@ -12,21 +12,13 @@ import hashlib
 import logging
 from pathlib import Path
 
-from ..errors import InputError, NetworkError
+from ..errors import InputError, ParameterError
+from ..vocabulary import DEFAULT_BUFFER_KM, NETWORK_SOURCES
 from .graph import RoadGraph
 from .proxy import build_proxy_network
 from .speeds import DEFAULT_SPEEDS, SpeedTable
 
 log = logging.getLogger(__name__)
-
-#: Network sources and their French description.
-NETWORK_SOURCES = {
-    "proxy": "réseau proxy entre communes contiguës (approximation)",
-    "osm": "OpenStreetMap : extrait PBF ou XML (--roads), sinon téléchargement Overpass",
-    "bdtopo": "IGN BD TOPO, tronçons de route : GeoPackage, Shapefile ou dump PostgreSQL (--roads)",
-}
-#: Default buffer around the département (km).
-DEFAULT_BUFFER_KM = 20.0
 
 __all__ = ["NETWORK_SOURCES", "RoadGraph", "SpeedTable", "DEFAULT_SPEEDS", "build_proxy_network",
            "load_network", "territory_area"]
@@ -61,13 +53,13 @@ def load_network(
         Graph cache folder (default ``network.cache.default_cache_dir()``).
     """
     if network not in NETWORK_SOURCES:
-        raise NetworkError(f"unknown network {network!r}; expected one of {sorted(NETWORK_SOURCES)}")
+        raise ParameterError(f"réseau inconnu {network!r} : attendu l'un de {sorted(NETWORK_SOURCES)}")
     if network == "proxy":
         if roads is not None:
-            raise NetworkError(f"--roads {roads} needs --network osm or --network bdtopo")
+            raise ParameterError(f"--roads {roads} demande --network osm ou --network bdtopo")
         return build_proxy_network(territory.communes)
     if not buffer_km >= 0:
-        raise NetworkError(f"buffer_km must be >= 0, got {buffer_km}")
+        raise ParameterError(f"buffer_km : attendu ≥ 0, reçu {buffer_km}")
     speeds = speeds.with_realism(realism_factor)
     crs = territory.communes.crs.to_string()
     area = territory_area(territory, buffer_km)
@@ -75,7 +67,7 @@ def load_network(
 
     if roads is None:
         if network == "bdtopo":
-            raise NetworkError("--network bdtopo needs a BD TOPO file: --roads troncon_de_route.gpkg")
+            raise ParameterError("--network bdtopo demande un fichier BD TOPO : --roads troncon_de_route.gpkg")
         from .osm import download_overpass, reproject
 
         folder = Path(cache_dir or cache.default_cache_dir()) / "overpass"
@@ -84,7 +76,7 @@ def load_network(
 
     roads = Path(roads)
     if not roads.is_file():
-        raise InputError("road file not found", path=roads)
+        raise InputError("fichier routier introuvable", path=roads)
     reader = _reader(network, roads)
     from .build import MAX_SPACING_M, SIMPLIFY_M
 
@@ -107,5 +99,5 @@ def _reader(network: str, roads: Path):
         return read_pbf
     if name.endswith(XML_SUFFIXES):
         return read_xml
-    raise InputError(f"not an OSM file name; expected one of {list(PBF_SUFFIXES + XML_SUFFIXES)}",
+    raise InputError(f"nom de fichier OSM non reconnu ; extension attendue parmi {list(PBF_SUFFIXES + XML_SUFFIXES)}",
                      path=roads)

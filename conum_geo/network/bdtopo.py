@@ -79,7 +79,7 @@ def _sql_tuples(text: str, path: Path, row: int):
         while True:
             match = _SQL_VALUE.match(text, position)
             if not match:
-                raise InputError("unreadable INSERT statement", path=path, row=row)
+                raise InputError("instruction INSERT illisible", path=path, row=row)
             values.append(_sql_literal(match.group(1)))
             position = match.end()
             if match.group(2) == ")":
@@ -111,7 +111,7 @@ def read_pg_dump(path: str | Path, table: str = LAYER) -> pd.DataFrame:
                 else:
                     rows.append([_copy_field(t) for t in line.rstrip("\n").split("\t")])
                 continue
-            if in_create:
+            if in_create and columns is not None:
                 if line.lstrip().startswith(")"):
                     in_create = False
                 else:
@@ -137,10 +137,10 @@ def read_pg_dump(path: str | Path, table: str = LAYER) -> pd.DataFrame:
                 else:
                     pending = body
     if columns is None:
-        raise InputError(f"no table {table!r} (CREATE TABLE, COPY or INSERT) in this dump", path=path)
+        raise InputError(f"pas de table {table!r} (CREATE TABLE, COPY ou INSERT) dans ce dump", path=path)
     bad = next((i for i, r in enumerate(rows) if len(r) != len(columns)), None)
     if bad is not None:
-        raise InputError(f"{len(rows[bad])} values for {len(columns)} columns", path=path, row=bad + 1)
+        raise InputError(f"{len(rows[bad])} valeurs pour {len(columns)} colonnes", path=path, row=bad + 1)
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -148,14 +148,14 @@ def _segments_from_dump(path: Path) -> tuple[pd.DataFrame, np.ndarray, str | Non
     frame = read_pg_dump(path)
     geometry_column = next((c for c in ("geom", "geometrie", "the_geom", "geometry") if c in frame), None)
     if geometry_column is None:
-        raise InputError("no geometry column (geom)", path=path, field="geom")
+        raise InputError("pas de colonne de géométrie (geom)", path=path, field="geom")
     try:
         geometry = shapely.from_wkb(frame[geometry_column].to_numpy(), on_invalid="raise")
     except shapely.errors.GEOSException as exc:
-        raise InputError(f"geometry is not hex EWKB ({exc})", path=path, field=geometry_column) from None
+        raise InputError(f"géométrie qui n'est pas en EWKB hexadécimal ({exc})", path=path, field=geometry_column) from None
     srids = np.unique(shapely.get_srid(geometry[~shapely.is_missing(geometry)]))
     if len(srids) > 1:
-        raise InputError(f"mixed SRIDs {srids.tolist()}", path=path, field=geometry_column)
+        raise InputError(f"SRID mélangés {srids.tolist()}", path=path, field=geometry_column)
     crs = f"EPSG:{srids[0]}" if len(srids) and srids[0] > 0 else None
     return frame.drop(columns=geometry_column), geometry, crs
 
@@ -166,11 +166,11 @@ def _segments_from_file(path: Path) -> tuple[pd.DataFrame, np.ndarray, str | Non
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"not a readable GeoPackage or Shapefile ({exc})", path=path) from None
+        raise InputError(f"GeoPackage ou Shapefile illisible ({exc})", path=path) from None
     layer = next((name for name in layers if name.lower() == LAYER), None)
     if layer is None:
         if len(layers) != 1:
-            raise InputError(f"no layer {LAYER!r}; layers are {layers}", path=path)
+            raise InputError(f"pas de couche {LAYER!r} ; couches présentes : {layers}", path=path)
         layer = layers[0]
     frame = pyogrio.read_dataframe(path, layer=layer)
     crs = frame.crs.to_string() if frame.crs is not None else None
@@ -183,7 +183,7 @@ def _column(frame: pd.DataFrame, field: str, path: Path):
     if name is None:
         if field in OPTIONAL_FIELDS:
             return None
-        raise InputError(f"missing column; expected one of {list(FIELDS[field])}", path=path, field=field)
+        raise InputError(f"colonne absente ; attendu l'une de {list(FIELDS[field])}", path=path, field=field)
     return frame[name].astype(object).where(frame[name].notna(), None).to_numpy()
 
 
@@ -191,7 +191,7 @@ def _check_domain(values, allowed, path, field):
     unknown = [i for i, v in enumerate(values) if v is not None and v not in allowed]
     if unknown:
         row = unknown[0]
-        raise InputError(f"unknown value {values[row]!r}; expected one of {sorted(allowed)}",
+        raise InputError(f"valeur inconnue {values[row]!r} ; attendu l'une de {sorted(allowed)}",
                          path=path, row=row + 1, field=field)
 
 
@@ -205,7 +205,7 @@ def read_bdtopo(path: str | Path, *, clip=None, crs: str | None = None,
     reader = _segments_from_dump if str(path).lower().endswith(SQL_SUFFIXES) else _segments_from_file
     frame, geometry, file_crs = reader(path)
     if file_crs is None:
-        raise InputError("unknown CRS (no SRID and no .prj)", path=path, field="geom")
+        raise InputError("système de coordonnées inconnu (ni SRID ni .prj)", path=path, field="geom")
     nature = _column(frame, "nature", path)
     sens = _column(frame, "sens_de_circulation", path)
     access = _column(frame, "acces_vehicule_leger", path)
@@ -216,7 +216,7 @@ def read_bdtopo(path: str | Path, *, clip=None, crs: str | None = None,
         vitesse = pd.to_numeric(pd.Series(_column(frame, "vitesse_moyenne_vl", path)),
                                 errors="raise").to_numpy(dtype=float)
     except ValueError as exc:
-        raise InputError(f"expected a number in km/h ({exc})", path=path,
+        raise InputError(f"nombre en km/h attendu ({exc})", path=path,
                          field="vitesse_moyenne_vl") from None
 
     drivable = np.array([n not in BDTOPO_NOT_DRIVABLE for n in nature])
@@ -228,8 +228,8 @@ def read_bdtopo(path: str | Path, *, clip=None, crs: str | None = None,
     speed_kmh = np.array([speeds.bdtopo_kmh(nature[i], vitesse[i]) for i in rows])
     if np.isnan(speed_kmh).any():
         row = rows[np.isnan(speed_kmh)][0]
-        raise InputError(f"no speed: vitesse_moyenne_vl is empty and nature {nature[row]!r} has "
-                         "no fallback speed", path=path, row=row + 1, field="vitesse_moyenne_vl")
+        raise InputError(f"pas de vitesse : vitesse_moyenne_vl est vide et la nature {nature[row]!r} "
+                         "n'a pas de vitesse de repli", path=path, row=row + 1, field="vitesse_moyenne_vl")
     direction = np.array([DIRECTIONS.get(sens[i], 0) for i in rows], dtype=np.int8)
 
     crs = crs or file_crs
@@ -240,7 +240,7 @@ def read_bdtopo(path: str | Path, *, clip=None, crs: str | None = None,
         lines = reproject(lines, file_crs, crs)
     parts, part_of = shapely.get_parts(lines, return_index=True)
     if not (shapely.get_type_id(parts) == 1).all():
-        raise InputError("geometries must be (multi)linestrings", path=path, field="geom")
+        raise InputError("géométries (multi)linéaires attendues", path=path, field="geom")
     coords, vertex_part = shapely.get_coordinates(parts, return_index=True)
     offsets = np.concatenate([[0], np.cumsum(np.bincount(vertex_part, minlength=len(parts)))])
     keep = np.ones(len(coords), dtype=bool)
@@ -249,7 +249,7 @@ def read_bdtopo(path: str | Path, *, clip=None, crs: str | None = None,
         keep = shapely.contains_xy(clip, coords[:, 0], coords[:, 1])
     vertex, offsets, piece_part = split_polylines(offsets, keep)
     if len(piece_part) == 0:
-        raise NetworkError(f"{path}: no drivable road segment inside the area asked for")
+        raise NetworkError(f"{path} : aucun tronçon carrossable dans la zone demandée")
     coords = coords[vertex]
     is_end = np.zeros(len(coords), dtype=bool)
     is_end[offsets[:-1]] = True

@@ -162,12 +162,12 @@ def graph_from_polylines(
     speed_kmh, direction = np.asarray(speed_kmh, dtype=float), np.asarray(direction)
     sizes = np.diff(offsets)
     if (sizes < 2).any():
-        raise NetworkError("every polyline needs at least two vertices")
+        raise NetworkError("chaque polyligne doit avoir au moins deux sommets")
     if not (np.isfinite(speed_kmh).all() and (speed_kmh > 0).all()):
-        raise NetworkError("every polyline needs a finite speed > 0 km/h")
+        raise NetworkError("chaque polyligne doit avoir une vitesse finie > 0 km/h")
     n_lines, n_vertices = len(sizes), len(x)
     if n_lines == 0:
-        raise NetworkError("no drivable road in the input")
+        raise NetworkError("aucune route carrossable dans les données")
 
     line = np.repeat(np.arange(n_lines), sizes)
     is_start = np.zeros(n_vertices, dtype=bool)

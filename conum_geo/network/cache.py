@@ -18,13 +18,14 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..cache import cache_root
 from .graph import RoadGraph
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,8 @@ CACHE_FORMAT = 1
 
 
 def default_cache_dir() -> Path:
-    """Where graphs are cached (see module doc)."""
-    root = os.environ.get("CONUM_GEO_CACHE_DIR")
-    if root:
-        return Path(root) / "networks"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "conum-geo" / "networks"
+    """Where graphs are cached: ``networks`` under the cache root (``conum_geo.cache``)."""
+    return cache_root() / "networks"
 
 
 def file_sha256(path: str | Path) -> str:

@@ -46,12 +46,12 @@ class RoadGraph:
         n = len(self.x)
         if len(self.y) != n or self.time_s.shape != (n, n):
             raise NetworkError(
-                f"inconsistent graph: {n} x, {len(self.y)} y, matrix {self.time_s.shape}"
+                f"graphe incohérent : {n} x, {len(self.y)} y, matrice {self.time_s.shape}"
             )
         if self.node_id is not None and len(self.node_id) != n:
-            raise NetworkError(f"inconsistent graph: {len(self.node_id)} node ids for {n} nodes")
+            raise NetworkError(f"graphe incohérent : {len(self.node_id)} identifiants pour {n} nœuds")
         if self.time_s.nnz and not (np.isfinite(self.time_s.data).all() and (self.time_s.data > 0).all()):
-            raise NetworkError("every arc must have a finite positive travel time")
+            raise NetworkError("chaque arc doit avoir un temps de parcours fini et positif")
         # scipy.sparse.csgraph works on float64 data and int32 indices: store them so, once.
         matrix = sp.csr_matrix(self.time_s, dtype=np.float64)
         if not matrix.has_canonical_format:
@@ -59,7 +59,7 @@ class RoadGraph:
             matrix.sort_indices()
             row = np.repeat(np.arange(n), np.diff(matrix.indptr))
             if np.any((np.diff(matrix.indices) == 0) & (np.diff(row) == 0)):
-                raise NetworkError("duplicate arcs: keep one arc (the fastest) per pair of nodes")
+                raise NetworkError("arcs en double : garder un arc (le plus rapide) par paire de nœuds")
             matrix.has_canonical_format = True
         if n < np.iinfo(np.int32).max and matrix.nnz < np.iinfo(np.int32).max:
             matrix.indices = matrix.indices.astype(np.int32, copy=False)

@@ -62,7 +62,7 @@ def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, spee
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     valid = np.isfinite(lon) & np.isfinite(lat)
     if not valid.any():
-        raise NetworkError("no drivable OSM way with known node locations")
+        raise NetworkError("aucune voie OSM carrossable dont les nœuds sont localisés")
     if crs is None:
         crs = metric_crs(float(np.mean(lon[valid])), float(np.mean(lat[valid])))
     x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
@@ -73,7 +73,7 @@ def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, spee
         valid &= shapely.contains_xy(clip, x, y)
     vertex, offsets, parent = split_polylines(np.asarray(offsets), valid)
     if len(parent) == 0:
-        raise NetworkError("no drivable OSM way inside the area asked for")
+        raise NetworkError("aucune voie OSM carrossable dans la zone demandée")
     return graph_from_polylines(
         x[vertex], y[vertex], offsets, np.asarray(node_ids)[vertex],
         np.asarray(speed_kmh)[parent], np.asarray(direction)[parent], source="osm", crs=crs,
@@ -92,7 +92,7 @@ def read_pbf(path: str | Path, *, clip=None, crs: str | None = None,
     try:
         import osmium
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataUnavailableError("reading OSM PBF needs pyosmium: pip install 'conum-geo[osm]'") from exc
+        raise DataUnavailableError("lire un PBF OSM demande pyosmium : pip install 'conum-geo[osm]'") from exc
     path = Path(path)
     ids, lon, lat, offsets = array("q"), array("d"), array("d"), array("q", [0])
     speed_kmh, direction = array("d"), array("b")
@@ -119,7 +119,7 @@ def read_pbf(path: str | Path, *, clip=None, crs: str | None = None,
             speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
             direction.append(osm_way_direction(tags))
     except RuntimeError as exc:
-        raise InputError(f"not a readable OSM PBF file ({exc})", path=path) from None
+        raise InputError(f"fichier PBF OSM illisible ({exc})", path=path) from None
     log.info("%s: %d drivable ways", path.name, len(speed_kmh))
     return _build(lon, lat, offsets, ids, speed_kmh, direction, clip=clip, crs=crs, speeds=speeds,
                   provenance={"format": "pbf"}, **simplify)
@@ -131,7 +131,7 @@ def _osmnx(**overrides):
     try:
         import osmnx as ox
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataUnavailableError("reading OSM XML or Overpass needs osmnx: "
+        raise DataUnavailableError("lire de l'OSM XML ou Overpass demande osmnx : "
                                    "pip install 'conum-geo[osm]'") from exc
     overrides.setdefault("useful_tags_way", sorted(set(ox.settings.useful_tags_way) | set(OSM_TAGS)))
     saved = {key: getattr(ox.settings, key) for key in overrides}
@@ -147,7 +147,10 @@ def _osmnx(**overrides):
 def _from_osmnx(G, *, clip, crs, speeds, provenance, **simplify) -> RoadGraph:
     """Our graph from an unsimplified osmnx graph: one two-point polyline per osmnx edge."""
     nodes = G.nodes
-    ids, lon, lat, speed_kmh = [], [], [], []
+    ids: list[int] = []
+    lon: list[float] = []
+    lat: list[float] = []
+    speed_kmh: list[float] = []
     for u, v, data in G.edges(data=True):
         tags = {key: data[key] for key in OSM_TAGS if key in data}
         if not osm_way_is_drivable(tags):
@@ -158,7 +161,7 @@ def _from_osmnx(G, *, clip, crs, speeds, provenance, **simplify) -> RoadGraph:
         speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
     n = len(speed_kmh)
     if n == 0:
-        raise NetworkError("no drivable OSM way in the osmnx graph")
+        raise NetworkError("aucune voie OSM carrossable dans le graphe osmnx")
     return _build(lon, lat, np.arange(0, 2 * n + 1, 2), ids, speed_kmh, np.ones(n, dtype=np.int8),
                   clip=clip, crs=crs, speeds=speeds, provenance=provenance, **simplify)
 
@@ -171,7 +174,7 @@ def read_xml(path: str | Path, *, clip=None, crs: str | None = None,
         try:
             G = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
         except (ValueError, KeyError, OSError) as exc:
-            raise InputError(f"not a readable OSM XML file ({exc})", path=path) from None
+            raise InputError(f"fichier OSM XML illisible ({exc})", path=path) from None
     return _from_osmnx(G, clip=clip, crs=crs, speeds=speeds, provenance={"format": "xml"}, **simplify)
 
 
@@ -182,7 +185,7 @@ def download_overpass(polygon_wgs84, *, crs: str | None = None, speeds: SpeedTab
 
     Raises ``DataUnavailableError`` when Overpass cannot be reached (offline).
     """
-    overrides = {"overpass_rate_limit": False}
+    overrides: dict[str, object] = {"overpass_rate_limit": False}
     if overpass_url:
         overrides["overpass_url"] = overpass_url
     if cache_dir is not None:
@@ -194,8 +197,8 @@ def download_overpass(polygon_wgs84, *, crs: str | None = None, speeds: SpeedTab
                                       custom_filter=OVERPASS_FILTER)
         except Exception as exc:  # requests and osmnx raise many types when offline
             raise DataUnavailableError(
-                f"cannot download roads from Overpass ({type(exc).__name__}: {exc}); "
-                "offline? pass a local extract with --roads FILE.osm.pbf"
+                f"impossible de télécharger les routes depuis Overpass ({type(exc).__name__} : {exc}) ; "
+                "hors ligne ? passer un extrait local avec --roads FICHIER.osm.pbf"
             ) from None
     clip = None if crs is None else reproject(polygon_wgs84, "EPSG:4326", crs)
     return _from_osmnx(G, clip=clip, crs=crs, speeds=speeds,

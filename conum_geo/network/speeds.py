@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from ..errors import NetworkError
+from ..errors import ParameterError
 
 #: Reference speed (km/h) per OSM ``highway`` class; only these classes are drivable.
 OSM_CLASS_KMH = MappingProxyType({
@@ -107,13 +107,13 @@ class SpeedTable:
         for name in ("realism_factor", "bdtopo_factor"):
             value = getattr(self, name)
             if not (0 < value <= 2):
-                raise NetworkError(f"speed table: {name} must be in (0, 2], got {value}")
+                raise ParameterError(f"table des vitesses : {name} attendu dans ]0, 2], reçu {value}")
         for table in (self.osm_class_kmh, self.bdtopo_nature_kmh):
             bad = {k: v for k, v in table.items() if not (v > 0 and math.isfinite(v))}
             if bad:
-                raise NetworkError(f"speed table: speeds must be finite and > 0 km/h, got {bad}")
+                raise ParameterError(f"table des vitesses : vitesses finies et > 0 km/h attendues, reçu {bad}")
 
-    def with_realism(self, realism_factor: float | None) -> "SpeedTable":
+    def with_realism(self, realism_factor: float | None) -> SpeedTable:
         """A copy with another realism factor (``None`` keeps this one)."""
         return self if realism_factor is None else replace(self, realism_factor=float(realism_factor))
 

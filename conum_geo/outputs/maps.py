@@ -17,10 +17,10 @@ import html
 from collections.abc import Sequence
 
 import geopandas as gpd
-import pandas as pd
 
-from ..data.registers.io import normalised_name
-from ..tables import CRS_WGS84, SITE_KINDS
+from ..tables import CRS_WGS84
+from ..vocabulary import SITE_KINDS
+from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, provenance_warning, site_labels
 
 #: Fill colour of each commune status (see ``gaps.STATUS_LABELS``).
 STATUS_COLOURS = {
@@ -61,60 +61,6 @@ def to_wgs84(frame: gpd.GeoDataFrame, simplify_m: float = 0.0) -> gpd.GeoDataFra
     if simplify_m:
         out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
     return out.to_crs(CRS_WGS84)
-
-
-def fmt_int(value: int) -> str:
-    """An integer with French thousands separators (narrow no-break spaces)."""
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def fmt_decimal(value: float, digits: int = 1, missing: str = "—") -> str:
-    """``value`` with ``digits`` decimals and a decimal comma; ``missing`` for NaN or None."""
-    if pd.isna(value):
-        return missing
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def fmt_min(value: float) -> str:
-    """Minutes with one decimal (``20,4 min``: a 20-min threshold stays readable); '—' when NaN."""
-    text = fmt_decimal(value)
-    return text if text == "—" else f"{text} min"
-
-
-def fmt_hours(value: float) -> str:
-    """Weekly hours of a site in French (``17,5 h/semaine``), or 'horaires inconnus'."""
-    if pd.isna(value):
-        return "horaires inconnus"
-    return f"{value:.4g}".replace(".", ",") + " h/semaine"
-
-
-def provenance_warning(network: str, illustrative: bool) -> str:
-    """The French caveat every output of an approximate run carries ('' when none applies)."""
-    parts = []
-    if illustrative:
-        parts.append("Sites et postes illustratifs")
-    if network == "proxy":
-        parts.append("routes approximatives (réseau proxy entre communes contiguës)")
-    return " — ".join(parts).capitalize() + "." if parts else ""
-
-
-def site_labels(sites: pd.DataFrame, communes: pd.DataFrame) -> pd.Series:
-    """Name of each site with its commune, indexed by ``site_id``: 'Mairie (Varzy)'.
-
-    A name that already holds its commune's name is kept as is ('Mairie de Marzy'); a site
-    whose commune is not in ``communes`` (beyond the border) gets its INSEE code, if any.
-    """
-    names = communes.set_index("code_insee")["nom"]
-    labels = []
-    for nom, code in zip(sites["nom"], sites["code_insee"]):
-        commune = names.get(code)
-        if commune is None:
-            labels.append(f"{nom} (commune {code})" if isinstance(code, str) and code else str(nom))
-        elif f" {normalised_name(commune)} " in f" {normalised_name(nom)} ":
-            labels.append(str(nom))
-        else:
-            labels.append(f"{nom} ({commune})")
-    return pd.Series(labels, index=sites["site_id"].to_numpy(), dtype=object)
 
 
 def add_script(m, js: str) -> None:
@@ -159,6 +105,7 @@ def site_marker(layer, site, tooltip: str, colour: str | None = None,
     import folium
 
     colour = colour or SITE_COLOURS.get(site["kind"], "#333333")
+    style: dict
     if site["kind"] == "france_services":
         style = {"radius": RING_RADIUS_PX, "color": colour, "weight": RING_WEIGHT_PX, "fill": False}
     else:
@@ -168,7 +115,7 @@ def site_marker(layer, site, tooltip: str, colour: str | None = None,
                         class_name=f"conum-site conum-site-{site['kind']}", **style).add_to(layer)
 
 
-def site_entries(kinds) -> list[tuple[str, str, str]]:
+def site_entries(kinds) -> list[tuple[str | None, str, str]]:
     """Legend entries of the site kinds ``kinds`` (dots; a ring for France services)."""
     return [(SITE_COLOURS[k], "ring" if k == "france_services" else "circle", SITE_KINDS[k])
             for k in SITE_KINDS if k in set(kinds)]
@@ -342,7 +289,7 @@ def gaps_map(result, m=None):
         layer.add_to(m)
 
     summary = result.summary()
-    entries = [(None, "heading", "Communes")]
+    entries: list[tuple[str | None, str, str]] = [(None, "heading", "Communes")]
     entries += [(STATUS_COLOURS[k], "square", v) for k, v in STATUS_LABELS.items()]
     entries += [(None, "heading", "Lieux")] + site_entries(sites["kind"])
     entries += [(colour, "circle", name) for (name, colour, _, _), mask in zip(SITE_STATES, masks)
@@ -402,7 +349,7 @@ def simulation_map(result, m=None):
     layer.add_to(m)
     summary = result.summary()
     low, high = summary["population_lost_interval_90"]
-    entries = [(None, "heading", "Probabilité de perdre la couverture")]
+    entries: list[tuple[str | None, str, str]] = [(None, "heading", "Probabilité de perdre la couverture")]
     entries += [(colour, "square", label) for _, colour, label in RISK_CLASSES]
     entries.append((UNCOVERED_COLOUR, "square", "Non couverte aujourd'hui"))
     entries += [(None, "heading", "Lieux actuels")] + site_entries(sites["kind"])

@@ -13,6 +13,8 @@ import json
 import pandas as pd
 import shapely
 
+from ..vocabulary import MODELS
+from .assumptions import assumption_lines, redeployment_lines
 from .maps import (
     NEW_COLOUR,
     SIMPLIFY_M,
@@ -20,17 +22,12 @@ from .maps import (
     add_script,
     communes_layer,
     finish_map,
-    fmt_decimal,
-    fmt_hours,
-    fmt_int,
-    fmt_min,
     new_map,
     site_entries,
-    site_labels,
     site_marker,
     to_wgs84,
 )
-from ..tables import MODELS
+from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, site_labels
 
 #: Fill colour of a commune under a model: hosts a presence, covered, not covered.
 COVER_COLOURS = {"presence": "#1a9850", "couverte": "#a6d96a", "non_couverte": "#bdbdbd"}
@@ -152,11 +149,11 @@ def comparison_map(result):
     subtitle = (f"{len(result.posts)} postes ({result.posts_rule}). À gauche : "
                 f"{MODELS[DUAL_MODELS[0]]} ; à droite : {MODELS[DUAL_MODELS[1]]} (autres modèles dans "
                 f"le sélecteur de couches de chaque carte). Par semaine — {figures}.")
-    entries = [(COVER_COLOURS[k], "square", v) for k, v in COVER_LABELS.items()]
+    entries: list[tuple[str | None, str, str]] = [(COVER_COLOURS[k], "square", v) for k, v in COVER_LABELS.items()]
     entries += site_entries(result.settings.kinds)
     finish_map(maps, result.territory, result.network,
                f"Modèles de déploiement comparés — département {result.territory.dept}", subtitle,
-               entries, assumptions=result.assumptions.describe(result.settings), collapsed=True)
+               entries, assumptions=assumption_lines(result.assumptions, result.settings), collapsed=True)
     return figure
 
 
@@ -199,7 +196,7 @@ def redeployment_map(result, m=None):
                 f"{fmt_int(summary['population_lost'])} perdus ; nouvellement couverte : "
                 f"{fmt_int(summary['population_gained'])}. Solveur : {summary['solver']['method']}"
                 + (f", écart à l'optimum ≤ {fmt_decimal(gap * 100, 2)} %." if gap is not None else ", écart inconnu."))
-    entries = [(None, "heading", "Communes")]
+    entries: list[tuple[str | None, str, str]] = [(None, "heading", "Communes")]
     entries += [(REDEPLOY_COLOURS[k], "square", v) for k, v in STATUS_LABELS.items()]
     entries += [(None, "heading", "Sites")]
     entries += [(ROLE_COLOURS[k], "circle", v) for k, v in SITE_ROLES.items() if k != "autre"]
@@ -208,5 +205,5 @@ def redeployment_map(result, m=None):
         entries += [(None, "heading", SITE_ROLES["autre"])] + site_entries(others)
     finish_map(m, result.territory, result.network,
                f"Redéploiement à iso — département {result.territory.dept}", subtitle, entries,
-               assumptions=result.describe())
+               assumptions=redeployment_lines(result))
     return m

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.compare import COMMUNE_METRICS, Comparison
-from .maps import fmt_decimal, fmt_int, fmt_min
-from .model_maps import comparison_map, redeployment_map
-from .files import staged_outputs, write_geopackage, write_json, write_table_csv
 from ..models.redeploy import RedeployResult
-from .reports import caveat_lines, caveated_summary
+from .assumptions import assumption_lines, redeployment_lines
+from .files import write_geopackage, write_json, write_lines, write_outputs, write_table_csv
+from .model_maps import comparison_map, redeployment_map
+from .summary import caveat_lines, full_summary, warning_lines
+from .text import fmt_decimal, fmt_int, fmt_min, fmt_pct
 
 MODEL_COLUMNS = [
     "label", "posts", "presences", "presence_h", "driving_h", "driving_share", "population_covered",
@@ -26,22 +27,14 @@ MODEL_COLUMNS = [
 PRESENCE_FILE_COLUMNS = ["model", "site_id", "nom", "kind", "code_insee", "presence_h", "fte", "itinerant"]
 
 
-def _pct(share, digits: int = 0) -> str:
-    """A share as a French percentage (``93 %``); '—' when unknown."""
-    text = fmt_decimal(None if share is None else share * 100, digits)
-    return text if text == "—" else f"{text} %"
+def comparison_summary(result: Comparison) -> dict:
+    """The JSON of ``compare`` (``--json`` and ``summary.json``)."""
+    return full_summary(result, assumptions_text=assumption_lines(result.assumptions, result.settings))
 
 
-def _write_files(out_dir: str | Path, writers: dict) -> list[Path]:
-    """Write every ``name → write(path)`` of ``writers`` into ``out_dir`` at once (staged)."""
-    with staged_outputs(out_dir) as staging:
-        for name, write in writers.items():
-            write(staging / name)
-    return [Path(out_dir) / name for name in writers]
-
-
-def _write_lines(lines: list[str], path: Path) -> None:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def redeployment_summary(result: RedeployResult) -> dict:
+    """The JSON of ``redeploy`` (``--json`` and ``summary.json``)."""
+    return full_summary(result, assumptions_text=redeployment_lines(result))
 
 
 def write_comparison(result: Comparison, out_dir: str | Path) -> list[Path]:
@@ -55,16 +48,16 @@ def write_comparison(result: Comparison, out_dir: str | Path) -> list[Path]:
                           ignore_index=True)[PRESENCE_FILE_COLUMNS + ["geometry"]]
     schedule = pd.concat([d.schedule for d in result.deployments.values()], ignore_index=True)
     assumptions = ([f"Postes : {len(result.posts)} ({result.posts_rule})."]
-                   + result.assumptions.describe(result.settings) + caveat_lines(result))
-    return _write_files(out_dir, {
+                   + assumption_lines(result.assumptions, result.settings) + caveat_lines(result))
+    return write_outputs(out_dir, {
         "models.csv": lambda path: write_table_csv(models, path),
         "communes.csv": lambda path: write_table_csv(communes, path),
         "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
         "presences.csv": lambda path: write_table_csv(presences, path),
         "presences.gpkg": lambda path: write_geopackage(presences, path, layer="presences"),
         "schedule.csv": lambda path: write_table_csv(schedule, path),
-        "assumptions.txt": lambda path: _write_lines(assumptions, path),
-        "summary.json": lambda path: write_json(caveated_summary(result), path),
+        "assumptions.txt": lambda path: write_lines(assumptions, path),
+        "summary.json": lambda path: write_json(comparison_summary(result), path),
         "map.html": lambda path: comparison_map(result).save(str(path)),
     })
 
@@ -75,15 +68,15 @@ def format_comparison(result: Comparison) -> str:
     rows = [
         ("Lieux de présence", lambda r: f"{r['presences']:d}"),
         ("Heures de présence / sem.", lambda r: f"{r['presence_h']:.0f} h"),
-        ("Heures de route / sem.", lambda r: f"{r['driving_h']:.0f} h ({_pct(r['driving_share'])})"),
+        ("Heures de route / sem.", lambda r: f"{r['driving_h']:.0f} h ({fmt_pct(r['driving_share'])})"),
         ("Population couverte",
-         lambda r: f"{fmt_int(r['population_covered'])} ({_pct(r['population_covered_share'])})"),
+         lambda r: f"{fmt_int(r['population_covered'])} ({fmt_pct(r['population_covered_share'])})"),
         ("Communes couvertes", lambda r: f"{r['communes_covered']:d}"),
         ("Communes avec présence", lambda r: f"{r['communes_with_presence']:d}"),
         ("Temps d'accès moyen", lambda r: fmt_min(r["mean_access_min"])),
         ("Gini du temps d'accès", lambda r: fmt_decimal(r["gini_access"], 2)),
-        ("Couverture communes fragiles", lambda r: _pct(r["fragile_covered_share"])),
-        ("Couverture communes rurales", lambda r: _pct(r["rural_covered_share"])),
+        ("Couverture communes fragiles", lambda r: fmt_pct(r["fragile_covered_share"])),
+        ("Couverture communes rurales", lambda r: fmt_pct(r["rural_covered_share"])),
     ]
     width = 24
     lines = [
@@ -94,8 +87,8 @@ def format_comparison(result: Comparison) -> str:
     ]
     for label, fmt in rows:
         lines.append(f"{label:<30}" + "".join(f"{fmt(t.loc[m]):>{width}}" for m in t.index))
-    lines += ["", "Hypothèses :"] + [f"- {line}" for line in result.assumptions.describe(result.settings)]
-    lines += caveat_lines(result)
+    lines += ["", "Hypothèses :"] + [f"- {line}" for line in assumption_lines(result.assumptions, result.settings)]
+    lines += caveat_lines(result) + warning_lines(result)
     return "\n".join(lines)
 
 
@@ -110,14 +103,14 @@ def write_redeployment(result: RedeployResult, out_dir: str | Path) -> list[Path
         for metric in ("access_min", "covered", "presence_h", "ratio")]
     communes = result.communes.sort_values(["status", "population"], ascending=[True, False])
     communes = communes[commune_columns + ["geometry"]]
-    return _write_files(out_dir, {
+    return write_outputs(out_dir, {
         "sites.csv": lambda path: write_table_csv(sites, path),
         "sites.gpkg": lambda path: write_geopackage(sites, path, layer="sites"),
         "communes.csv": lambda path: write_table_csv(communes, path),
         "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
         "states.csv": lambda path: write_table_csv(result.table.reset_index(), path),
-        "assumptions.txt": lambda path: _write_lines(result.describe() + caveat_lines(result), path),
-        "summary.json": lambda path: write_json(caveated_summary(result), path),
+        "assumptions.txt": lambda path: write_lines(redeployment_lines(result) + caveat_lines(result), path),
+        "summary.json": lambda path: write_json(redeployment_summary(result), path),
         "map.html": lambda path: redeployment_map(result).save(str(path)),
     })
 
@@ -126,16 +119,16 @@ def format_redeployment(result: RedeployResult, top: int = 10) -> str:
     """French summary: coverage in the three states, solver and optimality gap, new sites."""
     s = result.summary()
     solver = s["solver"]
-    gap = "inconnu" if solver["gap"] is None else _pct(solver["gap"], 2)
+    gap = "inconnu" if solver["gap"] is None else fmt_pct(solver["gap"], 2)
     lines = [
         f"Département {s['dept']} — scénario : {s['scenario']}",
         f"{s['posts']} postes à placer ; objectif : {s['objective_label']} ; seuil "
         f"{s['threshold_min']:g} min ; {s['fixed_sites']} sites maintenus, {s['candidates']} candidats.",
     ]
-    for state, row in s["states"].items():
+    for row in s["states"].values():
         lines.append(f"{row['label']:<26}: {fmt_int(row['population_covered'])} hab. couverts, "
                      f"{row['communes_covered']} communes, accès moyen {fmt_min(row['mean_access_min'])}.")
-    recovered = ("" if s["recovered_share"] is None else f" ({_pct(s['recovered_share'])})")
+    recovered = ("" if s["recovered_share"] is None else f" ({fmt_pct(s['recovered_share'])})")
     lines.append(f"Population retrouvée : {fmt_int(s['population_recovered'])} sur "
                  f"{fmt_int(s['population_lost'])} perdus{recovered} ; nouvellement couverte : "
                  f"{fmt_int(s['population_gained'])}.")
@@ -149,5 +142,5 @@ def format_redeployment(result: RedeployResult, top: int = 10) -> str:
         lines += [f"- {row['nom']} ({row['code_insee']})" for _, row in new.iterrows()]
         if s["new_sites"] > top:
             lines.append(f"- … et {s['new_sites'] - top} autres (sites.csv)")
-    lines += caveat_lines(result)
+    lines += caveat_lines(result) + warning_lines(result)
     return "\n".join(lines)

@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.gaps import GapsResult
-from .maps import fmt_decimal, fmt_int, fmt_min, gaps_map, provenance_warning, simulation_map, site_labels
-from .files import staged_outputs, write_geopackage, write_json, write_table_csv
 from ..analysis.simulate import SimulationResult
-from ..tables import STRUCTURE_TYPES
+from ..vocabulary import STRUCTURE_TYPES
+from .files import write_geopackage, write_json, write_outputs, write_table_csv
+from .maps import gaps_map, simulation_map
+from .summary import caveat_lines, full_summary, warning_lines
+from .text import fmt_decimal, fmt_int, fmt_min, site_labels
 
 COMMUNE_COLUMNS = [
     "code_insee", "nom", "population", "fragility", "status", "flagged", "reason", "reason_code",
@@ -20,37 +22,22 @@ COMMUNE_COLUMNS = [
     "covered_before", "covered_after", "presence_h_before", "presence_h_after", "ratio_before",
     "ratio_after", "france_services_min", "france_services_site", "off_network_m",
 ]
-
-
-OUTPUT_NAMES = ("communes.csv", "communes.gpkg", "map.html", "summary.json")
-
-
-def caveat_lines(result) -> list[str]:
-    """``["Attention : …"]`` when ``result`` (any command's) has illustrative sites or proxy
-    roads, else ``[]``: the French caveat line of terminal summaries and text files."""
-    warning = provenance_warning(result.network, result.territory.illustrative)
-    return [f"Attention : {warning}"] if warning else []
-
-
-def caveated_summary(result) -> dict:
-    """``result.summary()`` with its ``caveat`` ('' when none applies), for ``summary.json``."""
-    return result.summary() | {"caveat": provenance_warning(result.network, result.territory.illustrative)}
+SIMULATION_COLUMNS = ["code_insee", "nom", "population", "covered_before", "p_lose",
+                      "expected_population_lost"]
 
 
 def _write(out_dir: str | Path, communes, columns: list[str], result, make_map) -> list[Path]:
-    """Write ``OUTPUT_NAMES``: the communes table (CSV, GeoPackage), its map and the summary."""
-    summary = caveated_summary(result)
-    csv_name, gpkg_name, map_name, summary_name = OUTPUT_NAMES
-    with staged_outputs(out_dir) as staging:
-        write_table_csv(communes[columns], staging / csv_name)
-        write_geopackage(communes[columns + ["geometry"]], staging / gpkg_name, layer="communes")
-        make_map(result).save(str(staging / map_name))
-        write_json(summary, staging / summary_name)
-    return [Path(out_dir) / name for name in OUTPUT_NAMES]
+    """Write ``communes.csv``/``.gpkg``, ``map.html`` and ``summary.json`` as one set."""
+    return write_outputs(out_dir, {
+        "communes.csv": lambda path: write_table_csv(communes[columns], path),
+        "communes.gpkg": lambda path: write_geopackage(communes[columns + ["geometry"]], path, layer="communes"),
+        "map.html": lambda path: make_map(result).save(str(path)),
+        "summary.json": lambda path: write_json(full_summary(result), path),
+    })
 
 
 def write_gaps(result: GapsResult, out_dir: str | Path) -> list[Path]:
-    """Write ``OUTPUT_NAMES`` of a gaps result.
+    """Write the files of a gaps result (``_write``).
 
     Rows: flagged communes first, then those uncovered before, each by population.
     """
@@ -94,7 +81,7 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     if s["gained_communes"]:
         lines.append(f"Gagnent la couverture : {s['gained_communes']} communes, "
                      f"{fmt_int(s['gained_population'])} habitants.")
-    lines += caveat_lines(result)
+    lines += caveat_lines(result) + warning_lines(result)
     flagged = result.flagged.head(top)
     if len(flagged):
         lines.append("")
@@ -112,12 +99,8 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-SIMULATION_COLUMNS = ["code_insee", "nom", "population", "covered_before", "p_lose",
-                      "expected_population_lost"]
-
-
 def write_simulation(result: SimulationResult, out_dir: str | Path) -> list[Path]:
-    """Write ``OUTPUT_NAMES`` of a simulation; most inhabitants expected to lose coverage first."""
+    """Write the files of a simulation (``_write``); most inhabitants expected to lose coverage first."""
     communes = result.communes.sort_values(
         ["expected_population_lost", "population", "code_insee"], ascending=[False, False, True])
     return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map)
@@ -138,7 +121,7 @@ def format_simulation(result: SimulationResult, top: int = 10) -> str:
         f"(intervalle à 90 % : {fmt_int(round(low))} – {fmt_int(round(high))}) ; "
         f"{s['communes_at_risk']} communes exposées.",
     ]
-    lines += caveat_lines(result)
+    lines += caveat_lines(result) + warning_lines(result)
     exposed = result.communes.loc[result.communes["p_lose"] > 0].sort_values(
         ["expected_population_lost", "code_insee"], ascending=[False, True]).head(top)
     if len(exposed):

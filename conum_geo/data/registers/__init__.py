@@ -10,8 +10,8 @@ content), ``locate`` (INSEE codes), ``resolve`` (which files), ``assemble`` (the
 
 from .assemble import BORDER_KM, assemble_territory
 from .detect import KINDS, detect_kind, scan
-from .io import Register
 from .info import describe, format_info, registers_info
+from .io import Register
 from .resolve import OPTION_KINDS, RegisterSet, load_registers, read_registers, resolve_files
 
 __all__ = [

@@ -18,9 +18,11 @@ import logging
 import geopandas as gpd
 import pandas as pd
 
-from ..departements import normalise_dept
 from ...errors import DataUnavailableError, InputError
+from ...notices import Notices
 from ...tables import COMMUNE_COLUMNS, CRS_METRIC, CRS_WGS84, SITE_COLUMNS, Territory
+from ...vocabulary import BORDER_KM
+from ..departements import metric_crs, normalise_dept
 from .conum import build_posts, build_structures, match_structures, no_posts
 from .locate import Gazetteer, locate_sites
 from .resolve import RegisterSet, option_flag
@@ -28,8 +30,6 @@ from .territoire import commune_fragility
 
 log = logging.getLogger(__name__)
 
-#: Sites this close to the département's limits (km) are kept: people cross borders.
-BORDER_KM = 10.0
 ORIGIN_NOTE = ("Point d'origine des communes : point intérieur du contour "
                "(les fichiers ne donnent pas la mairie)")
 #: Optional site columns carried from the registers when present.
@@ -41,15 +41,17 @@ def _dept_of(code: str) -> str:
     return code[:3] if code.startswith("97") else code[:2]
 
 
-def _contours(registers: RegisterSet, aliases: dict[str, str], warnings: list[str]) -> gpd.GeoDataFrame:
+def _contours(registers: RegisterSet, aliases: dict[str, str], warnings: Notices) -> gpd.GeoDataFrame:
     """All contours given, on current codes (older communes dissolved into today's)."""
-    frames, seen = [], set()
+    frames: list = []
+    seen: set[str] = set()
     for register in registers.communes:
         frame = register.frame
         repeated = frame["code_insee"].isin(seen)
         if repeated.any():
-            warnings.append(f"{register.path}: {int(repeated.sum())} commune(s) already given by "
-                            "another contour file; the first file is used")
+            warnings.add("contour_en_double", f"{register.path} : {int(repeated.sum())} commune(s) déjà "
+                         "données par un autre fichier de contours ; le premier fichier est utilisé",
+                         count=int(repeated.sum()), examples=frame.loc[repeated, "code_insee"])
         seen |= set(frame["code_insee"])
         frames.append(frame.loc[~repeated])
     contours = pd.concat(frames, ignore_index=True)
@@ -60,11 +62,12 @@ def _contours(registers: RegisterSet, aliases: dict[str, str], warnings: list[st
     return gpd.GeoDataFrame(contours, geometry="geometry", crs=CRS_METRIC)
 
 
-def _fallback_communes(dept: str):
-    from ..demo import COMMUNES_SOURCE, load_demo_communes
+def _fallback_communes(dept: str, warnings: Notices):
+    from ..national_communes import commune_layer, with_origins
 
-    communes = load_demo_communes(dept).drop(columns="chef_lieu")
-    return communes, f"Source : contours, populations et mairies des communes : {COMMUNES_SOURCE}"
+    layer = commune_layer()
+    communes = with_origins(layer.communes(dept).dropna(subset=["geometry"]), metric_crs(dept), warnings)
+    return communes, f"Source : contours, populations et mairies des communes : {layer.source}"
 
 
 def _gazetteer(contours: gpd.GeoDataFrame, registers: RegisterSet) -> Gazetteer:
@@ -80,41 +83,43 @@ def _gazetteer(contours: gpd.GeoDataFrame, registers: RegisterSet) -> Gazetteer:
                      aliases=cog.aliases if cog is not None else {}, postcodes=postcodes, names=names)
 
 
-def _communes(dept: str, registers: RegisterSet, warnings: list[str]):
+def _communes(dept: str, registers: RegisterSet, warnings: Notices):
     """(communes of the département, gazetteer over every contour, source lines)."""
-    cog = registers.population.frame if registers.population else None
-    aliases = registers.population.aliases if cog is not None else {}
+    population = registers.population
+    cog = population.frame if population is not None else None
+    aliases = population.aliases if population is not None else {}
     sources = []
     if registers.communes:
         contours = _contours(registers, aliases, warnings)
         sources.append("Source : contours des communes (" + ", ".join(
             r.path.name for r in registers.communes) + ")")
     else:
-        contours, line = _fallback_communes(dept)
+        contours, line = _fallback_communes(dept, warnings)
         sources.append(line)
-    if cog is not None:
+    if cog is not None and population is not None:
         dept_cog = cog.loc[cog["departement"] == dept].set_index("code_insee")
         codes = list(dept_cog.index)
-        sources.append(registers.population.label)
+        sources.append(population.label)
     else:
         codes = sorted(c for c in contours["code_insee"] if _dept_of(c) == dept)
     communes = contours.loc[contours["code_insee"].isin(codes)].sort_values("code_insee")
     communes = communes.reset_index(drop=True)
     missing = sorted(set(codes) - set(communes["code_insee"]))
     if missing:
-        warnings.append(f"{len(missing)} commune(s) of département {dept} have no contour in the "
-                        f"files and are left out: {', '.join(missing[:10])}")
+        warnings.add("commune_sans_contour", f"{len(missing)} commune(s) du département {dept} sans "
+                     "contour dans les fichiers : laissées de côté", count=len(missing), examples=missing)
     if communes.empty:
-        raise InputError(f"no commune contour of département {dept} in the {len(registers.communes)} "
-                         f"contour file(s) given; pass its contours with {option_flag('communes')}")
+        raise InputError(f"aucun contour de commune du département {dept} dans les "
+                         f"{len(registers.communes)} fichier(s) de contours donnés ; passer ses contours "
+                         f"avec {option_flag('communes')}")
     if cog is not None:
         communes["nom"] = dept_cog["nom"].reindex(communes["code_insee"]).to_numpy()
         communes["population"] = dept_cog["population"].reindex(communes["code_insee"]).to_numpy()
     unknown = communes.loc[communes["population"].isna(), "code_insee"]
     if len(unknown):
         raise DataUnavailableError(
-            f"no population for {len(unknown)} commune(s) of département {dept} (e.g. "
-            f"{unknown.iloc[0]}): pass the INSEE COG communes JSON with {option_flag('population')}")
+            f"pas de population pour {len(unknown)} commune(s) du département {dept} (ex. "
+            f"{unknown.iloc[0]}) : passer le JSON des communes du COG INSEE avec {option_flag('population')}")
     communes["population"] = communes["population"].round().astype(int)
     if registers.epci is not None:
         membership = registers.epci.frame.set_index("code_insee")["epci_code"]
@@ -161,7 +166,7 @@ def _candidate_rows(frame: pd.DataFrame, gaz: Gazetteer, dept: str, dept_codes: 
 
 
 def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_km: float,
-           warnings: list[str]):
+           warnings: Notices):
     """Sites of the territory (GeoDataFrame) and the conum lieux kept (with conseiller ids)."""
     dept_codes = set(communes["code_insee"])
     outline = communes.geometry.union_all()
@@ -174,9 +179,11 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
         frame = frame.loc[_candidate_rows(frame, gaz, dept, dept_codes, area)].assign(
             source=register.source)
         located, unplaced = locate_sites(frame, gaz)
-        for _, row in unplaced.iterrows():
-            warnings.append(f"{register.path}: site {row['register_id']!r} ({row['commune']} "
-                            f"{row['code_postal']}) has no coordinates and no known commune; left out")
+        if len(unplaced):
+            warnings.add("site_non_localise", f"{register.path} : {len(unplaced)} lieu(x) sans coordonnées "
+                         "ni commune connue : laissés de côté", count=len(unplaced),
+                         examples=[f"{r['register_id']} ({r['commune']} {r['code_postal']})"
+                                   for _, r in unplaced.iterrows()])
         parts.append(located)
     if not parts:
         return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in SITE_COLUMNS},
@@ -185,12 +192,15 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
     sites["in_dept"] = sites["code_insee"].isin(dept_codes).to_numpy()
     near = sites.geometry.distance(outline).to_numpy() <= border_km * 1000.0
     sites = sites.loc[sites["in_dept"].to_numpy() | near].reset_index(drop=True)
-    warnings.extend(p for p in sites["hours_problem"] if p)
+    unreadable = [p for p in sites["hours_problem"] if p]
+    if unreadable:
+        warnings.add("horaires_illisibles", f"{len(unreadable)} lieu(x) aux horaires illisibles : "
+                     "horaires inconnus", count=len(unreadable), examples=unreadable)
     return gpd.GeoDataFrame(sites, geometry="geometry", crs=CRS_METRIC)
 
 
 def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_codes: set[str],
-           warnings: list[str]):
+           warnings: Notices):
     lieux = registers.conum_lieux
     structures_register = registers.conum_structures
     kept = sites.loc[sites["site_id"].astype(str).str.startswith("cnfs-")]
@@ -202,8 +212,9 @@ def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_code
         partial = posts["n_sites"].to_numpy() < national.reindex(
             posts["post_id"].str.removeprefix("cnfs-c")).to_numpy()
         if partial.any():
-            warnings.append(f"{int(partial.sum())} conseiller(s) also work in lieux beyond the "
-                            "territory; their time is shared over the lieux kept")
+            warnings.add("conseiller_hors_territoire", f"{int(partial.sum())} conseiller(s) travaillent "
+                         "aussi dans des lieux hors du territoire : leur temps est réparti sur les lieux "
+                         "retenus", count=int(partial.sum()), examples=posts.loc[partial, "post_id"])
         source, as_of = lieux.source, lieux.as_of
     else:
         posts, post_sites = no_posts()
@@ -211,8 +222,9 @@ def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_code
     structures = build_structures(posts, structures_register, dept_codes, dept, source, as_of)
     unknown = structures.loc[structures["structure_type"] == "inconnu"]
     if len(unknown):
-        warnings.append(f"{len(unknown)} employer(s) of conseillers are not in the structures file "
-                        "(ids of different spaces, matched by SIRET); their type is 'inconnu'")
+        warnings.add("employeur_inconnu", f"{len(unknown)} employeur(s) de conseillers absents de la "
+                     "liste des structures (rapprochement par SIRET) : type « inconnu »",
+                     count=len(unknown), examples=unknown["nom"])
     return posts, post_sites, structures
 
 
@@ -220,8 +232,8 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
     """The ``Territory`` of ``dept`` from national registers (``illustrative=False``)."""
     dept = normalise_dept(dept)
     if not border_km >= 0:
-        raise InputError(f"border_km must be ≥ 0, got {border_km}")
-    warnings: list[str] = []
+        raise InputError(f"border_km : attendu ≥ 0, reçu {border_km}")
+    warnings = Notices()
     communes, gaz, sources = _communes(dept, registers, warnings)
     sites = _sites(registers, dept, communes, gaz, border_km, warnings)
     posts, post_sites, structures = _posts(registers, sites, dept, set(communes["code_insee"]), warnings)
@@ -233,11 +245,12 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
         sources.append(f"Sites retenus : ceux du département {dept} et ceux à moins de "
                        f"{border_km:g} km de ses limites")
     for register in registers.all():
-        warnings.extend(register.problems)
+        for problem in register.problems:
+            warnings.add("registre_non_conforme", problem)
     extra = [c for c in SITE_EXTRA_COLUMNS if c in sites.columns]
     sites = sites[list(SITE_COLUMNS) + extra + ["geometry"]]
     log.info("registers %s: %d communes, %d sites, %d posts, %d structures", dept, len(communes),
              len(sites), len(posts), len(structures))
     return Territory(dept=dept, communes=communes, sites=sites, posts=posts, post_sites=post_sites,
                      structures=structures, illustrative=False, sources=tuple(sources),
-                     warnings=warnings)
+                     warnings=list(warnings))

@@ -22,7 +22,14 @@ import pandas as pd
 from ...errors import InputError
 from ...tables import CRS_METRIC
 from .io import (
-    Register, check_ids, file_as_of, first_column, insee_code, read_json, read_json_records, record_row,
+    Register,
+    check_ids,
+    file_as_of,
+    first_column,
+    insee_code,
+    read_json,
+    read_json_records,
+    record_row,
 )
 
 CODE_FIELDS = ("code", "code_insee", "INSEE_COM", "insee_com", "CODGEO", "codgeo")
@@ -34,15 +41,16 @@ CONTOUR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 
 def _check_crs(frame: gpd.GeoDataFrame, path: Path) -> None:
     if frame.crs is None:
-        raise InputError("no coordinate reference system (a Shapefile without .prj?); "
-                         "expected one, e.g. EPSG:2154 or EPSG:4326", path=path)
+        raise InputError("aucun système de coordonnées (un Shapefile sans .prj ?) ; "
+                         "il en faut un, par ex. EPSG:2154 ou EPSG:4326", path=path)
     if frame.crs.is_geographic:
         xmin, ymin, xmax, ymax = frame.total_bounds
         if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
             raise InputError(
-                f"coordinates ({xmin:.0f}, {ymin:.0f}) are not longitude/latitude although the "
-                "file declares none other: a GeoJSON without 'crs' member must be in WGS84 "
-                "(RFC 7946); add a 'crs' member (e.g. EPSG:2154) or reproject", path=path)
+                f"coordonnées ({xmin:.0f}, {ymin:.0f}) qui ne sont pas des longitudes/latitudes alors "
+                "que le fichier ne déclare pas d'autre système : un GeoJSON sans membre « crs » doit "
+                "être en WGS84 (RFC 7946) ; ajouter un membre « crs » (par ex. EPSG:2154) ou reprojeter",
+                path=path)
 
 
 def read_contours(path: str | Path) -> Register:
@@ -50,27 +58,27 @@ def read_contours(path: str | Path) -> Register:
     the file has none) and ``epci_code`` ('' when none)."""
     path = Path(path)
     if path.suffix.lower() not in CONTOUR_SUFFIXES:
-        raise InputError(f"expected a contour file {CONTOUR_SUFFIXES}", path=path)
+        raise InputError(f"fichier de contours attendu {CONTOUR_SUFFIXES}", path=path)
     if not path.exists():
-        raise InputError("file not found", path=path)
+        raise InputError("fichier introuvable", path=path)
     if path.suffix.lower() in (".geojson", ".json"):
         read_json(path)  # empty, non-UTF-8 or broken JSON: a one-line error naming the line
     try:
         raw = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several GDAL error types
-        raise InputError(f"cannot read as a vector file ({str(exc).splitlines()[0]})", path=path) from None
+        raise InputError(f"illisible comme fichier vectoriel ({str(exc).splitlines()[0]})", path=path) from None
     if raw.empty:
-        raise InputError("no features", path=path)
+        raise InputError("aucune entité", path=path)
     code_field = first_column(raw.columns, CODE_FIELDS)
     if code_field is None:
-        raise InputError(f"missing commune code property; expected one of {list(CODE_FIELDS)}",
+        raise InputError(f"propriété de code commune absente ; attendu l'une de {list(CODE_FIELDS)}",
                          path=path, field="code")
     name_field = first_column(raw.columns, NAME_FIELDS)
     _check_crs(raw, path)
     polygonal = raw.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     if not polygonal.all():
         i = int(np.flatnonzero(~polygonal)[0])
-        raise InputError(f"geometry is {raw.geometry.iloc[i].geom_type}, expected a polygon",
+        raise InputError(f"géométrie {raw.geometry.iloc[i].geom_type}, polygone attendu",
                          path=path, row=record_row(i), field="geometry")
     codes = raw[code_field].map(insee_code)
     check_ids(codes, path=path, field_name=code_field, row_of=record_row)
@@ -103,11 +111,11 @@ def read_cog(path: str | Path) -> Register:
     records = read_json_records(path, ("code", "type"))
     current = records["type"] == "commune-actuelle"
     if not current.any():
-        raise InputError("no 'commune-actuelle' record: not an INSEE COG communes file",
+        raise InputError("aucun enregistrement « commune-actuelle » : ce n'est pas un fichier de communes du COG INSEE",
                          path=path, field="type")
     positions = np.flatnonzero(current.to_numpy())
     check_ids(records.loc[current, "code"].reset_index(drop=True), path=path, field_name="code",
-              row_of=lambda i: record_row(positions[i]))
+              row_of=lambda i: record_row(int(positions[i])))
     for column in ("population", "codesPostaux", "anciensCodes", "departement", "chefLieu", "commune"):
         if column not in records.columns:
             records[column] = None
@@ -140,10 +148,10 @@ def read_epci(path: str | Path) -> Register:
     """Membership of communes in EPCI: ``code_insee``, ``epci_code``, ``epci_nom``."""
     path = Path(path)
     records = read_json_records(path, ("code", "nom", "membres"))
-    rows = []
+    rows: list[tuple[str, str, str, int]] = []
     for index, (code, name, members) in enumerate(records[["code", "nom", "membres"]].itertuples(index=False)):
         if not isinstance(members, list):
-            raise InputError("expected a list of member communes", path=path, row=record_row(index),
+            raise InputError("liste de communes membres attendue", path=path, row=record_row(index),
                              field="membres")
         rows.extend((insee_code(m.get("code")), str(code), str(name), index) for m in members)
     frame = pd.DataFrame(rows, columns=["code_insee", "epci_code", "epci_nom", "record"])

@@ -33,11 +33,20 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputError
-from ...tables import POST_HOURS_WEEK
+from ...vocabulary import POST_HOURS_WEEK
 from .hours import osm_hours_column
 from .io import (
-    Register, check_ids, file_as_of, insee_code, normalised_name, parse_numbers, read_json_records,
-    read_points, record_row, row_dates, text_column,
+    Register,
+    check_ids,
+    file_as_of,
+    insee_code,
+    normalised_name,
+    parse_numbers,
+    read_json_records,
+    read_points,
+    record_row,
+    row_dates,
+    text_column,
 )
 
 LIEUX_KIND = "conum_lieux"
@@ -78,7 +87,7 @@ def read_conum_lieux(path: str | Path) -> Register:
     lon, lat = read_points(raw, path=path, row_of=record_row)
     not_list = np.flatnonzero([not isinstance(v, list) for v in raw["conseiller_ids"]])
     if len(not_list):
-        raise InputError("expected a list of conseiller ids", path=path,
+        raise InputError("liste d'identifiants de conseillers attendue", path=path,
                          row=record_row(not_list[0]), field="conseiller_ids")
     hours, problems = osm_hours_column(text_column(raw, "horaires"), path, record_row)
     frame = pd.DataFrame({
@@ -119,12 +128,12 @@ def read_conum_structures(path: str | Path) -> Register:
     status = text_column(raw, "type")
     bad = np.flatnonzero(~status.isin(["publique", "privée"]).to_numpy())
     if len(bad):
-        raise InputError(f"'{status.iloc[bad[0]]}' is not 'publique' or 'privée'", path=path,
+        raise InputError(f"« {status.iloc[bad[0]]} » n'est ni « publique » ni « privée »", path=path,
                          row=record_row(bad[0]), field="type")
     n_posts = parse_numbers(raw["nb_cnfs"], path=path, field_name="nb_cnfs", row_of=record_row)
     bad = np.flatnonzero(~(n_posts >= 0))
     if len(bad):
-        raise InputError("expected a number of posts ≥ 0", path=path, row=record_row(bad[0]),
+        raise InputError("nombre de postes ≥ 0 attendu", path=path, row=record_row(bad[0]),
                          field="nb_cnfs")
     lon, lat = read_points(raw, path=path, row_of=record_row)
     public = (status == "publique").to_numpy()

@@ -14,7 +14,14 @@ import pandas as pd
 
 from .hours import FS_DAY_COLUMNS, fs_hours_column
 from .io import (
-    Register, check_ids, file_as_of, insee_code, read_csv, read_points, spreadsheet_row, text_column,
+    Register,
+    check_ids,
+    file_as_of,
+    insee_code,
+    read_csv,
+    read_points,
+    spreadsheet_row,
+    text_column,
 )
 
 KIND = "france_services"

@@ -43,12 +43,12 @@ class HoursError(ValueError):
 def _minutes(text: str) -> int:
     match = _TIME_RE.match(text.strip())
     if not match:
-        raise HoursError(f"'{text}' is not a time")
+        raise HoursError(f"« {text} » n'est pas une heure")
     hours = match.group(1) or match.group(3)
     minutes = match.group(2) or "0"
     value = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or value > 24 * 60:
-        raise HoursError(f"'{text}' is not a valid time")
+        raise HoursError(f"« {text} » n'est pas une heure valide")
     return value
 
 
@@ -56,7 +56,7 @@ def _range(text: str) -> tuple[int, int]:
     """Minutes (start, end) of ``09:00-12:00``; an end before the start runs past midnight."""
     match = _RANGE_RE.match(text.strip())
     if not match:
-        raise HoursError(f"'{text.strip()}' is not a time range HH:MM-HH:MM")
+        raise HoursError(f"« {text.strip()} » n'est pas une plage HH:MM-HH:MM")
     start, end = _minutes(match["start"]), _minutes(match["end"])
     if end < start:
         end += 24 * 60
@@ -64,16 +64,17 @@ def _range(text: str) -> tuple[int, int]:
 
 
 def _merged_hours(ranges: list[tuple[int, int]]) -> float:
-    total, current_start, current_end = 0, None, None
+    total = 0
+    current: tuple[int, int] | None = None
     for start, end in sorted(ranges):
-        if current_end is None or start > current_end:
-            if current_end is not None:
-                total += current_end - current_start
-            current_start, current_end = start, end
+        if current is None or start > current[1]:
+            if current is not None:
+                total += current[1] - current[0]
+            current = (start, end)
         else:
-            current_end = max(current_end, end)
-    if current_end is not None:
-        total += current_end - current_start
+            current = (current[0], max(current[1], end))
+    if current is not None:
+        total += current[1] - current[0]
     return total / 60.0
 
 
@@ -82,7 +83,7 @@ def _days(selector: str) -> list[int]:
     for token in selector.split(","):
         match = _DAY_TOKEN_RE.match(token.strip())
         if not match:
-            raise HoursError(f"'{token.strip()}' is not a weekday selector")
+            raise HoursError(f"« {token.strip()} » n'est pas un jour de la semaine")
         first = DAYS.index(match.group(1))
         last = DAYS.index(match.group(2)) if match.group(2) else first
         span = (last - first) % 7
@@ -103,7 +104,7 @@ def _rule_ranges(time_part: str) -> list[tuple[int, int]] | None:
     if time_part in ("off", "closed"):
         return None
     if not time_part:
-        raise HoursError("weekday without opening times")
+        raise HoursError("jour sans heures d'ouverture")
     return [_range(part) for part in time_part.split(",")]
 
 
@@ -157,7 +158,7 @@ def osm_hours_column(values: pd.Series, path: Path, row_of) -> tuple[np.ndarray,
         try:
             hours[i] = osm_weekly_hours(text)
         except HoursError as exc:
-            problems[i] = f"{path}, row {row_of(i)}, field 'horaires': cannot read {text!r} ({exc})"
+            problems[i] = f"{path}, ligne {row_of(i)}, champ « horaires » : {text!r} illisible ({exc})"
     return hours, problems
 
 
@@ -171,5 +172,5 @@ def fs_hours_column(days: Mapping[str, np.ndarray], path: Path, row_of) -> tuple
             hours[i] = fs_weekly_hours({column: texts[i] for column, texts in days.items()})
         except HoursError as exc:
             column, _, reason = str(exc).partition(": ")
-            problems[i] = f"{path}, row {row_of(i)}, field '{column}': cannot read ({reason})"
+            problems[i] = f"{path}, ligne {row_of(i)}, champ « {column} » : illisible ({reason})"
     return hours, problems

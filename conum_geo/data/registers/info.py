@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ...tables import Territory
+from ...vocabulary import SITE_KINDS
 from ..departements import normalise_dept
-from ...tables import SITE_KINDS, Territory
 from .assemble import BORDER_KM, assemble_territory
 from .detect import KINDS
 from .resolve import RegisterSet, load_registers
@@ -81,7 +82,7 @@ def describe(registers: RegisterSet, territory: Territory) -> dict:
         "conseillers": _conseillers(territory) if registers.conum_lieux is not None else {},
         "structures": _structures(territory),
         "sources": list(territory.sources),
-        "warnings": list(territory.warnings),
+        "warnings": [n.as_dict() for n in territory.warnings],
     }
 
 
@@ -119,7 +120,7 @@ def format_info(info: dict, max_warnings: int = 15) -> str:
     warnings = info["warnings"]
     if warnings:
         lines += ["", f"Avertissements ({len(warnings)}) :"]
-        lines += [f"  - {w}" for w in warnings[:max_warnings]]
+        lines += [f"  - {w['message']}" + (f" (ex. {', '.join(w['examples'])})" if w["examples"] else "") for w in warnings[:max_warnings]]
         if len(warnings) > max_warnings:
             lines.append(f"  … et {len(warnings) - max_warnings} autres (--json pour tout voir)")
     return "\n".join(lines)

@@ -81,20 +81,20 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}; Latin-1/Windows-1252?): re-encode the "
-            "file as UTF-8, e.g. `iconv -f latin1 -t utf-8`",
+            f"texte non UTF-8 (octet 0x{raw[exc.start]:02x} ; Latin-1/Windows-1252 ?) : réencoder le "
+            "fichier en UTF-8, par ex. `iconv -f latin1 -t utf-8`",
             path=path, row=line,
         ) from None
     if not text.strip():
-        raise InputError("file is empty", path=path)
+        raise InputError("fichier vide", path=path)
     return text
 
 
 def _separator(header: str, path: Path) -> str:
     counts = {sep: len(next(csv.reader([header], delimiter=sep))) for sep in _SEPARATORS}
-    sep = max(counts, key=counts.get)
+    sep = max(counts, key=lambda s: counts[s])
     if counts[sep] < 2:
-        raise InputError("cannot find the column separator (expected ',' or ';')", path=path, row=1)
+        raise InputError("séparateur de colonnes introuvable (',' ou ';' attendu)", path=path, row=1)
     return sep
 
 
@@ -116,13 +116,13 @@ def read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame:
         if len(row) != len(header):
             other = ";" if sep == "," else ","
             raise InputError(
-                f"{len(row)} fields where the header has {len(header)} (separator '{sep}'; "
-                f"a row using '{other}' or an unquoted '{sep}' inside a value?)",
+                f"{len(row)} champs alors que l'en-tête en a {len(header)} (séparateur « {sep} » ; "
+                f"une ligne avec « {other} » ou un « {sep} » non protégé dans une valeur ?)",
                 path=path, row=spreadsheet_row(index),
             )
         rows.append(row)
     if not rows:
-        raise InputError("no data rows under the header", path=path)
+        raise InputError("aucune ligne de données sous l'en-tête", path=path)
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     require_fields(header, required, path=path)
     return frame
@@ -133,7 +133,7 @@ def require_fields(present: Sequence[str], required: Sequence[str], *, path) -> 
     missing = [name for name in required if name not in set(present)]
     if missing:
         shown = ", ".join(list(present)[:12]) + (", …" if len(present) > 12 else "")
-        raise InputError(f"missing column; the file has: {shown}", path=path, field=missing[0])
+        raise InputError(f"colonne absente ; le fichier a : {shown}", path=path, field=missing[0])
 
 
 def first_column(columns, candidates: Sequence[str], *, path=None) -> str | None:
@@ -151,7 +151,7 @@ def read_json(path: Path):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno})", path=path,
+        raise InputError(f"JSON invalide ({exc.msg}, colonne {exc.colno})", path=path,
                          row=exc.lineno) from None
 
 
@@ -159,13 +159,13 @@ def read_json_records(path: Path, required: Sequence[str]) -> pd.DataFrame:
     """A JSON array of objects as a frame; every required key must be in every record."""
     data = read_json(path)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise InputError("expected a JSON array of objects", path=path)
+        raise InputError("tableau JSON d'objets attendu", path=path)
     if not data:
-        raise InputError("no records (empty JSON array)", path=path)
+        raise InputError("aucun enregistrement (tableau JSON vide)", path=path)
     for index, record in enumerate(data):
         missing = [name for name in required if name not in record]
         if missing:
-            raise InputError("missing key in record", path=path, row=index + 1, field=missing[0])
+            raise InputError("clé absente de l'enregistrement", path=path, row=index + 1, field=missing[0])
     return pd.DataFrame.from_records(data)
 
 
@@ -186,7 +186,7 @@ def parse_numbers(values: pd.Series, *, path, field_name: str, row_of=spreadshee
         try:
             out[i] = float(text)
         except ValueError:
-            raise InputError(f"'{value}' is not a number", path=path, row=row_of(i),
+            raise InputError(f"« {value} » n'est pas un nombre", path=path, row=row_of(i),
                              field=field_name) from None
     return out
 
@@ -206,18 +206,18 @@ def _check_coordinates(lon: np.ndarray, lat: np.ndarray, *, path, row_of) -> Non
     half = np.flatnonzero(has_lon != has_lat)
     if len(half):
         i = half[0]
-        raise InputError("only one of longitude/latitude is given", path=path, row=row_of(i),
+        raise InputError("une seule des deux coordonnées longitude/latitude est donnée", path=path, row=row_of(i),
                          field=fields[0] if not has_lon[i] else fields[1])
     present = has_lon & has_lat
     bad = np.flatnonzero(present & ~_in_france(np.nan_to_num(lon), np.nan_to_num(lat)))
     if len(bad):
         i = bad[0]
         if _in_france(np.array([lat[i]]), np.array([lon[i]]))[0]:
-            message = (f"latitude {lat[i]} and longitude {lon[i]} look swapped "
-                       f"(a point in France has latitude ≈ {lon[i]})")
+            message = (f"latitude {lat[i]} et longitude {lon[i]} semblent inversées "
+                       f"(un point en France a une latitude ≈ {lon[i]})")
         else:
-            message = (f"point (longitude {lon[i]}, latitude {lat[i]}) is outside France; "
-                       "expected WGS84 degrees")
+            message = (f"point (longitude {lon[i]}, latitude {lat[i]}) hors de France ; "
+                       "degrés WGS84 attendus")
         raise InputError(message, path=path, row=row_of(i), field=fields[1])
 
 
@@ -237,13 +237,13 @@ def check_ids(values: pd.Series, *, path, field_name: str, row_of=spreadsheet_ro
     text = values.map(lambda v: "" if v is None else str(v).strip())
     empty = np.flatnonzero((text == "").to_numpy())
     if len(empty):
-        raise InputError("empty id", path=path, row=row_of(empty[0]), field=field_name)
+        raise InputError("identifiant vide", path=path, row=row_of(empty[0]), field=field_name)
     duplicated = text.duplicated(keep="first").to_numpy()
     if duplicated.any():
         i = int(np.flatnonzero(duplicated)[0])
         first = int(np.flatnonzero((text == text.iloc[i]).to_numpy())[0])
-        raise InputError(f"duplicate id {text.iloc[i]!r} (first seen at row {row_of(first)}); "
-                         "ids must be unique", path=path, row=row_of(i), field=field_name)
+        raise InputError(f"identifiant en double {text.iloc[i]!r} (déjà vu ligne {row_of(first)}) ; "
+                         "les identifiants doivent être uniques", path=path, row=row_of(i), field=field_name)
 
 
 _DATE_PATTERNS = (

@@ -22,7 +22,14 @@ import pandas as pd
 
 from .hours import osm_hours_column
 from .io import (
-    Register, file_as_of, insee_code, read_csv, read_points, row_dates, spreadsheet_row, text_column,
+    Register,
+    file_as_of,
+    insee_code,
+    read_csv,
+    read_points,
+    row_dates,
+    spreadsheet_row,
+    text_column,
 )
 from .tableschema import load_schema, validate_table
 
@@ -31,7 +38,7 @@ REQUIRED = ("id", "nom", "code_postal", "latitude", "longitude")
 CONUM_PROGRAMME = "Conseillers numériques"
 FRANCE_SERVICES_PROGRAMME = "France Services"
 #: The product's own rules on the fields it uses; violations stop the load.
-PRODUCT_RULES = {"fields": [
+PRODUCT_RULES: dict[str, list[dict]] = {"fields": [
     {"name": "id", "constraints": {"required": True, "unique": True}},
     {"name": "nom", "constraints": {"required": True}},
     {"name": "code_postal", "constraints": {"required": True, "pattern": r"\d{5}"}},

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ...errors import InputError
+from ...errors import InputError, ParameterError
 from .communes import read_cog, read_contours, read_epci
 from .conum import read_conum_lieux, read_conum_structures
 from .detect import KINDS, MULTIPLE, detect_kind, scan
@@ -44,7 +44,7 @@ def _paths(value) -> list[Path]:
     paths = [Path(v) for v in values]
     for path in paths:
         if not path.is_file():
-            raise InputError("file not found", path=path)
+            raise InputError("fichier introuvable", path=path)
     return paths
 
 
@@ -53,9 +53,9 @@ def resolve_files(data_dir=None, **options) -> dict[str, list[Path]]:
     files given explicitly (keywords of ``OPTION_KINDS``)."""
     unknown = set(options) - set(OPTION_KINDS)
     if unknown:
-        raise TypeError(f"unknown register option(s) {sorted(unknown)}")
+        raise ParameterError(f"option(s) de registre inconnue(s) : {sorted(unknown)}")
     if data_dir is not None and not Path(data_dir).is_dir():
-        raise InputError("data folder not found", path=data_dir)
+        raise InputError("dossier de données introuvable", path=data_dir)
     files = scan(data_dir) if data_dir is not None else {}
     for option, value in options.items():
         if value is None or (not isinstance(value, (str, Path)) and not list(value)):
@@ -65,15 +65,15 @@ def resolve_files(data_dir=None, **options) -> dict[str, list[Path]]:
         for path in _paths(value):
             kind = kinds[0] if len(kinds) == 1 else detect_kind(path)
             if kind not in kinds:
-                expected = " or ".join(KINDS[k] for k in kinds)
-                raise InputError(f"not recognised as {expected}", path=path)
+                expected = " ou ".join(KINDS[k] for k in kinds)
+                raise InputError(f"non reconnu comme {expected}", path=path)
             given.setdefault(kind, []).append(path)
         files.update(given)
     for kind, paths in files.items():
         if len(paths) > 1 and kind not in MULTIPLE:
             names = ", ".join(str(p) for p in paths)
-            raise InputError(f"several files look like {KINDS[kind]} ({names}); choose one with "
-                             f"{option_flag(kind)}", path=data_dir)
+            raise InputError(f"plusieurs fichiers ressemblent à : {KINDS[kind]} ({names}) ; en choisir un "
+                             f"avec {option_flag(kind)}", path=data_dir)
     return files
 
 
@@ -128,6 +128,6 @@ def load_registers(data_dir=None, *, lieux_programmes: Iterable[str] | None = No
     file must be found."""
     resolved = resolve_files(data_dir, **files)
     if not resolved:
-        raise InputError(f"no register file recognised; expected some of: {', '.join(KINDS.values())}",
+        raise InputError(f"aucun fichier de registre reconnu ; attendu parmi : {', '.join(KINDS.values())}",
                          path=data_dir)
     return read_registers(resolved, lieux_programmes=lieux_programmes)

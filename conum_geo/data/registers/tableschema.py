@@ -24,7 +24,7 @@ def load_schema(path: str | Path) -> dict:
     """A TableSchema JSON file; it must have a list of ``fields``."""
     schema = read_json(Path(path))
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-        raise InputError("not a TableSchema: expected an object with a list of 'fields'", path=path)
+        raise InputError("ce n'est pas un TableSchema : objet avec une liste « fields » attendu", path=path)
     return schema
 
 
@@ -48,17 +48,17 @@ def _violations(spec: dict, values: pd.Series) -> tuple[np.ndarray, str]:
     checks = []
     if spec.get("type") in ("number", "integer", "date"):
         checks.append((np.array([_type_ok(spec["type"], v) if f else True for v, f in zip(values, filled)]),
-                       f"not a {spec['type']}"))
+                       f"pas de type {spec['type']}"))
     if "pattern" in constraints:
         pattern = re.compile(constraints["pattern"])
         checks.append((np.array([bool(pattern.fullmatch(v)) if f else True for v, f in zip(values, filled)]),
-                       f"does not match the pattern {constraints['pattern']}"))
+                       f"ne suit pas le motif {constraints['pattern']}"))
     if "maxLength" in constraints:
         checks.append(((values.str.len() <= constraints["maxLength"]).to_numpy() | ~filled.to_numpy(),
-                       f"longer than {constraints['maxLength']} characters"))
+                       f"plus de {constraints['maxLength']} caractères"))
     if "enum" in constraints:
         checks.append((values.isin(constraints["enum"]).to_numpy() | ~filled.to_numpy(),
-                       f"not one of {constraints['enum']}"))
+                       f"hors de {constraints['enum']}"))
     for ok, rule in checks:
         if not ok.all():
             return ~ok, rule
@@ -73,7 +73,7 @@ def validate_table(frame: pd.DataFrame, schema: dict, *, path, strict: set[str])
         constraints = spec.get("constraints", {})
         if name not in frame.columns:
             if constraints.get("required"):
-                raise InputError("missing column required by the schema", path=path, field=name)
+                raise InputError("colonne exigée par le schéma absente", path=path, field=name)
             continue
         values = frame[name].fillna("").astype(str).str.strip()
 
@@ -83,18 +83,18 @@ def validate_table(frame: pd.DataFrame, schema: dict, *, path, strict: set[str])
         empty = np.flatnonzero((values == "").to_numpy())
         if constraints.get("required") and len(empty):
             if name in strict:
-                raise fail(empty[0], "empty value in a required field")
-            problems.append(f"{path}, field '{name}': {len(empty)} empty value(s) in a required field "
-                            f"(first at row {spreadsheet_row(empty[0])})")
+                raise fail(empty[0], "valeur vide dans un champ obligatoire")
+            problems.append(f"{path}, champ « {name} » : {len(empty)} valeur(s) vide(s) dans un champ "
+                            f"obligatoire (première ligne {spreadsheet_row(empty[0])})")
         if constraints.get("unique"):
             duplicated = np.flatnonzero((values.duplicated() & (values != "")).to_numpy())
             if len(duplicated):
-                raise fail(duplicated[0], f"duplicate value {values.iloc[duplicated[0]]!r}; must be unique")
+                raise fail(duplicated[0], f"valeur en double {values.iloc[duplicated[0]]!r} ; doit être unique")
         invalid, rule = _violations(spec, values)
         bad = np.flatnonzero(invalid)
         if len(bad):
             if name in strict:
                 raise fail(bad[0], f"{values.iloc[bad[0]]!r} {rule}")
-            problems.append(f"{path}, field '{name}': {len(bad)} value(s) {rule} "
-                            f"(first at row {spreadsheet_row(bad[0])}: {values.iloc[bad[0]]!r})")
+            problems.append(f"{path}, champ « {name} » : {len(bad)} valeur(s) : {rule} "
+                            f"(première ligne {spreadsheet_row(bad[0])} : {values.iloc[bad[0]]!r})")
     return problems

@@ -20,8 +20,17 @@ import pandas as pd
 
 from ...errors import InputError
 from .io import (
-    Register, file_as_of, first_column, insee_code, parse_numbers, read_csv, read_json, record_row,
-    require_fields, spreadsheet_row, text_column,
+    Register,
+    file_as_of,
+    first_column,
+    insee_code,
+    parse_numbers,
+    read_csv,
+    read_json,
+    record_row,
+    require_fields,
+    spreadsheet_row,
+    text_column,
 )
 
 FRAGILITY_SCORE_COLUMNS = ("SCORE GLOBAL departement 1", "SCORE GLOBAL region 1", "SCORE GLOBAL")
@@ -43,7 +52,7 @@ def read_fragility(path: str | Path) -> Register:
     """IRIS fragility scores: ``code_insee``, ``score``, ``weight`` (IRIS population or 1)."""
     path = Path(path)
     raw = read_csv(path, ("Insee Com",))
-    score_column = first_column(raw.columns, FRAGILITY_SCORE_COLUMNS, path=path)
+    score_column = str(first_column(raw.columns, FRAGILITY_SCORE_COLUMNS, path=path))
     scores = parse_numbers(raw[score_column], path=path, field_name=score_column)
     population_column = first_column(raw.columns, IRIS_POPULATION_COLUMNS)
     weights = (parse_numbers(raw[population_column], path=path, field_name=population_column)
@@ -73,7 +82,7 @@ def read_density(path: str | Path) -> Register:
     levels = labels.map(lambda v: int(v) if v.isdigit() else DENSITY_LEVELS.get(v, 0))
     bad = np.flatnonzero(~levels.between(1, 7).to_numpy())
     if len(bad):
-        raise InputError(f"'{labels.iloc[bad[0]]}' is not a density level (1–7 or one of "
+        raise InputError(f"« {labels.iloc[bad[0]]} » n'est pas un niveau de densité (1 à 7 ou l'un de "
                          f"{list(DENSITY_LEVELS)})", path=path, row=spreadsheet_row(bad[0]),
                          field="niveau_densite")
     frame = pd.DataFrame({"code_insee": raw[code_column].map(insee_code),
@@ -91,7 +100,7 @@ def read_qpv(path: str | Path) -> Register:
         data = read_json(path)
         features = data.get("features") if isinstance(data, dict) else None
         if not features:
-            raise InputError("expected a GeoJSON FeatureCollection with features", path=path)
+            raise InputError("FeatureCollection GeoJSON avec des entités attendue", path=path)
         raw = pd.DataFrame([f.get("properties") or {} for f in features])
         require_fields(raw.columns, ("insee_com", "code_qp"), path=path)
     else:
@@ -100,7 +109,7 @@ def read_qpv(path: str | Path) -> Register:
     missing = np.flatnonzero((codes == "").to_numpy())
     if len(missing):
         row_of = record_row if geojson else spreadsheet_row
-        raise InputError("empty commune code", path=path, row=row_of(missing[0]), field="insee_com")
+        raise InputError("code commune vide", path=path, row=row_of(missing[0]), field="insee_com")
     frame = pd.DataFrame({"code_insee": codes, "code_qp": text_column(raw, "code_qp").str.split(",")})
     frame = frame.explode("code_qp").assign(code_qp=lambda f: f["code_qp"].str.strip())
     frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)

@@ -1,0 +1,71 @@
+"""The product's words: every registry of choices, with its French label.
+
+Pure Python, no third-party import: the CLI builds its choices and help texts from these
+registries without loading the libraries, so ``conum-geo --help`` answers at once. Every other
+module imports its registry from here (one definition each).
+"""
+
+from __future__ import annotations
+
+#: Site kinds and their French label.
+SITE_KINDS = {
+    "conum": "Conseiller numérique",
+    "france_services": "France services",
+    "mediation": "Lieu de médiation numérique",
+}
+
+#: Deployment models and their French label.
+MODELS = {
+    "centralite": "Centralité",
+    "multi_centralite": "Multi-centralité",
+    "rayonnement": "Rayonnement",
+}
+
+#: Employer structure types and their French label.
+STRUCTURE_TYPES = {
+    "commune": "Commune",
+    "epci": "Intercommunalité (EPCI)",
+    "departement": "Département",
+    "region": "Région",
+    "ccas": "CCAS / CIAS",
+    "association": "Association",
+    "etat": "Service de l'État",
+    "autre_public": "Autre structure publique",
+    "autre_prive": "Autre structure privée",
+    "inconnu": "Employeur non identifié",
+}
+
+#: Road network sources and their French description.
+NETWORK_SOURCES = {
+    "proxy": "réseau proxy entre communes contiguës (approximation)",
+    "osm": "OpenStreetMap : extrait PBF ou XML (--roads), sinon téléchargement Overpass",
+    "bdtopo": "IGN BD TOPO, tronçons de route : GeoPackage, Shapefile ou dump PostgreSQL (--roads)",
+}
+
+#: What a site offers in the accessibility ratio (a column of the sites table), and its label.
+SUPPLY_MEASURES = {
+    "presence_h": "heures de présence par semaine",
+    "fte": "équivalents temps plein",
+}
+
+#: Redeployment objectives and their French description.
+OBJECTIVES = {
+    "mclp": "Couverture maximale (MCLP) : maximiser la population à moins du seuil",
+    "lscp": "Couverture totale (LSCP) : le moins de sites couvrant toutes les communes atteignables",
+    "pmedian": "p-médiane : minimiser le temps d'accès moyen pondéré par la population",
+}
+
+#: Redeployment solvers (``auto`` chooses; see ``models.optimize``).
+SOLVERS = ("auto", "highs", "greedy")
+
+#: Sites this close to the département's limits (km) are kept: people cross borders.
+BORDER_KM = 10.0
+#: Roads are kept within this distance of the département (km).
+DEFAULT_BUFFER_KM = 20.0
+
+#: Weekly hours of a full-time conseiller numérique post (``posts.hours_week`` by default).
+POST_HOURS_WEEK = 35.0
+
+#: Catchments: band limits (minutes) and raster cell (m) by default.
+CATCHMENT_MINUTES = (10.0, 20.0, 30.0)
+CATCHMENT_CELL_M = 100.0
