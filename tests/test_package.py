@@ -1,0 +1,94 @@
+"""The package as users get it: lazy imports, the public API, one error hierarchy, what ships."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import conum_geo
+from conum_geo.errors import ConumGeoError
+
+PACKAGE = Path(conum_geo.__file__).parent
+HEAVY = ("pandas", "geopandas", "numpy", "scipy", "shapely", "folium", "pyproj")
+
+
+def _modules_after(code: str) -> list[str]:
+    probe = f"import sys\n{code}\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_import_is_lazy():
+    assert _modules_after("import conum_geo") == []
+
+
+def test_cli_help_loads_no_library():
+    code = ("from click.testing import CliRunner\nfrom conum_geo.cli import cli\n"
+            "result = CliRunner().invoke(cli, ['--help'])\nassert result.exit_code == 0\n"
+            "for name in ('gaps', 'compare', 'redeploy', 'catchments', 'simulate', 'diff', 'data'):\n"
+            "    assert CliRunner().invoke(cli, [name, '--help']).exit_code == 0")
+    assert _modules_after(code) == []
+
+
+def test_every_public_name_resolves():
+    for name in conum_geo.__all__:
+        assert getattr(conum_geo, name) is not None, name
+    assert "analyse_gaps" in dir(conum_geo)
+    with pytest.raises(AttributeError):
+        conum_geo.no_such_name  # noqa: B018
+
+
+def test_the_base_error_is_never_raised_itself():
+    raised = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
+                if name in ("ConumGeoError", "TypeError", "ValueError", "Exception"):
+                    raised.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {name}")
+    assert raised == []
+
+
+def test_analysis_entry_points_take_options_by_keyword():
+    import inspect
+
+    for name in ("analyse_gaps", "simulate_renewals", "compare_models", "redeploy", "catchments",
+                 "deploy_models"):
+        parameters = list(inspect.signature(getattr(conum_geo, name)).parameters.values())
+        assert [p.name for p in parameters[:2]] == ["territory", "graph"], name
+        assert all(p.kind is p.KEYWORD_ONLY for p in parameters[2:]), name
+        assert "settings" in {p.name for p in parameters[2:]}, name
+
+
+def test_errors_are_one_class_tree():
+    for name in ("InputError", "ParameterError", "ScenarioError", "DataUnavailableError", "NetworkError",
+                 "SolverError", "UnknownDepartementError"):
+        assert issubclass(getattr(conum_geo, name), ConumGeoError)
+
+
+def test_example_scenarios_are_found_by_name():
+    examples = conum_geo.example_scenarios()
+    assert {"departement-non-renouvele", "associations-non-renouvelees"} <= set(examples)
+    scenario = conum_geo.load_scenario("departement-non-renouvele")
+    assert scenario.end_structure_types == ("departement",)
+    assert conum_geo.load_scenario(examples["territoire-a-2023"]).name
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_example_scenarios(tmp_path):
+    root = PACKAGE.parent
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                          "-w", str(tmp_path), str(root)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    wheel = next(tmp_path.glob("conum_geo-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {Path(n).name for n in names if n.startswith("conum_geo/data/scenarios/")}
+    assert shipped == {p.name for p in (PACKAGE / "data" / "scenarios").glob("*.toml")}
+    assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
