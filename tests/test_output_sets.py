@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 
 import numpy as np
 import pytest
 
 from conum_geo.errors import InputError
-from conum_geo.outputs.files import MANIFEST, dumps_json, read_manifest, write_outputs
+from conum_geo.outputs.files import dumps_json, read_manifest, write_outputs
 
 
 def _text(content: str):
