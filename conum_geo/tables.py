@@ -66,7 +66,11 @@ class Territory:
     """Everything one analysis needs about a département: communes, sites, posts, employers.
 
     ``illustrative`` is True when sites and posts are made up by a documented rule (the
-    embedded demo) rather than read from national registers.
+    embedded demo) rather than read from national registers. ``communes`` are the units
+    analysed (communes, or municipal arrondissements; ``commune_code`` names the commune);
+    ``ring`` the communes of other départements around it (``COMMUNE_COLUMNS``: network nodes and
+    names across the border, never reported); ``unlocated`` the communes counted but without
+    any contour (``code_insee``, ``nom``, ``population``, ``commune_code``).
     """
 
     dept: str
@@ -78,8 +82,18 @@ class Territory:
     illustrative: bool
     sources: tuple[str, ...] = ()
     warnings: list[Notice] = field(default_factory=list)
+    ring: gpd.GeoDataFrame | None = None
+    unlocated: pd.DataFrame | None = None
 
     def __post_init__(self):
+        if self.ring is None:
+            self.ring = self.communes.iloc[:0][list(COMMUNE_COLUMNS) + ["geometry"]]
+        if self.unlocated is None:
+            self.unlocated = pd.DataFrame({c: pd.Series(dtype=object) for c in
+                                           ("code_insee", "nom", "population", "commune_code")})
+        if "commune_code" not in self.communes.columns:
+            self.communes = self.communes.assign(commune_code=self.communes["code_insee"])
+        require_columns(self.ring, COMMUNE_COLUMNS, table="ring")
         for frame, columns, name, key in (
             (self.communes, COMMUNE_COLUMNS, "communes", "code_insee"),
             (self.sites, SITE_COLUMNS, "sites", "site_id"),
@@ -94,10 +108,23 @@ class Territory:
         if unknown_kinds:
             raise InputError(f"type(s) de lieu inconnu(s) {sorted(unknown_kinds)}", path="sites", field="kind")
         expected = metric_crs(self.dept)
-        for name, frame in (("communes", self.communes), ("sites", self.sites)):
+        for name, frame in (("communes", self.communes), ("sites", self.sites), ("ring", self.ring)):
             if frame.crs is None or not frame.crs.equals(expected):
                 raise InputError(f"système de coordonnées {expected} attendu pour le territoire "
                                  f"{self.dept}, reçu {frame.crs}", path=name)
+
+    def counts(self) -> dict:
+        """Communes (of the COG: arrondissements count as their commune), analysis units,
+        communes without contour, and the population of all of them."""
+        assert self.unlocated is not None  # set by __post_init__
+        unlocated_population = pd.to_numeric(self.unlocated["population"], errors="coerce").fillna(0)
+        return {
+            "communes": int(self.communes["commune_code"].nunique() + len(self.unlocated)),
+            "units": int(len(self.communes)),
+            "communes_unlocated": len(self.unlocated),
+            "population": int(self.communes["population"].sum() + unlocated_population.sum()),
+            "population_unlocated": int(unlocated_population.sum()),
+        }
 
     @property
     def crs(self) -> str:

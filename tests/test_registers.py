@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.data.registers import assemble_territory, describe, detect_kind, load_registers
+from conum_geo.data.assemble import assemble_territory
+from conum_geo.data.register_info import describe
+from conum_geo.data.registers import detect_kind, load_registers
 from conum_geo.data.registers.communes import read_cog, read_contours, read_epci
 from conum_geo.data.registers.conum import read_conum_lieux, read_conum_structures
 from conum_geo.data.registers.france_services import read_france_services
@@ -67,9 +70,10 @@ def test_every_real_file_reads(shared_data):
                  "71-saone-et-loire", "89-yonne"):
         contours = read_contours(shared_data / f"communes/communes-{name}.geojson").frame
         assert contours["code_insee"].str.fullmatch(r"\d{5}").all()
-        assert contours.crs.equals("EPSG:2154")
+        assert contours.crs.equals("EPSG:4326")
     cog = read_cog(shared_data / "communes/communes-cog2026.json").frame
-    assert len(cog) == 34_969 and cog["code_insee"].is_unique
+    assert (cog["kind"] == "commune").sum() == 34_969 and (cog["kind"] == "arrondissement").sum() == 45
+    assert cog["code_insee"].is_unique
     assert len(read_epci(shared_data / "communes/epci-cog2026.json").frame) == 34_871
     assert len(read_france_services(shared_data / "france-services/liste-fs-20240801.csv").frame) == 2_845
     conum = shared_data / "conseillers-numeriques"
@@ -96,10 +100,11 @@ def test_nievre_communes(territory):
     assert int(communes["population"].sum()) == 201_417
     assert communes["code_insee"].str.startswith("58").all()
     assert (communes["epci_code"] != "").all()
-    # origin points are interior points of the contours
-    origins = communes.set_geometry(communes.geometry.representative_point())
-    assert np.allclose(origins.geometry.x, communes["origin_x"])
-    assert communes.geometry.contains(origins.geometry).all()
+    # origin points: the town hall of the national layer, else an interior point of the contour
+    origins = communes.set_geometry(gpd.points_from_xy(communes["origin_x"], communes["origin_y"]))
+    interior = communes.geometry.representative_point()
+    assert (communes["origin_is_town_hall"] | np.isclose(origins.geometry.x, interior.x)).all()
+    assert (origins.distance(communes.geometry) <= 500).all() and communes["origin_is_town_hall"].mean() > 0.9
     assert communes["fragility"].notna().all()
     assert set(communes["density_level"]) <= set(range(1, 8))
     qpv = communes.set_index("code_insee")["n_qpv"]

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from conum_geo.data.registers import assemble_territory, detect_kind, load_registers
+from conum_geo.data.assemble import assemble_territory
+from conum_geo.data.registers import detect_kind, load_registers
 from conum_geo.data.registers.communes import read_contours
 from conum_geo.data.registers.conum import build_posts, classify_structure
 from conum_geo.data.registers.lieux import read_lieux
@@ -106,7 +107,9 @@ def test_territory_from_synthetic_registers(world):
     assert structures.loc["cnfs-s7", "n_posts"] == 1 and structures.loc["cnfs-s7", "n_posts_declared"] == 3
     assert structures.loc["cnfs-S2", "structure_type"] == "inconnu"
     assert not territory.illustrative
-    assert any("point intérieur du contour" in s for s in territory.sources)
+    # the synthetic contours hold no real town hall: their interior points are the origins, and said so
+    assert not territory.communes["origin_is_town_hall"].any()
+    assert any(w.code == "mairie_remplacee" for w in territory.warnings)
 
 
 def test_unplaceable_site_is_reported_not_silently_dropped(world):

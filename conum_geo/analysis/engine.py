@@ -76,7 +76,11 @@ class Snapped:
 
 
 def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
-    """Snap points (graph CRS) to the nearest node of the largest strongly connected component."""
+    """Snap points (graph CRS) to the nearest node of the largest strongly connected component.
+
+    The leg is driven at ``speed_kmh``, or at the node's own leg speed when the graph has one
+    (``RoadGraph.leg_speed_kmh``: the proxy network's local roads).
+    """
     if not speed_kmh > 0:
         raise ParameterError(f"vitesse hors réseau : attendu > 0 km/h, reçu {speed_kmh}")
     if graph.n_nodes == 0:
@@ -87,8 +91,9 @@ def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
     candidates, tree = graph.snap_index
     leg_m, nearest = tree.query(points)
     leg_m = np.asarray(leg_m, dtype=float).reshape(-1)
-    return Snapped(node=candidates[np.asarray(nearest).reshape(-1)], leg_m=leg_m,
-                   leg_s=leg_m / (speed_kmh / 3.6))
+    node = candidates[np.asarray(nearest).reshape(-1)]
+    speed = graph.leg_speed_kmh[node] if graph.leg_speed_kmh is not None else speed_kmh
+    return Snapped(node=node, leg_m=leg_m, leg_s=leg_m / (np.asarray(speed, dtype=float) / 3.6))
 
 
 def _oriented(graph: RoadGraph, toward_sources: bool) -> sp.csr_matrix:

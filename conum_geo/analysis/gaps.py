@@ -73,8 +73,7 @@ class GapsResult:
         return {
             "dept": self.territory.dept,
             "scenario": self.label,
-            "communes": int(len(c)),
-            "population": int(c["population"].sum()),
+            **self.territory.counts(),
             "threshold_min": float(s.threshold_min),
             "margin_min": float(s.margin_min),
             "ratio_drop_share": s.ratio_drop_share,
@@ -92,11 +91,18 @@ class GapsResult:
             "sites_before": int(self.sites["counted_before"].sum()),
             "sites_after": int(self.sites["counted_after"].sum()),
             "ended_posts": int(self.ended_posts),
+            "off_network_m_max": {"communes": _max(c["off_network_m"]), "sites": _max(c["site_off_network_m"])},
             "network": self.network,
             "network_approximate": self.network == "proxy",
             "sites_illustrative": bool(self.territory.illustrative),
             "sources": list(self.territory.sources),
         }
+
+
+def _max(values: pd.Series) -> float | None:
+    """The largest finite value (m, rounded), None when there is none."""
+    finite = values[np.isfinite(values.to_numpy(dtype=float))]
+    return round(float(finite.max()), 1) if len(finite) else None
 
 
 def _status(before: np.ndarray, after: np.ndarray, flagged: np.ndarray) -> np.ndarray:
@@ -184,6 +190,8 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     communes["scenario_site_id"] = after["nearest_site_id"].to_numpy()
     communes["france_services_site_id"] = fallback["nearest_site_id"].to_numpy()
     communes["off_network_m"] = snapped.communes.leg_m
+    site_leg_m = pd.Series(snapped.sites.leg_m, index=territory.sites["site_id"].to_numpy())
+    communes["site_off_network_m"] = after["nearest_site_id"].map(site_leg_m).to_numpy(dtype=float)
 
     sites = territory.sites.copy()
     for side, state in states.items():

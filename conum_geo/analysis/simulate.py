@@ -173,8 +173,7 @@ class SimulationResult:
         used = sorted(set(self.territory.structures["structure_type"]))
         return {
             "dept": self.territory.dept,
-            "communes": int(len(c)),
-            "population": int(c["population"].sum()),
+            **self.territory.counts(),
             "threshold_min": float(self.settings.threshold_min),
             "kinds": list(self.settings.kinds),
             "draws": int(self.draws),

@@ -23,7 +23,7 @@ def info(dept, as_json, **sources):
 
     Sans --data-dir ni fichier, lit le cache de `conum-geo data fetch`.
     """
-    from ..data.registers import format_info, registers_info
+    from ..data.register_info import format_info, registers_info
 
     files = [v for k, v in sources.items() if k not in ("border_km", "lieux_programmes")]
     if all(v in (None, ()) for v in files):

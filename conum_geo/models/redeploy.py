@@ -109,6 +109,7 @@ class RedeployResult:
 
         return {
             "dept": self.territory.dept,
+            **self.territory.counts(),
             "scenario": self.scenario.name,
             "objective": self.objective,
             "objective_label": OBJECTIVES[self.objective],

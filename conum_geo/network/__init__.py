@@ -12,6 +12,9 @@ import hashlib
 import logging
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+
 from ..errors import InputError, ParameterError
 from ..vocabulary import DEFAULT_BUFFER_KM, NETWORK_SOURCES
 from .graph import RoadGraph
@@ -22,6 +25,20 @@ log = logging.getLogger(__name__)
 
 __all__ = ["NETWORK_SOURCES", "RoadGraph", "SpeedTable", "DEFAULT_SPEEDS", "build_proxy_network",
            "load_network", "territory_area"]
+
+
+def proxy_communes(territory, buffer_km: float = DEFAULT_BUFFER_KM):
+    """The communes the proxy network runs over: the territory's and those of its ring within
+    ``buffer_km`` of it (the ring reaches ``data.commune_table.RING_KM``)."""
+    if not buffer_km >= 0:
+        raise ParameterError(f"buffer_km : attendu ≥ 0, reçu {buffer_km}")
+    ring = territory.ring
+    if len(ring):
+        outline = territory.communes.geometry.union_all()
+        ring = ring.loc[ring.geometry.distance(outline).to_numpy() <= buffer_km * 1000.0]
+    columns = ["code_insee", "population", "origin_x", "origin_y", "geometry"]
+    return gpd.GeoDataFrame(pd.concat([territory.communes[columns], ring[columns]], ignore_index=True),
+                            geometry="geometry", crs=territory.communes.crs)
 
 
 def territory_area(territory, buffer_km: float = DEFAULT_BUFFER_KM):
@@ -57,7 +74,7 @@ def load_network(
     if network == "proxy":
         if roads is not None:
             raise ParameterError(f"--roads {roads} demande --network osm ou --network bdtopo")
-        return build_proxy_network(territory.communes)
+        return build_proxy_network(proxy_communes(territory, buffer_km))
     if not buffer_km >= 0:
         raise ParameterError(f"buffer_km : attendu ≥ 0, reçu {buffer_km}")
     speeds = speeds.with_realism(realism_factor)

@@ -32,6 +32,9 @@ class RoadGraph:
         What the graph was built from (file hash, speed table, parameters); the cache key.
     node_id
         Optional identifier of each node in its source (OSM node id), else ``None``.
+    leg_speed_kmh
+        Optional speed of the straight leg between a point and each node (the proxy network:
+        a commune's own roads), else ``None`` (the off-network speed of the settings).
     """
 
     x: np.ndarray
@@ -41,6 +44,7 @@ class RoadGraph:
     crs: str = "EPSG:2154"
     provenance: dict = field(default_factory=dict)
     node_id: np.ndarray | None = None
+    leg_speed_kmh: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.x)
@@ -48,6 +52,8 @@ class RoadGraph:
             raise NetworkError(
                 f"graphe incohérent : {n} x, {len(self.y)} y, matrice {self.time_s.shape}"
             )
+        if self.leg_speed_kmh is not None and not (len(self.leg_speed_kmh) == n and (self.leg_speed_kmh > 0).all()):
+            raise NetworkError(f"graphe incohérent : {len(self.leg_speed_kmh)} vitesses de raccordement pour {n} nœuds")
         if self.node_id is not None and len(self.node_id) != n:
             raise NetworkError(f"graphe incohérent : {len(self.node_id)} identifiants pour {n} nœuds")
         if self.time_s.nnz and not (np.isfinite(self.time_s.data).all() and (self.time_s.data > 0).all()):

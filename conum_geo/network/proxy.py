@@ -3,6 +3,11 @@
 Nodes are commune origins (town halls); an arc joins every pair of contiguous communes in
 both directions. Length is the straight distance times ``DETOUR_FACTOR``; speed depends on
 the population density of the two communes (``PROXY_SPEEDS_KMH``, mean of both ends).
+A point (a site, a town hall) joins the node of its nearest commune by a straight leg driven
+at that commune's speed over ``DETOUR_FACTOR`` (``RoadGraph.leg_speed_kmh``): inside a commune,
+people drive its own roads, not the off-network speed of real networks. The network is built
+over the territory's communes *and its ring* (``network.proxy_communes``), so that a site
+across the département line is reached by the proxy roads of the neighbouring communes.
 Every output built on it says that roads are approximate.
 """
 
@@ -38,7 +43,8 @@ def build_proxy_network(communes: gpd.GeoDataFrame) -> RoadGraph:
     x = communes["origin_x"].to_numpy(dtype=float)
     y = communes["origin_y"].to_numpy(dtype=float)
     area_km2 = communes.geometry.area.to_numpy() / 1e6
-    speed_ms = _speed_kmh(communes["population"].to_numpy() / np.maximum(area_km2, 1e-6)) / 3.6
+    speed_kmh = _speed_kmh(communes["population"].to_numpy() / np.maximum(area_km2, 1e-6))
+    speed_ms = speed_kmh / 3.6
 
     left, right = communes.geometry.sindex.query(
         communes.geometry, predicate="dwithin", distance=CONTIGUITY_TOLERANCE_M
@@ -51,6 +57,7 @@ def build_proxy_network(communes: gpd.GeoDataFrame) -> RoadGraph:
     matrix = sp.csr_matrix((time_s, (left, right)), shape=(n, n))
     log.info("proxy network: %d nodes, %d arcs", n, matrix.nnz)
     return RoadGraph(
-        x=x, y=y, time_s=matrix, source="proxy",
+        x=x, y=y, time_s=matrix, source="proxy", crs=communes.crs.to_string(),
         provenance={"detour_factor": DETOUR_FACTOR, "speeds_kmh": PROXY_SPEEDS_KMH},
+        leg_speed_kmh=speed_kmh / DETOUR_FACTOR,
     )

