@@ -87,6 +87,10 @@ class GapsResult:
             **{f"{code}_{k}": v for code in REASON_CODES
                for k, v in count(c["reason_code"].str.contains(code)).items()},
             **{f"gained_{k}": v for k, v in count(c["status"] == "gagne").items()},
+            # people losing cover who still have a France services within the threshold
+            "france_services_fallback_population": int(c.loc[
+                c["reason_code"].str.contains("lost_cover")
+                & (c["france_services_min"] <= s.threshold_min), "population"].sum()),
             "unreachable_communes": int(c["baseline_min"].isna().sum()),
             "sites_before": int(self.sites["counted_before"].sum()),
             "sites_after": int(self.sites["counted_after"].sum()),
@@ -170,7 +174,7 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     flagged = flags[list(REASON_CODES)].any(axis=1).to_numpy()
 
     names = territory.sites.set_index("site_id")["nom"]
-    communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     communes["fragility"] = (territory.communes["fragility"].astype(float)
                              if "fragility" in territory.communes else np.nan)
     communes["status"] = _status(before["covered"].to_numpy(), after["covered"].to_numpy(), flagged)

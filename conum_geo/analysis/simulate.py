@@ -205,7 +205,7 @@ def simulate_renewals(
                                probabilities)
     lost = model.lost(draws, seed)
     population = territory.communes["population"].to_numpy(dtype=float)
-    communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     communes["covered_before"] = model.baseline()
     communes["p_lose"] = lost.mean(axis=0)
     communes["expected_population_lost"] = communes["p_lose"] * population

@@ -25,7 +25,7 @@ def info(dept, as_json, **sources):
     """
     from ..data.register_info import format_info, registers_info
 
-    files = [v for k, v in sources.items() if k not in ("border_km", "lieux_programmes")]
+    files = [v for k, v in sources.items() if k not in ("border_km", "lieux_programmes", "arrondissements")]
     if all(v in (None, ()) for v in files):
         cache = cache_root()
         if not cache.is_dir():

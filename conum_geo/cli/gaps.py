@@ -1,4 +1,9 @@
-"""``conum-geo gaps``: communes uncovered today and communes whose coverage degrades."""
+"""``conum-geo gaps``: communes uncovered today and communes whose coverage degrades.
+
+One département runs in this process; several (``--dept 58,89``, ``--dept all``,
+``--region 27``) run as a national run (``national``), one folder per département and the
+atlas in ``france/``.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,17 @@ import click
 from ..settings import Settings
 from ..vocabulary import SUPPLY_MEASURES
 from .options import (
-    dept_option,
+    chosen_depts,
+    default_scenario,
     echo_outcome,
     json_option,
     kinds_option,
     load_inputs,
     margin_option,
+    national_options,
     network_options,
     out_option,
+    run_national,
     scenario_option,
     territory_options,
     threshold_option,
@@ -22,7 +30,7 @@ from .options import (
 
 
 @click.command()
-@dept_option
+@national_options
 @scenario_option
 @threshold_option
 @margin_option
@@ -38,17 +46,24 @@ from .options import (
 @json_option
 @territory_options
 @network_options
-def gaps(dept, scenario, threshold_min, margin_min, kinds, ratio_drop_share, supply,
-         fragility_weighting, out_dir, as_json, **sources):
+def gaps(depts, region, workers, scheduler, scenario, threshold_min, margin_min, kinds, ratio_drop_share,
+         supply, fragility_weighting, out_dir, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
+    depts = chosen_depts(depts, region)
+    national = len(depts) > 1 or region is not None
+    scenario = default_scenario(scenario, national)
+    settings = scenario.settings(Settings()).with_overrides(
+        threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
+        ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
+    if national:
+        run_national("gaps", depts, sources, out_dir, as_json, workers=workers, scheduler=scheduler,
+                     settings=settings, scenario=scenario)
+        return
     from ..analysis.gaps import analyse_gaps
     from ..outputs.reports import format_gaps, write_gaps
     from ..outputs.summary import full_summary
 
-    settings = scenario.settings(Settings()).with_overrides(
-        threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
-        ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
-    territory, graph = load_inputs(dept, sources)
+    territory, graph = load_inputs(depts[0], sources)
     result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
     written = write_gaps(result, out_dir) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

@@ -26,6 +26,52 @@ def _dept(ctx, param, value):
 dept_option = click.option(
     "--dept", required=True, callback=_dept, help="Code du département (COG), ex. 58."
 )
+
+
+def _depts(ctx, param, value):
+    from ..data.departements import parse_depts
+
+    if value is None:
+        return None
+    try:
+        return parse_depts(value)
+    except UnknownDepartementError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _region(ctx, param, value):
+    from ..data.departements import region_depts
+
+    if value is None:
+        return None
+    try:
+        return region_depts(value)
+    except UnknownDepartementError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+#: ``--dept`` of the commands that run many départements (``--dept 58,89``, ``--dept all``),
+#: with ``--region`` and the options of the national run.
+NATIONAL_OPTIONS: dict = {
+    "depts": click.option("--dept", "depts", callback=_depts, default=None, metavar="CODE[,CODE]|all",
+                          help="Département(s) (COG) : 58, ou 58,89,21, ou all (tous)."),
+    "region": click.option("--region", callback=_region, default=None, metavar="CODE",
+                           help="Tous les départements d'une région (code COG, ex. 27)."),
+    "workers": click.option("--workers", type=click.IntRange(min=0), default=None,
+                            help="Plusieurs départements : processus Dask locaux (défaut : un par cœur ; "
+                                 "0 = sans Dask, en série)."),
+    "scheduler": click.option("--scheduler", default=None, metavar="ADRESSE",
+                              help="Plusieurs départements : ordonnanceur Dask (ex. tcp://10.0.0.5:8786 ; "
+                                   "défaut : $DASK_SCHEDULER_ADDRESS, sinon un LocalCluster)."),
+}
+
+
+def chosen_depts(depts, region) -> tuple[str, ...]:
+    """The départements of ``--dept`` and ``--region`` (at least one is required)."""
+    chosen = tuple(dict.fromkeys((depts or ()) + (region or ())))
+    if not chosen:
+        raise click.UsageError("donner --dept (ex. 58, 58,89 ou all) ou --region")
+    return chosen
 threshold_option = click.option(
     "--threshold", "threshold_min", type=click.FloatRange(min=0, min_open=True), default=None,
     help=f"Seuil de couverture en minutes de trajet (défaut {_DEFAULTS.threshold_min:g}).",
@@ -37,17 +83,32 @@ out_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Résumé en JSON sur la sortie standard.")
 
 
+#: The scenario of runs on several départements when none is given (it means something in each).
+NATIONAL_SCENARIO = "employeurs-prives-non-renouveles"
+
+
 def _scenario(ctx, param, value):
+    from ..data.scenario_files import load_scenario
+
+    return load_scenario(value) if value else None
+
+
+def default_scenario(scenario, national: bool):
+    """The scenario given, else the default: the Département withdraws (one département), the
+    private employers withdraw (several: ``NATIONAL_SCENARIO``)."""
     from ..analysis.scenarios import DEFAULT_SCENARIO
     from ..data.scenario_files import load_scenario
 
-    return load_scenario(value) if value else DEFAULT_SCENARIO
+    if scenario is not None:
+        return scenario
+    return load_scenario(NATIONAL_SCENARIO) if national else DEFAULT_SCENARIO
 
 
 scenario_option = click.option(
     "--scenario", default=None, callback=_scenario, metavar="FICHIER|NOM",
     help="Scénario : fichier TOML ou nom d'un exemple livré (departement-non-renouvele, "
-         "associations-non-renouvelees, …) ; défaut : le Département ne renouvelle pas ses postes.",
+         "associations-non-renouvelees, …) ; défaut : le Département ne renouvelle pas ses postes "
+         f"(sur plusieurs départements : {NATIONAL_SCENARIO}).",
 )
 
 
@@ -110,8 +171,13 @@ TERRITORY_OPTIONS: dict = {
     "qpv": click.option("--qpv", type=click.Path(dir_okay=False), default=None,
                         help="Quartiers prioritaires (GeoJSON de points ou CSV)."),
     "border_km": click.option(
-        "--border-km", type=click.FloatRange(min=0), default=BORDER_KM, show_default=True,
+        "--border-km", type=click.FloatRange(min=0, max=100), default=BORDER_KM, show_default=True,
         help="Lieux gardés jusqu'à cette distance hors du département (les habitants passent la limite).",
+    ),
+    "arrondissements": click.option(
+        "--arrondissements", type=click.Choice(["paris", "tous", "aucun"]), default="paris", show_default=True,
+        callback=lambda ctx, param, value: {"paris": None, "tous": True, "aucun": False}[value],
+        help="Paris, Lyon et Marseille par arrondissement municipal : Paris seul, les trois, ou aucun.",
     ),
 }
 #: Options that choose the road network, keyed by the keyword of
@@ -151,6 +217,23 @@ def apply_options(options: dict):
 territory_options = apply_options(TERRITORY_OPTIONS)
 #: Add every network option to a command.
 network_options = apply_options(NETWORK_OPTIONS)
+#: ``--dept`` (one or several), ``--region``, ``--workers``, ``--scheduler``.
+national_options = apply_options(NATIONAL_OPTIONS)
+
+
+def run_national(command: str, depts, sources: dict, out_dir, as_json: bool, *, workers, scheduler, **job) -> None:
+    """Run a command on several départements (``national.run_departements``), write the atlas
+    with ``--out``, and print the national summary."""
+    from ..data.territory import load_national
+    from ..national import Job, run_departements
+    from ..outputs.atlas import format_national, write_atlas
+
+    territory_kwargs, network_kwargs = split_options(sources)
+    inputs = load_national(**territory_kwargs)
+    result = run_departements(inputs, depts, Job(command=command, network=network_kwargs, **job),
+                              out_dir=out_dir, workers=workers, scheduler=scheduler)
+    written = write_atlas(result, out_dir) if out_dir else None
+    echo_outcome(result.summary(), format_national(result), written, as_json)
 
 
 def split_options(options: dict) -> tuple[dict, dict]:

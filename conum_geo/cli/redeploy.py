@@ -8,6 +8,7 @@ from ..settings import Settings
 from ..vocabulary import OBJECTIVES, SOLVERS
 from .model_options import assumptions_from, post_options
 from .options import (
+    default_scenario,
     dept_option,
     echo_outcome,
     json_option,
@@ -55,6 +56,7 @@ def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, thr
     from ..outputs.model_reports import format_redeployment, redeployment_summary, write_redeployment
 
     assumptions, sources = assumptions_from(options)
+    scenario = default_scenario(scenario, national=False)
     settings = scenario.settings(Settings()).with_overrides(threshold_min=threshold_min)
     territory, graph = load_inputs(dept, sources)
     result = redeploy_posts(territory, graph, n_posts=n_posts, settings=settings, scenario=scenario,

@@ -6,13 +6,15 @@ import click
 
 from ..settings import Settings
 from .options import (
-    dept_option,
+    chosen_depts,
     echo_outcome,
     json_option,
     kinds_option,
     load_inputs,
+    national_options,
     network_options,
     out_option,
+    run_national,
     territory_options,
     threshold_option,
 )
@@ -29,7 +31,7 @@ def _probabilities(ctx, param, value):
 
 
 @click.command()
-@dept_option
+@national_options
 @click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Nombre de tirages.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine du générateur aléatoire.")
@@ -43,14 +45,20 @@ def _probabilities(ctx, param, value):
 @json_option
 @territory_options
 @network_options
-def simulate(dept, draws, seed, p_nonrenewal, threshold_min, kinds, out_dir, as_json, **sources):
+def simulate(depts, region, workers, scheduler, draws, seed, p_nonrenewal, threshold_min, kinds, out_dir,
+             as_json, **sources):
     """Tirages de renouvellement : probabilité de perdre la couverture par commune."""
+    depts = chosen_depts(depts, region)
+    settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
+    if len(depts) > 1 or region is not None:
+        run_national("simulate", depts, sources, out_dir, as_json, workers=workers, scheduler=scheduler,
+                     settings=settings, draws=draws, seed=seed, p_nonrenewal=p_nonrenewal or None)
+        return
     from ..analysis.simulate import simulate_renewals
     from ..outputs.reports import format_simulation, write_simulation
     from ..outputs.summary import full_summary
 
-    settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
-    territory, graph = load_inputs(dept, sources)
+    territory, graph = load_inputs(depts[0], sources)
     result = simulate_renewals(territory, graph, settings=settings, draws=draws, seed=seed,
                                p_nonrenewal=p_nonrenewal)
     written = write_simulation(result, out_dir) if out_dir else None

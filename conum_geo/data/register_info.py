@@ -13,10 +13,10 @@ from .registers.resolve import RegisterSet, load_registers
 
 
 def registers_info(dept: str, data_dir=None, *, lieux_programmes: Iterable[str] | None = None,
-                   border_km: float = BORDER_KM, **files) -> dict:
+                   border_km: float = BORDER_KM, arrondissements: bool | None = None, **files) -> dict:
     """Read the registers (as ``load_territory`` does) and describe them (``describe``)."""
     registers = load_registers(data_dir, lieux_programmes=lieux_programmes or None, **files)
-    return describe(registers, assemble_territory(normalise_dept(dept), registers, border_km))
+    return describe(registers, assemble_territory(normalise_dept(dept), registers, border_km, arrondissements=arrondissements))
 
 
 def _sites(territory: Territory) -> dict:

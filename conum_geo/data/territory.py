@@ -1,8 +1,17 @@
-"""Where a territory comes from: the embedded demo, or the national registers a user passes."""
+"""Where a territory comes from: the embedded demo, or the national registers a user passes.
+
+The national inputs (registers and the national commune layer) are read **once** into a
+``NationalInputs`` value; every département is then a slice of it (``NationalInputs.territory``,
+about a second), so a national run never re-reads a national file. ``load_territory`` is the
+one-département shortcut.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tables import Territory
@@ -10,33 +19,83 @@ from ..vocabulary import BORDER_KM
 from .assemble import assemble_territory
 from .demo import load_demo
 from .departements import normalise_dept
-from .registers import load_registers
+from .national_communes import CommuneLayer, default_layer
+from .registers import RegisterSet, load_registers
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]
 
+#: Keywords of ``load_national`` / ``load_territory`` that pass register files.
+REGISTER_OPTIONS = ("communes", "population", "epci", "france_services", "conum", "lieux",
+                    "lieux_schema", "fragility", "density", "qpv")
 
-def load_territory(
-    dept: str,
-    data_dir: PathLike | None = None,
-    communes: Paths | None = None,
-    population: PathLike | None = None,
-    epci: PathLike | None = None,
-    france_services: PathLike | None = None,
-    conum: Paths | None = None,
-    lieux: PathLike | None = None,
-    lieux_schema: PathLike | None = None,
-    lieux_programmes: Iterable[str] | None = None,
-    fragility: PathLike | None = None,
-    density: PathLike | None = None,
-    qpv: PathLike | None = None,
-    border_km: float | None = None,
-) -> Territory:
+
+@dataclass
+class NationalInputs:
+    """The national registers and commune layer, read once; ``territory(dept)`` slices them.
+
+    ``registers`` is None for the embedded demo (illustrative sites: the Nièvre only).
+    ``fingerprint`` identifies the inputs (file contents and options): a national run
+    skips the départements whose outputs carry the same fingerprint.
+    """
+
+    registers: RegisterSet | None
+    layer: CommuneLayer | None
+    border_km: float = BORDER_KM
+    arrondissements: bool | None = None
+    fingerprint: str = ""
+    files: list[str] = field(default_factory=list)
+
+    def territory(self, dept: str) -> Territory:
+        """The territory of ``dept``."""
+        dept = normalise_dept(dept)
+        if self.registers is None:
+            return load_demo(dept)
+        return assemble_territory(dept, self.registers, self.border_km, layer=self.layer,
+                                  arrondissements=self.arrondissements)
+
+
+def _fingerprint(registers: RegisterSet | None, options: dict) -> tuple[str, list[str]]:
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
+    files = []
+    for register in registers.all() if registers is not None else []:
+        files.append(str(register.path))
+        digest.update(str(register.path).encode())
+        with open(register.path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:24], files
+
+
+def load_national(
+    data_dir: PathLike | None = None, *, communes: Paths | None = None, population: PathLike | None = None,
+    epci: PathLike | None = None, france_services: PathLike | None = None, conum: Paths | None = None,
+    lieux: PathLike | None = None, lieux_schema: PathLike | None = None,
+    lieux_programmes: Iterable[str] | None = None, fragility: PathLike | None = None,
+    density: PathLike | None = None, qpv: PathLike | None = None, border_km: float | None = None,
+    arrondissements: bool | None = None,
+) -> NationalInputs:
+    """Read the national inputs once (see ``load_territory`` for the keywords)."""
+    options = dict(communes=communes, population=population, epci=epci,
+                   france_services=france_services, conum=conum, lieux=lieux,
+                   lieux_schema=lieux_schema, fragility=fragility, density=density, qpv=qpv)
+    border = BORDER_KM if border_km is None else float(border_km)
+    settings = {"border_km": border, "arrondissements": arrondissements,
+                "lieux_programmes": sorted(lieux_programmes or ())}
+    if data_dir is None and all(v is None or v == () for v in options.values()):
+        fingerprint, files = _fingerprint(None, settings | {"demo": True})
+        return NationalInputs(None, None, border, arrondissements, fingerprint, files)
+    registers = load_registers(data_dir, lieux_programmes=lieux_programmes or None, **options)
+    fingerprint, files = _fingerprint(registers, settings)
+    return NationalInputs(registers, default_layer(), border, arrondissements, fingerprint, files)
+
+
+def load_territory(dept: str, data_dir: PathLike | None = None, **options) -> Territory:
     """The territory of ``dept``.
 
     Without any register it is the embedded demo (real communes, illustrative sites). With
     ``data_dir`` (files recognised by their content) and/or explicit files, it is built from
-    the national registers (``illustrative=False``; see ``conum_geo.registers``):
+    the national registers (``illustrative=False``; see ``conum_geo.data.registers``):
 
     communes
         Commune contours (GeoJSON, GeoPackage, Shapefile), one file or several.
@@ -53,12 +112,8 @@ def load_territory(
         IRIS digital-fragility index, INSEE density grid, QPV points.
     border_km
         Sites this close to the département's limits are kept (default ``BORDER_KM``).
+    arrondissements
+        Paris, Lyon and Marseille by municipal arrondissement (True), as single communes
+        (False), or Paris only (None, the default).
     """
-    dept = normalise_dept(dept)
-    options = dict(communes=communes, population=population, epci=epci,
-                   france_services=france_services, conum=conum, lieux=lieux,
-                   lieux_schema=lieux_schema, fragility=fragility, density=density, qpv=qpv)
-    if data_dir is None and all(v is None or v == () for v in options.values()):
-        return load_demo(dept)
-    registers = load_registers(data_dir, lieux_programmes=lieux_programmes or None, **options)
-    return assemble_territory(dept, registers, BORDER_KM if border_km is None else border_km)
+    return load_national(data_dir, **options).territory(dept)

@@ -124,7 +124,7 @@ def compare_models(
     deployments = deploy_models(territory, graph, posts=posts, settings=settings, assumptions=assumptions,
                                 models=models)
     field_h = float(posts["hours_week"].sum() * assumptions.field_share)
-    communes = territory.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     rows = {}
     for model, deployment in progress(deployments.items(), total=len(deployments), desc="modèles"):
         metrics = presence_coverage(deployment.presences, territory, graph, settings)

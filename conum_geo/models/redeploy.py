@@ -273,7 +273,7 @@ def redeploy(
         "redeployed": pd.concat([kept_sites, new[list(PRESENCE_COLUMNS)]], ignore_index=True),
     }
     times = presence_times(states["redeployed"], extended, graph, settings)  # every site of every state
-    communes = extended.communes[["code_insee", "nom", "population", "geometry"]].copy()
+    communes = extended.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     rows = {}
     for state, presences in progress(states.items(), total=len(states), desc="couverture"):
         metrics = presence_coverage(presences, extended, graph, settings, times)

@@ -216,7 +216,7 @@ def _layout_css(names: list[str]) -> str:
     )
 
 
-def finish_map(maps, territory, network: str, title: str, subtitle: str, entries,
+def finish_map(maps, sources: Sequence[str], illustrative: bool, network: str, title: str, subtitle: str, entries,
                assumptions: Sequence[str] = (), collapsed: bool = False) -> None:
     """Add a layer control to each of ``maps`` (one map or several sharing a figure) and the
     side panel: title, subtitle, provenance caveat, legend ``entries`` (colour, shape, label;
@@ -226,13 +226,13 @@ def finish_map(maps, territory, network: str, title: str, subtitle: str, entries
     maps = list(maps) if isinstance(maps, (list, tuple)) else [maps]
     for m in maps:
         folium.LayerControl(collapsed=collapsed).add_to(m)
-    sources = [s.removeprefix("Source : ") for s in territory.sources]
+    sources = [s.removeprefix("Source : ") for s in sources]
     sources = [s[:1].upper() + s[1:] for s in sources]
     sources += [f"Réseau routier : {ROAD_SOURCES.get(network, network)}.", BASEMAP_CREDIT]
     root = maps[0].get_root()
     root.header.add_child(folium.Element(_layout_css([m.get_name() for m in maps])))
     root.html.add_child(folium.Element(_panel_html(
-        title, subtitle, entries, provenance_warning(network, territory.illustrative), sources,
+        title, subtitle, entries, provenance_warning(network, illustrative), sources,
         assumptions)))
 
 
@@ -299,7 +299,7 @@ def gaps_map(result, m=None):
                 f"couverture ({fmt_int(summary['lost_cover_population'])} habitants) ; "
                 f"{summary['flagged_communes']} communes signalées au total "
                 f"({fmt_int(summary['flagged_population'])} habitants).")
-    finish_map(m, territory, result.network,
+    finish_map(m, territory.sources, territory.illustrative, result.network,
                f"Couverture numérique — département {summary['dept']}", subtitle, entries)
     return m
 
@@ -357,6 +357,6 @@ def simulation_map(result, m=None):
                 f"{summary['threshold_min']:g} min. Habitants perdant la couverture : "
                 f"{fmt_int(round(summary['expected_population_lost']))} en moyenne, intervalle à 90 % "
                 f"{fmt_int(round(low))} – {fmt_int(round(high))}. {summary['p_nonrenewal_defaults_source']}")
-    finish_map(m, territory, result.network,
+    finish_map(m, territory.sources, territory.illustrative, result.network,
                f"Non-renouvellements simulés — département {summary['dept']}", subtitle, entries)
     return m

@@ -151,7 +151,7 @@ def comparison_map(result):
                 f"le sélecteur de couches de chaque carte). Par semaine — {figures}.")
     entries: list[tuple[str | None, str, str]] = [(COVER_COLOURS[k], "square", v) for k, v in COVER_LABELS.items()]
     entries += site_entries(result.settings.kinds)
-    finish_map(maps, result.territory, result.network,
+    finish_map(maps, result.territory.sources, result.territory.illustrative, result.network,
                f"Modèles de déploiement comparés — département {result.territory.dept}", subtitle,
                entries, assumptions=assumption_lines(result.assumptions, result.settings), collapsed=True)
     return figure
@@ -203,7 +203,7 @@ def redeployment_map(result, m=None):
     others = sites.loc[sites["role"] == "autre", "kind"]
     if len(others):
         entries += [(None, "heading", SITE_ROLES["autre"])] + site_entries(others)
-    finish_map(m, result.territory, result.network,
+    finish_map(m, result.territory.sources, result.territory.illustrative, result.network,
                f"Redéploiement à iso — département {result.territory.dept}", subtitle, entries,
                assumptions=redeployment_lines(result))
     return m

@@ -17,27 +17,27 @@ from .summary import caveat_lines, full_summary, warning_lines
 from .text import fmt_decimal, fmt_int, fmt_min, site_labels
 
 COMMUNE_COLUMNS = [
-    "code_insee", "nom", "population", "fragility", "status", "flagged", "reason", "reason_code",
+    "code_insee", "nom", "commune_code", "population", "fragility", "status", "flagged", "reason", "reason_code",
     "baseline_min", "scenario_min", "delta_min", "baseline_site", "scenario_site",
     "covered_before", "covered_after", "presence_h_before", "presence_h_after", "ratio_before",
     "ratio_after", "france_services_min", "france_services_site", "off_network_m", "site_off_network_m",
 ]
-SIMULATION_COLUMNS = ["code_insee", "nom", "population", "covered_before", "p_lose",
+SIMULATION_COLUMNS = ["code_insee", "nom", "commune_code", "population", "covered_before", "p_lose",
                       "expected_population_lost"]
 
 
-def _write(out_dir: str | Path, communes, columns: list[str], result, make_map) -> list[Path]:
-    """Write ``communes.csv``/``.gpkg``, ``map.html`` and ``summary.json`` as one set."""
+def _write(out_dir: str | Path, communes, columns: list[str], result, make_map, extra: dict | None) -> list[Path]:
+    """Write ``communes.csv``/``.gpkg``, ``map.html`` and ``summary.json`` (with ``extra``) as one set."""
     return write_outputs(out_dir, {
         "communes.csv": lambda path: write_table_csv(communes[columns], path),
         "communes.gpkg": lambda path: write_geopackage(communes[columns + ["geometry"]], path, layer="communes"),
         "map.html": lambda path: make_map(result).save(str(path)),
-        "summary.json": lambda path: write_json(full_summary(result), path),
+        "summary.json": lambda path: write_json(full_summary(result, **(extra or {})), path),
     })
 
 
-def write_gaps(result: GapsResult, out_dir: str | Path) -> list[Path]:
-    """Write the files of a gaps result (``_write``).
+def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = None) -> list[Path]:
+    """Write the files of a gaps result (``_write``; ``extra`` goes into ``summary.json``).
 
     Rows: flagged communes first, then those uncovered before, each by population.
     """
@@ -45,7 +45,7 @@ def write_gaps(result: GapsResult, out_dir: str | Path) -> list[Path]:
     group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
     communes = c.assign(group=group).sort_values(
         ["group", "population", "code_insee"], ascending=[True, False, True])
-    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map)
+    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra)
 
 
 #: Short French name of each flag reason, for the terminal table.
@@ -99,11 +99,11 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def write_simulation(result: SimulationResult, out_dir: str | Path) -> list[Path]:
+def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: dict | None = None) -> list[Path]:
     """Write the files of a simulation (``_write``); most inhabitants expected to lose coverage first."""
     communes = result.communes.sort_values(
         ["expected_population_lost", "population", "code_insee"], ascending=[False, False, True])
-    return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map)
+    return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map, extra)
 
 
 def format_simulation(result: SimulationResult, top: int = 10) -> str:
