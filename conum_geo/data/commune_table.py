@@ -122,7 +122,13 @@ def _contour_files(registers: RegisterSet, aliases: dict[str, str], crs: str, no
         seen |= set(frame["code_insee"])
         frames.append(frame.loc[~repeated])
     contours = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=CRS_WGS84)
-    contours["code_insee"] = contours["code_insee"].map(lambda c: aliases.get(c, c))
+    current = contours["code_insee"].map(lambda c: aliases.get(c, c))
+    merged = (current != contours["code_insee"]).to_numpy()
+    if merged.any():
+        notices.add("commune_fusionnee", f"{int(merged.sum())} contour(s) de communes fusionnées depuis le "
+                    "millésime des contours : rattachés à leur commune actuelle (COG)", count=int(merged.sum()),
+                    examples=[f"{old} → {new}" for old, new in zip(contours.loc[merged, "code_insee"], current[merged])])
+    contours["code_insee"] = current
     if contours["code_insee"].duplicated().any():
         contours = contours.dissolve(by="code_insee", aggfunc={"nom": "first", "population": "sum",
                                                                "epci_code": "first"}, as_index=False)

@@ -14,7 +14,7 @@ from ..vocabulary import STRUCTURE_TYPES
 from .files import write_geopackage, write_json, write_outputs, write_table_csv
 from .maps import gaps_map, simulation_map
 from .summary import caveat_lines, full_summary, warning_lines
-from .text import fmt_decimal, fmt_int, fmt_min, site_labels
+from .text import fmt_decimal, fmt_int, fmt_min, plural, site_labels
 
 COMMUNE_COLUMNS = [
     "code_insee", "nom", "commune_code", "population", "fragility", "status", "flagged", "reason", "reason_code",
@@ -58,6 +58,13 @@ def _ended_posts_text(n_posts: int) -> str:
     return f"{n_posts} poste{'s' if n_posts > 1 else ''} non renouvelé{'s' if n_posts > 1 else ''}"
 
 
+def _units_text(summary: dict) -> str:
+    """`` (20 unités : arrondissements municipaux)`` when units differ from communes."""
+    if summary["units"] == summary["communes"] - summary["communes_unlocated"]:
+        return ""
+    return f" ({summary['units']} unités d'analyse : arrondissements municipaux)"
+
+
 def format_gaps(result: GapsResult, top: int = 10) -> str:
     """Short French summary with the ``top`` most populous flagged communes."""
     s = result.summary()
@@ -65,7 +72,7 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
                   else f", baisse du ratio de plus de {s['ratio_drop_share'] * 100:g} %")
     lines = [
         f"Département {s['dept']} — scénario : {result.label}",
-        f"{s['communes']} communes, {fmt_int(s['population'])} habitants ; seuil "
+        f"{plural(s['communes'], 'commune')}{_units_text(s)}, {fmt_int(s['population'])} habitants ; seuil "
         f"{s['threshold_min']:g} min, marge {s['margin_min']:g} min ; réseau {s['network']}"
         + f" ; {_ended_posts_text(s['ended_posts'])}.",
         f"Couvertes avant : {s['covered_before_communes']} communes "
