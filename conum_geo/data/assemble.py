@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 _LAYER = object()
 
 #: Optional site columns carried from the registers when present.
-SITE_EXTRA_COLUMNS = ("register_id", "in_dept", "located_by", "code_postal", "horaires",
+SITE_EXTRA_COLUMNS = ("evening_h", "saturday_h", "register_id", "in_dept", "located_by", "code_postal", "horaires",
                       "programmes", "format", "fs_type", "structure_ref")
 
 

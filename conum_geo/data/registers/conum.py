@@ -89,7 +89,7 @@ def read_conum_lieux(path: str | Path) -> Register:
     if len(not_list):
         raise InputError("liste d'identifiants de conseillers attendue", path=path,
                          row=record_row(not_list[0]), field="conseiller_ids")
-    hours, problems = osm_hours_column(text_column(raw, "horaires"), path, record_row)
+    hours = osm_hours_column(text_column(raw, "horaires"), path, record_row)
     frame = pd.DataFrame({
         "site_id": "cnfs-" + ids,
         "register_id": ids,
@@ -100,8 +100,10 @@ def read_conum_lieux(path: str | Path) -> Register:
         "commune": text_column(raw, "commune"),
         "lon": lon,
         "lat": lat,
-        "presence_h": hours,
-        "hours_problem": problems,
+        "presence_h": hours.total_h,
+        "evening_h": hours.evening_h,
+        "saturday_h": hours.saturday_h,
+        "hours_problem": hours.problems,
         "horaires": text_column(raw, "horaires"),
         "itinerant": False,
         "programmes": "Conseillers numériques",

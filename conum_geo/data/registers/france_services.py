@@ -40,7 +40,7 @@ def read_france_services(path: str | Path) -> Register:
     lon, lat = read_points(raw, path=path)
 
     day_text = {column: text_column(raw, column).to_numpy() for column in FS_DAY_COLUMNS}
-    hours, problems = fs_hours_column(day_text, path, spreadsheet_row)
+    hours = fs_hours_column(day_text, path, spreadsheet_row)
     as_of = file_as_of(path)
     formats = text_column(raw, "format_fs")
     frame = pd.DataFrame({
@@ -53,8 +53,10 @@ def read_france_services(path: str | Path) -> Register:
         "commune": text_column(raw, "lib_com"),
         "lon": lon,
         "lat": lat,
-        "presence_h": hours,
-        "hours_problem": problems,
+        "presence_h": hours.total_h,
+        "evening_h": hours.evening_h,
+        "saturday_h": hours.saturday_h,
+        "hours_problem": hours.problems,
         "horaires": [" | ".join(f"{c[2:]} {day_text[c][i]}" for c in FS_DAY_COLUMNS if day_text[c][i])
                      for i in range(len(raw))],
         "itinerant": formats.isin(ITINERANT_FORMATS).to_numpy(),

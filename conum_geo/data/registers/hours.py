@@ -1,176 +1,174 @@
-"""Weekly presence hours from the two opening-hours syntaxes of the registers.
+"""Weekly presence hours, and when they fall, from the registers' opening hours.
 
-- OSM ``opening_hours`` (conseillers numériques lieux, national lieux standard):
-  ``Mo-Fr 09:00-12:00,14:00-17:00; We off``. Supported: weekday selectors (ranges,
-  lists, wrapping ranges such as ``Sa-Mo``), time ranges (``HH:MM`` or the French ``9h30``),
-  ``off``/``closed``, ``24/7``, rules without a weekday (every day), ``;`` rules that replace
-  earlier ones for their days and ``,`` rules that add to them (OSM semantics), quoted
-  comments (ignored). Rules for public or school holidays (``PH``, ``SH``) do not describe a
-  typical week and are skipped.
-- France services ``h_lundi..h_samedi``: ``09:00 - 12:00 / 13:30 - 17:00`` per day, empty when
-  closed that day.
+Both syntaxes go through ``opening-hours-py`` (the Rust implementation of the OSM
+``opening_hours`` specification), which knows *when* a place is open:
 
-Overlapping ranges of a day are merged before summing. An empty value is *unknown* (NaN);
-a value that cannot be parsed raises ``HoursError`` (callers report it, never drop the site).
+- OSM ``opening_hours`` (conseillers numériques lieux, national lieux standard), as written;
+- France services ``h_lundi..h_samedi`` (``09:00 - 12:00 / 13:30 - 17:00`` per day, empty when
+  closed that day): each day is written as the OSM rule it means (``Mo 09:00-12:00,13:30-17:00``),
+  our own small step, then read the same way.
+
+What is kept of the library's answer, per value: the hours open per week (``total_h``), those
+after 18:00 on any day (``evening_h``) and those on Saturday (``saturday_h``): the research asks
+for presence "à des horaires adaptés". A week is the mean of four reference weeks of 2025
+(``REFERENCE_WEEKS``, one per season, none with a public holiday), so that seasonal rules
+(``Jan-Jun``…) count for their share of the year. Before parsing, the French notation the
+specification does not allow (``9h30``, ``9h``) is rewritten ``09:30``, ``09:00`` — the one
+correction we make, because lieux are often typed that way. Anything else the library refuses
+raises ``HoursError`` with its reason (callers report it, never drop the site); an empty value
+is *unknown* (None).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-#: France services columns, Monday first.
+#: France services columns, Monday first, and the OSM day each stands for.
 FS_DAY_COLUMNS = ("h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi")
-
-_TIME = r"(\d{1,2})(?::|h)(\d{2})?|(\d{1,2})h"
-_TIME_RE = re.compile(rf"^(?:{_TIME})$")
-_RANGE_RE = re.compile(r"^(?P<start>[0-9:h]+)\s*-\s*(?P<end>[0-9:h]+)$")
-_DAY_TOKEN_RE = re.compile(r"^(Mo|Tu|We|Th|Fr|Sa|Su)(?:-(Mo|Tu|We|Th|Fr|Sa|Su))?$")
-_HOLIDAY_RE = re.compile(r"^(PH|SH)\b")
-_COMMENT_RE = re.compile(r'"[^"]*"')
+_FS_OSM_DAYS = dict(zip(FS_DAY_COLUMNS, ("Mo", "Tu", "We", "Th", "Fr", "Sa")))
+#: Mondays of the reference weeks (2025: winter, spring, summer, autumn; no public holiday).
+REFERENCE_WEEKS = (dt.date(2025, 1, 13), dt.date(2025, 4, 7), dt.date(2025, 7, 7), dt.date(2025, 10, 6))
+#: Presence after this hour counts as evening presence.
+EVENING_FROM = dt.time(18, 0)
+_FRENCH_TIME = re.compile(r"(?<![\d:])(\d{1,2})h(\d{2})?(?![\d])")
+_FS_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
 
 class HoursError(ValueError):
     """An opening-hours value that cannot be read; the message says why."""
 
 
-def _minutes(text: str) -> int:
-    match = _TIME_RE.match(text.strip())
-    if not match:
-        raise HoursError(f"« {text} » n'est pas une heure")
-    hours = match.group(1) or match.group(3)
-    minutes = match.group(2) or "0"
-    value = int(hours) * 60 + int(minutes)
-    if int(minutes) >= 60 or value > 24 * 60:
-        raise HoursError(f"« {text} » n'est pas une heure valide")
-    return value
+@dataclass(frozen=True)
+class WeeklyHours:
+    """Hours open in a mean week: in all, in the evening (after 18:00), on Saturday."""
+
+    total_h: float
+    evening_h: float
+    saturday_h: float
 
 
-def _range(text: str) -> tuple[int, int]:
-    """Minutes (start, end) of ``09:00-12:00``; an end before the start runs past midnight."""
-    match = _RANGE_RE.match(text.strip())
-    if not match:
-        raise HoursError(f"« {text.strip()} » n'est pas une plage HH:MM-HH:MM")
-    start, end = _minutes(match["start"]), _minutes(match["end"])
-    if end < start:
-        end += 24 * 60
-    return start, end
+UNKNOWN = WeeklyHours(math.nan, math.nan, math.nan)
 
 
-def _merged_hours(ranges: list[tuple[int, int]]) -> float:
-    total = 0
-    current: tuple[int, int] | None = None
-    for start, end in sorted(ranges):
-        if current is None or start > current[1]:
-            if current is not None:
-                total += current[1] - current[0]
-            current = (start, end)
-        else:
-            current = (current[0], max(current[1], end))
-    if current is not None:
-        total += current[1] - current[0]
-    return total / 60.0
+def _french_times(text: str) -> str:
+    return _FRENCH_TIME.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2) or '00'}", text)
 
 
-def _days(selector: str) -> list[int]:
-    days: list[int] = []
-    for token in selector.split(","):
-        match = _DAY_TOKEN_RE.match(token.strip())
-        if not match:
-            raise HoursError(f"« {token.strip()} » n'est pas un jour de la semaine")
-        first = DAYS.index(match.group(1))
-        last = DAYS.index(match.group(2)) if match.group(2) else first
-        span = (last - first) % 7
-        days.extend((first + k) % 7 for k in range(span + 1))
-    return days
+def _split_evening(start: dt.datetime, end: dt.datetime) -> float:
+    """Seconds of [start, end) after ``EVENING_FROM`` of each day it covers."""
+    seconds, day = 0.0, start.date()
+    while dt.datetime.combine(day, dt.time()) < end:
+        evening = dt.datetime.combine(day, EVENING_FROM)
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        seconds += max(0.0, (min(end, midnight) - max(start, evening)).total_seconds())
+        day += dt.timedelta(days=1)
+    return seconds
 
 
-def _split_rule(rule: str) -> tuple[list[int], str]:
-    """(days, time part) of one rule; a rule without weekday selector applies every day."""
-    head, _, rest = rule.partition(" ")
-    if _DAY_TOKEN_RE.match(head.split(",")[0]):
-        return _days(head), rest.strip()
-    return list(range(7)), rule
+@lru_cache(maxsize=16384)
+def osm_week(text: str) -> WeeklyHours:
+    """Mean weekly hours of an OSM ``opening_hours`` value (``UNKNOWN`` when empty)."""
+    import opening_hours
+
+    value = _french_times(str(text)).strip()
+    if not value:
+        return UNKNOWN
+    try:
+        schedule = opening_hours.OpeningHours(value)
+    except Exception as exc:  # the library's ParserError and friends
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HoursError(reason.removeprefix("Failed to parse expression:").strip() or "syntaxe non reconnue") from None
+    total = evening = saturday = 0.0
+    for monday in REFERENCE_WEEKS:
+        start = dt.datetime.combine(monday, dt.time())
+        for begin, end, state, _ in schedule.intervals(start, start + dt.timedelta(days=7)):
+            if state != opening_hours.State.OPEN:
+                continue
+            total += (end - begin).total_seconds()
+            evening += _split_evening(begin, end)
+            saturday_start = max(begin, dt.datetime.combine(monday + dt.timedelta(days=5), dt.time()))
+            saturday_end = min(end, dt.datetime.combine(monday + dt.timedelta(days=6), dt.time()))
+            saturday += max(0.0, (saturday_end - saturday_start).total_seconds())
+    weeks = 3600.0 * len(REFERENCE_WEEKS)
+    return WeeklyHours(total / weeks, evening / weeks, saturday / weeks)
 
 
-def _rule_ranges(time_part: str) -> list[tuple[int, int]] | None:
-    """Ranges of a rule's time part; None for ``off``/``closed``."""
-    if time_part in ("off", "closed"):
-        return None
-    if not time_part:
-        raise HoursError("jour sans heures d'ouverture")
-    return [_range(part) for part in time_part.split(",")]
-
-
-def osm_weekly_hours(text: str | None) -> float:
-    """Hours open per week from an OSM ``opening_hours`` value (NaN when empty)."""
-    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
-        return math.nan
-    value = _COMMENT_RE.sub("", str(text)).strip()
-    if value == "24/7":
-        return 168.0
-    week: dict[int, list[tuple[int, int]]] = {d: [] for d in range(7)}
-    for rule in filter(None, (r.strip() for r in value.split(";"))):
-        if _HOLIDAY_RE.match(rule):
+def fs_rule(days: Mapping[str, str | None]) -> str:
+    """The France services weekday columns as one OSM ``opening_hours`` value ('' when every
+    day is empty: unknown)."""
+    rules = []
+    for column in FS_DAY_COLUMNS:
+        text = (days.get(column) or "").strip()
+        if not text:
             continue
-        # ", Sa 10:00-12:00" after a time range starts an additional (non-overriding) rule.
-        pieces = re.split(r"(?<=\d),\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su)\b)", rule)
-        for index, piece in enumerate(pieces):
-            days, time_part = _split_rule(piece.strip())
-            ranges = _rule_ranges(time_part)
-            for day in days:
-                if index == 0:
-                    week[day] = []
-                if ranges:
-                    week[day].extend(ranges)
-    return sum(_merged_hours(ranges) for ranges in week.values())
+        ranges = []
+        for part in text.split("/"):
+            match = _FS_RANGE.match(part)
+            if not match:
+                raise HoursError(f"{column} : « {part.strip()} » n'est pas une plage HH:MM - HH:MM")
+            ranges.append(f"{match.group(1).zfill(5)}-{match.group(2).zfill(5)}")
+        rules.append(f"{_FS_OSM_DAYS[column]} {','.join(ranges)}")
+    return "; ".join(rules)  # days not named are closed (OSM semantics)
 
 
-def fs_weekly_hours(days: Mapping[str, str | None]) -> float:
-    """Hours open per week from the France services ``h_lundi..h_samedi`` values.
-
-    An empty day is closed; when every day is empty the hours are unknown (NaN).
-    """
-    texts = {column: (days.get(column) or "").strip() for column in FS_DAY_COLUMNS}
-    if not any(texts.values()):
-        return math.nan
-    total = 0.0
-    for column, text in texts.items():
-        if text:
-            try:
-                total += _merged_hours([_range(part) for part in text.split("/")])
-            except HoursError as exc:
-                raise HoursError(f"{column}: {exc}") from None
-    return total
+def fs_week(days: Mapping[str, str | None]) -> WeeklyHours:
+    """Mean weekly hours of a France services row (``UNKNOWN`` when every day is empty)."""
+    rule = fs_rule(days)
+    try:
+        return osm_week(rule)
+    except HoursError as exc:
+        raise HoursError(f"{rule} : {exc}") from None
 
 
-def osm_hours_column(values: pd.Series, path: Path, row_of) -> tuple[np.ndarray, list[str]]:
-    """Weekly hours of each OSM opening-hours value, and per row the problem ('' if none)
-    naming file, row and field."""
-    hours, problems = np.full(len(values), np.nan), [""] * len(values)
+@dataclass(frozen=True)
+class HoursColumns:
+    """Per row of a register: the three weekly figures (NaN when unknown) and the problem
+    ('' when none) naming file, row and field."""
+
+    total_h: np.ndarray
+    evening_h: np.ndarray
+    saturday_h: np.ndarray
+    problems: list[str]
+
+
+def _columns(weeks: list[WeeklyHours], problems: list[str]) -> HoursColumns:
+    return HoursColumns(np.array([w.total_h for w in weeks], dtype=float),
+                        np.array([w.evening_h for w in weeks], dtype=float),
+                        np.array([w.saturday_h for w in weeks], dtype=float), problems)
+
+
+def osm_hours_column(values: pd.Series, path: Path | str, row_of) -> HoursColumns:
+    """The weekly figures of each OSM opening-hours value of a register's column."""
+    weeks, problems = [], []
     for i, text in enumerate(values.to_numpy()):
         try:
-            hours[i] = osm_weekly_hours(text)
+            weeks.append(osm_week("" if text is None else str(text)))
+            problems.append("")
         except HoursError as exc:
-            problems[i] = f"{path}, ligne {row_of(i)}, champ « horaires » : {text!r} illisible ({exc})"
-    return hours, problems
+            weeks.append(UNKNOWN)
+            problems.append(f"{path}, ligne {row_of(i)}, champ « horaires » : {text!r} illisible ({exc})")
+    return _columns(weeks, problems)
 
 
-def fs_hours_column(days: Mapping[str, np.ndarray], path: Path, row_of) -> tuple[np.ndarray, list[str]]:
-    """Weekly hours of each France services row (``days``: column → texts), and per row the
-    problem ('' if none)."""
+def fs_hours_column(days: Mapping[str, np.ndarray], path: Path | str, row_of) -> HoursColumns:
+    """The weekly figures of each France services row (``days``: column → texts)."""
     n = len(next(iter(days.values())))
-    hours, problems = np.full(n, np.nan), [""] * n
+    weeks, problems = [], []
     for i in range(n):
+        row = {column: texts[i] for column, texts in days.items()}
         try:
-            hours[i] = fs_weekly_hours({column: texts[i] for column, texts in days.items()})
+            weeks.append(fs_week(row))
+            problems.append("")
         except HoursError as exc:
-            column, _, reason = str(exc).partition(": ")
-            problems[i] = f"{path}, ligne {row_of(i)}, champ « {column} » : illisible ({reason})"
-    return hours, problems
+            weeks.append(UNKNOWN)
+            problems.append(f"{path}, ligne {row_of(i)}, horaires h_lundi..h_samedi : illisibles ({exc})")
+    return _columns(weeks, problems)

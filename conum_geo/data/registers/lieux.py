@@ -7,22 +7,28 @@ else ``mediation``; every programme it carries is kept in ``programmes``, and ``
 (Fixe/Itinérant) in ``itinerant``. ``programmes=`` keeps only lieux of some national
 programmes (``dispositif_programmes_nationaux``).
 
-Validation: the product's own rules (ids, postcode, INSEE code, coordinates, date) always
-apply and stop the load; when the official ``schema.json`` is given, every other rule of the
-standard is checked too and its violations are reported per field.
+Validation: the product's own rules on the fields it reads (ids, names, postcode, INSEE code,
+coordinates, date) always apply and stop the load with a one-line error; when the official
+``schema.json`` is given, every rule of the standard is checked by frictionless (``schema``)
+and what it finds is reported per field without stopping the load (a badly formatted phone
+number does not make a lieu unusable).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ...errors import InputError
 from .hours import osm_hours_column
 from .io import (
     Register,
+    check_ids,
     file_as_of,
     insee_code,
     read_csv,
@@ -31,23 +37,40 @@ from .io import (
     spreadsheet_row,
     text_column,
 )
-from .tableschema import load_schema, validate_table
+from .schema import read_schema, validate_csv, validator_available
 
 KIND = "lieux"
 REQUIRED = ("id", "nom", "code_postal", "latitude", "longitude")
 CONUM_PROGRAMME = "Conseillers numériques"
 FRANCE_SERVICES_PROGRAMME = "France Services"
-#: The product's own rules on the fields it uses; violations stop the load.
-PRODUCT_RULES: dict[str, list[dict]] = {"fields": [
-    {"name": "id", "constraints": {"required": True, "unique": True}},
-    {"name": "nom", "constraints": {"required": True}},
-    {"name": "code_postal", "constraints": {"required": True, "pattern": r"\d{5}"}},
-    {"name": "code_insee", "constraints": {"pattern": r"(?:[013-9]\d|2[AB1-9])\d{3}"}},
-    {"name": "latitude", "type": "number"},
-    {"name": "longitude", "type": "number"},
-    {"name": "date_maj", "type": "date"},
-]}
-STRICT_FIELDS = frozenset(field["name"] for field in PRODUCT_RULES["fields"])
+#: The product's own rules on the fields it uses (violations stop the load): field → pattern.
+PATTERNS = {"code_postal": re.compile(r"\d{5}"), "code_insee": re.compile(r"(?:[013-9]\d|2[AB1-9])\d{3}")}
+#: Fields that must not be empty.
+REQUIRED_VALUES = ("id", "nom", "code_postal")
+
+
+def _check_product_rules(raw: pd.DataFrame, path: Path) -> None:
+    """The rules on the fields the product reads: ids, names, codes, date (one-line errors)."""
+    for name in REQUIRED_VALUES:
+        empty = np.flatnonzero((text_column(raw, name) == "").to_numpy())
+        if len(empty):
+            raise InputError("valeur vide dans un champ obligatoire", path=path,
+                             row=spreadsheet_row(int(empty[0])), field=name)
+    check_ids(text_column(raw, "id"), path=path, field_name="id")
+    for name, pattern in PATTERNS.items():
+        values = text_column(raw, name)
+        bad = np.flatnonzero([bool(v) and not pattern.fullmatch(v) for v in values])
+        if len(bad):
+            raise InputError(f"{values.iloc[bad[0]]!r} ne suit pas le motif {pattern.pattern}", path=path,
+                             row=spreadsheet_row(int(bad[0])), field=name)
+    dates = text_column(raw, "date_maj")
+    for i, value in enumerate(dates):
+        if value:
+            try:
+                dt.date.fromisoformat(value[:10])
+            except ValueError:
+                raise InputError(f"{value!r} n'est pas une date AAAA-MM-JJ", path=path,
+                                 row=spreadsheet_row(i), field="date_maj") from None
 
 
 def _split(values: pd.Series) -> list[list[str]]:
@@ -59,11 +82,19 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
     """Read a lieux file of the national standard, optionally keeping some programmes only."""
     path = Path(path)
     raw = read_csv(path, REQUIRED)
-    problems = validate_table(raw, PRODUCT_RULES, path=path, strict=set(STRICT_FIELDS))
+    _check_product_rules(raw, path)
+    problems: list[str] = []
+    standard = ""
     if schema is not None:
-        problems += validate_table(raw, load_schema(schema), path=path, strict=set(STRICT_FIELDS))
+        info = read_schema(schema)
+        standard = f", {info.label}"
+        if validator_available():
+            problems = validate_csv(path, info)
+        else:
+            problems = [f"{path} : règles du {info.label} non vérifiées (frictionless absent : "
+                        "pip install 'conum-geo[validation]')"]
     lon, lat = read_points(raw, path=path)
-    hours, hour_problems = osm_hours_column(text_column(raw, "horaires"), path, spreadsheet_row)
+    hours = osm_hours_column(text_column(raw, "horaires"), path, spreadsheet_row)
     carried = _split(text_column(raw, "dispositif_programmes_nationaux"))
     kinds = np.array(["conum" if CONUM_PROGRAMME in p else
                       "france_services" if FRANCE_SERVICES_PROGRAMME in p else "mediation"
@@ -79,8 +110,10 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
         "commune": text_column(raw, "commune"),
         "lon": lon,
         "lat": lat,
-        "presence_h": hours,
-        "hours_problem": hour_problems,
+        "presence_h": hours.total_h,
+        "evening_h": hours.evening_h,
+        "saturday_h": hours.saturday_h,
+        "hours_problem": hours.problems,
         "horaires": text_column(raw, "horaires"),
         "itinerant": ["Itinérant" in p for p in _split(text_column(raw, "itinerance"))],
         "programmes": ["|".join(p) for p in carried],
@@ -92,4 +125,4 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
         frame = frame.loc[[bool(wanted & set(p)) for p in carried]].reset_index(drop=True)
     as_of = frame["as_of"].max() if len(frame) else file_as_of(path)
     return Register(kind=KIND, path=path, frame=frame, as_of=as_of, problems=problems,
-                    label=f"Source : lieux de médiation numérique, standard national ({path.name}, {as_of})")
+                    label=f"Source : lieux de médiation numérique, standard national ({path.name}, {as_of}{standard})")
