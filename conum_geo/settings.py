@@ -46,6 +46,11 @@ class Settings:
         (``conum_geo.vocabulary.SUPPLY_MEASURES``).
     fragility_weighting
         Weight each commune's demand by its digital-fragility index in the ratio.
+    min_presence_h
+        Weekly presence hours within the threshold a commune needs to be covered (a
+        *permanence régulière*); below, a presence is a *passage ponctuel*. Default 3.5 h, a
+        half-day every week (DESIGN.md: a visit "un mercredi matin sur 2" was judged
+        insufficient, a weekly fixed permanence is the norm).
     """
 
     threshold_min: float = 20.0
@@ -55,11 +60,13 @@ class Settings:
     ratio_drop_share: float | None = None
     supply: str = "presence_h"
     fragility_weighting: bool = False
+    min_presence_h: float = 3.5
 
     def __post_init__(self):
         check_finite("threshold_min", self.threshold_min, minimum=0, strict=True)
         check_finite("off_network_speed_kmh", self.off_network_speed_kmh, minimum=0, strict=True)
         check_finite("margin_min", self.margin_min, minimum=0)
+        check_finite("min_presence_h", self.min_presence_h, minimum=0, strict=True, maximum=7 * 24)
         if self.ratio_drop_share is not None:
             check_finite("ratio_drop_share", self.ratio_drop_share, minimum=0, strict=True, maximum=1)
         if self.supply not in SUPPLY_MEASURES:

@@ -7,8 +7,10 @@ consumes them. Geometries are in Lambert-93 (EPSG:2154) for metropolitan France.
   ``epci_code``, ``origin_x``, ``origin_y`` (the commune's origin point: town hall, else an
   interior point), ``geometry``.
 - ``sites`` (GeoDataFrame, points): ``site_id``, ``nom``, ``kind`` (``SITE_KINDS``),
-  ``code_insee``, ``presence_h`` (weekly opening hours, NaN when unknown), ``itinerant``,
-  ``source``, ``as_of``, ``geometry``.
+  ``code_insee``, ``presence_h`` (weekly opening hours; unknown hours are filled when the
+  territory is built, ``data.site_hours``, and marked in ``presence_h_filled``), ``evening_h``
+  and ``saturday_h`` (hours after 18:00 and on Saturday), ``itinerant``, ``source``, ``as_of``,
+  ``geometry``.
 - ``posts`` (DataFrame): ``post_id``, ``structure_id``, ``fte``, ``hours_week``,
   ``end_date``, ``model`` (``MODELS``), ``base_site_id``, ``source``, ``as_of``.
 - ``post_sites`` (DataFrame, long): ``post_id``, ``site_id``, ``share`` (share of the
@@ -25,8 +27,9 @@ import geopandas as gpd
 import pandas as pd
 
 from .data.departements import metric_crs
+from .data.site_hours import fill_unknown_hours
 from .errors import InputError
-from .notices import Notice
+from .notices import Notice, Notices
 from .vocabulary import SITE_KINDS
 
 CRS_METRIC = "EPSG:2154"
@@ -91,6 +94,10 @@ class Territory:
         if self.unlocated is None:
             self.unlocated = pd.DataFrame({c: pd.Series(dtype=object) for c in
                                            ("code_insee", "nom", "population", "commune_code")})
+        if "presence_h_filled" not in self.sites.columns or self.sites["presence_h"].isna().any():
+            notices = Notices()
+            self.sites = fill_unknown_hours(self.sites, notices)
+            self.warnings = [*self.warnings, *notices]
         if "commune_code" not in self.communes.columns:
             self.communes = self.communes.assign(commune_code=self.communes["code_insee"])
         require_columns(self.ring, COMMUNE_COLUMNS, table="ring")

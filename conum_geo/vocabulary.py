@@ -69,3 +69,20 @@ POST_HOURS_WEEK = 35.0
 #: Catchments: band limits (minutes) and raster cell (m) by default.
 CATCHMENT_MINUTES = (10.0, 20.0, 30.0)
 CATCHMENT_CELL_M = 100.0
+
+#: Presence a commune can reach within the threshold, and its French label (``coverage``).
+PRESENCE_LEVELS = {
+    "reguliere": "Permanence régulière",
+    "ponctuelle": "Passage ponctuel",
+    "aucune": "Aucune présence",
+}
+
+#: Status of a commune between before and after a change (scenario, vintage), with its French
+#: label: the one vocabulary of the terminal, the tables, the JSON and the maps (``gaps``).
+STATUSES = {
+    "perd": "Perd la couverture",
+    "degradee": "Couverte, accès dégradé",
+    "couverte": "Couverte avant et après",
+    "gagne": "Gagne la couverture",
+    "non_couverte": "Non couverte avant et après",
+}

@@ -87,12 +87,31 @@ def test_closed_site_and_unknown_hours():
     np.testing.assert_allclose(m["presence_h"], [20, 20, 0])
     np.testing.assert_allclose(m.loc["C", "ratio"], 0)
 
-    unknown = coverage_metrics(TIMES, sites(presence_h=[20.0, np.nan]), COMMUNES, Settings(threshold_min=15))
-    assert unknown["presence_h"].isna().tolist() == [False, True, True]  # unknown stays unknown
-    assert unknown["covered"].all()  # unknown hours still count as a presence
+    with pytest.raises(InputError, match="horaires inconnus"):  # never a sum of unknowns
+        coverage_metrics(TIMES, sites(presence_h=[20.0, np.nan]), COMMUNES, Settings(threshold_min=15))
 
     zero = coverage_metrics(TIMES, sites(presence_h=[20.0, 0.0]), COMMUNES, Settings(threshold_min=15))
     assert zero["covered"].tolist() == [True, True, False]  # open 0 h a week: no presence
+
+
+@pytest.mark.parametrize("hours, level", [
+    (3.5, "reguliere"),  # a weekly half-day permanence
+    (3.5 / 5, "ponctuelle"),  # the same half-day once every five weeks
+    (0.0, "aucune"),
+])
+def test_presence_level_follows_weekly_hours(hours, level):
+    frame = sites(presence_h=[hours, 0.0])
+    m = coverage_metrics(TIMES, frame, COMMUNES, Settings(threshold_min=15))
+    assert m.loc["A", "presence_level"] == level and m.loc["A", "covered"] == (level == "reguliere")
+    stricter = coverage_metrics(TIMES, frame, COMMUNES, Settings(threshold_min=15, min_presence_h=7))
+    assert not stricter["covered"].any()
+
+
+def test_evening_and_saturday_hours_add_up_within_the_threshold():
+    frame = sites(evening_h=[2.0, 1.0], saturday_h=[3.0, 0.0])
+    m = coverage_metrics(TIMES, frame, COMMUNES, Settings(threshold_min=15))
+    np.testing.assert_allclose(m["evening_h"], [2, 3, 1])
+    np.testing.assert_allclose(m["saturday_h"], [3, 3, 0])
 
 
 def test_nothing_reachable_is_nan_and_none():

@@ -1,16 +1,24 @@
-"""Per-commune coverage: access time, presence hours, accessibility ratio, ``covered``.
+"""Per-commune coverage: access time, presence hours and level, accessibility ratio, ``covered``.
 
 Every metric comes from one sparse long table of people → site travel times
 ``(site_id, code_insee, time_s)`` (``site_times``). A scenario changes only the sites table
 (``active``, ``presence_h``, ``fte``), so evaluating it never runs a graph search.
 
-A site *counts* for a commune when it is of one of ``settings.kinds``, ``active``, and not
-open zero hours a week (unknown hours, NaN, still count as a presence). With T the threshold:
+A site *counts* for a commune when it is of one of ``settings.kinds``, ``active``, and open a
+positive number of hours a week (unknown hours are filled before, by the rule of
+``data.site_hours``: no sum is ever unknown). With T the threshold:
 
 - ``access_min``: minutes to the nearest counted site in the table (NaN, and
   ``nearest_site_id`` None, when the table holds none);
-- ``presence_h``: weekly presence hours of the counted sites within T (0 when there is none,
-  NaN when the hours of one of them are unknown);
+- ``presence_h``: weekly presence hours of the counted sites within T (0 when there is none);
+  ``evening_h`` and ``saturday_h`` their hours after 18:00 and on Saturday, when the sites'
+  hours say (``PRESENCE_COLUMNS``);
+- ``presence_level``: ``reguliere`` when ``presence_h`` reaches ``settings.min_presence_h``
+  (default 3.5 h: a half-day permanence every week — the norm the research describes,
+  "toutes les semaines (de manière fixe)"), ``ponctuelle`` when some presence within T offers
+  less (a monthly visit is 0.8 h a week), ``aucune`` when there is none (``PRESENCE_LEVELS``);
+- ``covered``: the level is ``reguliere``. Centralité and rayonnement are thus measured on
+  the same footing: hours of presence a commune can reach, not the mere existence of a visit;
 - ``ratio``: a two-step floating catchment area (2SFCA) ratio, the method of the French APL
   indicator. Step 1: each site's supply ``S_j`` (``settings.supply``: presence hours or FTE)
   is divided by the demand it can reach, ``R_j = S_j / sum_i w(t_ij) D_i``; step 2: a
@@ -18,9 +26,8 @@ open zero hours a week (unknown hours, NaN, still count as a presence). With T t
   weighted inhabitants with fragility weighting). ``D_i`` is the population, times
   ``fragility_i / mean fragility`` (population-weighted) when ``settings.fragility_weighting``.
   ``w`` is the step decay ``DECAY_STEPS``. Summed over communes, ``D_i * ratio_i / 1000`` gives
-  back the supply of every site that reaches some demand;
-- ``covered``: a counted site within T (DESIGN.md: a Conum presence within 20 minutes by
-  default).
+  back the supply of every site that reaches some demand. The demand counts the territory's
+  own communes (people across the border who use its sites are not counted).
 """
 
 from __future__ import annotations
@@ -49,7 +56,10 @@ DECAY_STEPS = ((1 / 3, 1.0), (2 / 3, 0.33), (1.0, 0.10))
 RATIO_PER_INHABITANTS = 1000
 
 TIMES_COLUMNS = ("site_id", "code_insee", "time_s")
-METRIC_COLUMNS = ("access_min", "nearest_site_id", "presence_h", "ratio", "covered")
+#: Columns of hours a site offers, summed over the counted sites within the threshold.
+PRESENCE_COLUMNS = ("presence_h", "evening_h", "saturday_h")
+METRIC_COLUMNS = ("access_min", "nearest_site_id", "presence_h", "evening_h", "saturday_h",
+                  "presence_level", "ratio", "covered")
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,13 @@ def access(
 
 def countable_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
     """Boolean mask over ``sites``: the sites that count for coverage while active (kind, hours)."""
-    return (sites["kind"].isin(settings.kinds) & (sites["presence_h"] != 0)).to_numpy()
+    return (sites["kind"].isin(settings.kinds) & (sites["presence_h"].fillna(0) > 0)).to_numpy()
+
+
+def presence_level(presence_h, settings: Settings) -> np.ndarray:
+    """``PRESENCE_LEVELS`` key of each weekly number of presence hours within the threshold."""
+    hours = np.nan_to_num(np.asarray(presence_h, dtype=float), nan=0.0)
+    return np.select([hours >= settings.min_presence_h, hours > 0], ["reguliere", "ponctuelle"], "aucune")
 
 
 def counted_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
@@ -167,8 +183,7 @@ def coverage_metrics(
 
     Returns
     -------
-    One row per commune (index ``code_insee``, communes' order): ``access_min``,
-    ``nearest_site_id``, ``presence_h``, ``ratio``, ``covered``.
+    One row per commune (index ``code_insee``, communes' order): ``METRIC_COLUMNS``.
     """
     require_columns(times, TIMES_COLUMNS, table="times")
     require_columns(sites, ("site_id", "kind", "presence_h", "active", settings.supply), table="sites")
@@ -176,6 +191,10 @@ def coverage_metrics(
     require_unique(sites, "site_id", table="sites")
     require_unique(communes, "code_insee", table="communes")
     codes = pd.Index(communes["code_insee"], name="code_insee")
+    unknown = sites["kind"].isin(settings.kinds) & sites["active"].astype(bool) & sites["presence_h"].isna()
+    if unknown.any():
+        raise InputError(f"horaires inconnus pour {int(unknown.sum())} lieu(x) (ex. {sites.loc[unknown, 'site_id'].iloc[0]}) : "
+                         "les remplir d'abord (data.site_hours.fill_unknown_hours)", path="sites", field="presence_h")
     offer = sites.loc[counted_sites(sites, settings)].set_index("site_id")
     pairs = times.loc[times["site_id"].isin(offer.index) & times["code_insee"].isin(codes)]
 
@@ -183,7 +202,9 @@ def coverage_metrics(
     nearest = nearest.set_index("code_insee").reindex(codes)
     threshold_s = settings.threshold_min * 60.0
     within = pairs.loc[pairs["time_s"] <= threshold_s]
-    presence_h = _sum_by(within["site_id"].map(offer["presence_h"]).astype(float), within["code_insee"])
+    hours = {column: _sum_by(within["site_id"].map(offer[column]).astype(float), within["code_insee"])
+             .reindex(codes, fill_value=0.0).to_numpy() if column in offer else np.zeros(len(codes))
+             for column in PRESENCE_COLUMNS}
 
     weight = pd.Series(decay_weight(within["time_s"], settings.threshold_min), index=within.index)
     demand = _demand(communes, settings)
@@ -193,12 +214,14 @@ def coverage_metrics(
     ratio = _sum_by(weight * within["site_id"].map(per_demand).to_numpy(), within["code_insee"])
 
     access_min = nearest["time_s"].to_numpy() / 60.0
+    level = presence_level(hours["presence_h"], settings)
     return pd.DataFrame({
         "access_min": access_min,
         "nearest_site_id": nearest["site_id"].astype(object).where(nearest["site_id"].notna(), None).to_numpy(),
-        "presence_h": presence_h.reindex(codes, fill_value=0.0).to_numpy(),
+        **hours,
+        "presence_level": level,
         "ratio": RATIO_PER_INHABITANTS * ratio.reindex(codes, fill_value=0.0).to_numpy(),
-        "covered": np.nan_to_num(access_min, nan=np.inf) <= settings.threshold_min,
+        "covered": level == "reguliere",
     }, index=codes)
 
 

@@ -26,10 +26,11 @@ MOVED_M = 50.0
 def _state(sites: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
     """Sites state (``STATE_COLUMNS``) of ``sites``: active and with hours where ``present``."""
     active = sites["site_id"].isin(present["site_id"]).to_numpy()
-    hours = sites["site_id"].map(present.set_index("site_id")["presence_h"]).to_numpy(dtype=float)
+    by_id = present.set_index("site_id")
+    hours = {column: np.where(active, sites["site_id"].map(by_id[column]).to_numpy(dtype=float), 0.0)
+             if column in by_id else np.zeros(len(sites)) for column in ("presence_h", "evening_h", "saturday_h")}
     return pd.DataFrame({"site_id": sites["site_id"].to_numpy(), "kind": sites["kind"].to_numpy(),
-                         "presence_h": np.where(active, hours, 0.0), "fte": np.nan,
-                         "active": active}, columns=list(STATE_COLUMNS))
+                         **hours, "fte": np.nan, "active": active}, columns=list(STATE_COLUMNS))
 
 
 def vintage_change(before: Territory, after: Territory, *, label: str) -> SupplyChange:

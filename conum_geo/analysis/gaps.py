@@ -32,14 +32,6 @@ from .supply import SupplyChange
 
 log = logging.getLogger(__name__)
 
-#: Status of a commune between before and after, with its French label.
-STATUS_LABELS = {
-    "perd": "Perd la couverture",
-    "degradee": "Accès dégradé",
-    "couverte": "Couverte avant et après",
-    "non_couverte": "Non couverte avant et après",
-    "gagne": "Gagne la couverture",
-}
 #: Why a commune is flagged, most severe first.
 REASON_CODES = ("lost_cover", "time_up", "ratio_down")
 
@@ -109,10 +101,12 @@ def _max(values: pd.Series) -> float | None:
     return round(float(finite.max()), 1) if len(finite) else None
 
 
-def _status(before: np.ndarray, after: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+def status(before: np.ndarray, after: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    """``vocabulary.STATUSES`` key of each commune from its cover before and after and its flag:
+    a commune covered neither before nor after is ``non_couverte``, whatever its times do."""
     return np.select(
-        [before & ~after, flagged, before & after, ~before & after],
-        ["perd", "degradee", "couverte", "gagne"],
+        [before & ~after, ~before & after, before & after & flagged, before & after],
+        ["perd", "gagne", "degradee", "couverte"],
         default="non_couverte",
     )
 
@@ -141,8 +135,11 @@ def _reasons(before: pd.DataFrame, after: pd.DataFrame, settings: Settings) -> p
         flags["ratio_down"] = (before["ratio"] > 0) & (
             after["ratio"] < before["ratio"] * (1 - settings.ratio_drop_share))
     texts = {
-        "lost_cover": np.where(after["access_min"].isna(), "plus aucune présence accessible",
-                               f"plus de présence à moins de {settings.threshold_min:g} min"),
+        "lost_cover": np.select(
+            [after["access_min"].isna(), after["presence_level"] == "ponctuelle"],
+            ["plus aucune présence accessible",
+             f"seulement un passage ponctuel à moins de {settings.threshold_min:g} min"],
+            f"plus de permanence régulière à moins de {settings.threshold_min:g} min"),
         "time_up": np.where(delta.notna(), "temps d'accès +" + delta.round().map("{:.0f}".format)
                             + f" min (marge {settings.margin_min:g} min)", "présence devenue inaccessible"),
         "ratio_down": "ratio d'accessibilité −" + ((1 - after["ratio"] / before["ratio"].where(
@@ -177,7 +174,7 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     communes["fragility"] = (territory.communes["fragility"].astype(float)
                              if "fragility" in territory.communes else np.nan)
-    communes["status"] = _status(before["covered"].to_numpy(), after["covered"].to_numpy(), flagged)
+    communes["status"] = status(before["covered"].to_numpy(), after["covered"].to_numpy(), flagged)
     communes["flagged"] = flagged
     communes["reason"] = flags["reason"].to_numpy()
     communes["reason_code"] = flags["reason_code"].to_numpy()
@@ -186,7 +183,7 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     communes["delta_min"] = communes["scenario_min"] - communes["baseline_min"]
     communes["baseline_site"] = before["nearest_site_id"].map(names).to_numpy()
     communes["scenario_site"] = after["nearest_site_id"].map(names).to_numpy()
-    for column in ("presence_h", "ratio", "covered"):
+    for column in ("presence_level", "presence_h", "evening_h", "saturday_h", "ratio", "covered"):
         communes[f"{column}_before"] = before[column].to_numpy()
         communes[f"{column}_after"] = after[column].to_numpy()
     communes["france_services_min"] = fallback["access_min"].to_numpy()

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..tables import Territory
 
 #: Columns of a sites state, as ``coverage.coverage_metrics`` reads them.
-STATE_COLUMNS = ("site_id", "kind", "presence_h", "fte", "active")
+STATE_COLUMNS = ("site_id", "kind", "presence_h", "evening_h", "saturday_h", "fte", "active")
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,12 @@ def site_state(territory: Territory, alive: np.ndarray, extra: pd.DataFrame | No
         np.add.at(presence_h, index, extra["presence_h"].to_numpy(dtype=float))
         np.add.at(fte, index, extra["fte"].to_numpy(dtype=float))
         active[index] = True
+    # Evening and Saturday hours follow the hours they are part of; added posts bring none.
+    kept = np.divide(presence_h, presence, out=np.zeros_like(presence_h), where=presence > 0)
+    timed = {column: sites[column].to_numpy(dtype=float) * np.minimum(kept, 1.0) if column in sites
+             else np.zeros(len(sites)) for column in ("evening_h", "saturday_h")}
     return pd.DataFrame({"site_id": sites["site_id"].to_numpy(), "kind": sites["kind"].to_numpy(),
-                         "presence_h": presence_h, "fte": fte, "active": active})
+                         "presence_h": presence_h, **timed, "fte": fte, "active": active})
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from ..tables import CRS_WGS84
 from ..vocabulary import SITE_KINDS
 from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, provenance_warning, site_labels
 
-#: Fill colour of each commune status (see ``gaps.STATUS_LABELS``).
+#: Fill colour of each commune status (``vocabulary.STATUSES``).
 STATUS_COLOURS = {
     "perd": "#d7301f",
     "degradee": "#fdae61",
@@ -249,7 +249,7 @@ def gaps_map(result, m=None):
     """Map of a ``GapsResult``: communes by status, sites before/after, legend, sources."""
     import folium
 
-    from ..analysis.gaps import STATUS_LABELS
+    from ..vocabulary import STATUSES as STATUS_LABELS
 
     territory = result.territory
     labels = site_labels(result.sites, territory.communes)
