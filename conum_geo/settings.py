@@ -47,10 +47,13 @@ class Settings:
     fragility_weighting
         Weight each commune's demand by its digital-fragility index in the ratio.
     min_presence_h
-        Weekly presence hours within the threshold a commune needs to be covered (a
-        *permanence régulière*); below, a presence is a *passage ponctuel*. Default 3.5 h, a
+        Weekly hours a presence must offer to be a *permanence régulière* (a commune is covered
+        when one lies within the threshold); below, it is a *passage ponctuel*. Default 3.5 h, a
         half-day every week (DESIGN.md: a visit "un mercredi matin sur 2" was judged
         insufficient, a weekly fixed permanence is the norm).
+    max_weeks_between_visits
+        When set (N), a presence visited at least every N weeks is regular too, whatever its
+        hours (deployment models' stops; register sites open every week).
     """
 
     threshold_min: float = 20.0
@@ -61,12 +64,16 @@ class Settings:
     supply: str = "presence_h"
     fragility_weighting: bool = False
     min_presence_h: float = 3.5
+    max_weeks_between_visits: float | None = None
 
     def __post_init__(self):
         check_finite("threshold_min", self.threshold_min, minimum=0, strict=True)
         check_finite("off_network_speed_kmh", self.off_network_speed_kmh, minimum=0, strict=True)
         check_finite("margin_min", self.margin_min, minimum=0)
         check_finite("min_presence_h", self.min_presence_h, minimum=0, strict=True, maximum=7 * 24)
+        if self.max_weeks_between_visits is not None:
+            check_finite("max_weeks_between_visits", self.max_weeks_between_visits, minimum=0, strict=True,
+                         maximum=52)
         if self.ratio_drop_share is not None:
             check_finite("ratio_drop_share", self.ratio_drop_share, minimum=0, strict=True, maximum=1)
         if self.supply not in SUPPLY_MEASURES:

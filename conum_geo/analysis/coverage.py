@@ -13,12 +13,16 @@ positive number of hours a week (unknown hours are filled before, by the rule of
 - ``presence_h``: weekly presence hours of the counted sites within T (0 when there is none);
   ``evening_h`` and ``saturday_h`` their hours after 18:00 and on Saturday, when the sites'
   hours say (``PRESENCE_COLUMNS``);
-- ``presence_level``: ``reguliere`` when ``presence_h`` reaches ``settings.min_presence_h``
-  (default 3.5 h: a half-day permanence every week — the norm the research describes,
-  "toutes les semaines (de manière fixe)"), ``ponctuelle`` when some presence within T offers
-  less (a monthly visit is 0.8 h a week), ``aucune`` when there is none (``PRESENCE_LEVELS``);
+- ``presence_level``: ``reguliere`` when one presence within T is regular on its own: it
+  offers at least ``settings.min_presence_h`` hours a week (default 3.5 h: a half-day
+  permanence every week — the norm the research describes, "toutes les semaines (de manière
+  fixe)"), or, with ``settings.max_weeks_between_visits`` N, it is visited at least every N
+  weeks (``visits_per_week`` of model presences); ``ponctuelle`` when the presences within T
+  are all less than that (a half-day every five weeks is 0.7 h a week: scattered monthly visits
+  in ten nearby communes are not a permanence anyone can rely on); ``aucune`` when there is
+  none (``vocabulary.PRESENCE_LEVELS``);
 - ``covered``: the level is ``reguliere``. Centralité and rayonnement are thus measured on
-  the same footing: hours of presence a commune can reach, not the mere existence of a visit;
+  the same footing: a regular presence a commune can reach, not the mere existence of a visit;
 - ``ratio``: a two-step floating catchment area (2SFCA) ratio, the method of the French APL
   indicator. Step 1: each site's supply ``S_j`` (``settings.supply``: presence hours or FTE)
   is divided by the demand it can reach, ``R_j = S_j / sum_i w(t_ij) D_i``; step 2: a
@@ -115,10 +119,13 @@ def countable_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
     return (sites["kind"].isin(settings.kinds) & (sites["presence_h"].fillna(0) > 0)).to_numpy()
 
 
-def presence_level(presence_h, settings: Settings) -> np.ndarray:
-    """``PRESENCE_LEVELS`` key of each weekly number of presence hours within the threshold."""
-    hours = np.nan_to_num(np.asarray(presence_h, dtype=float), nan=0.0)
-    return np.select([hours >= settings.min_presence_h, hours > 0], ["reguliere", "ponctuelle"], "aucune")
+def regular_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
+    """Boolean mask over ``sites``: a presence that is regular on its own (module doc)."""
+    regular = sites["presence_h"].fillna(0).to_numpy(dtype=float) >= settings.min_presence_h
+    if settings.max_weeks_between_visits is not None and "visits_per_week" in sites:
+        visits = sites["visits_per_week"].fillna(1.0).to_numpy(dtype=float)
+        regular |= (visits * settings.max_weeks_between_visits >= 1.0) & (sites["presence_h"].fillna(0) > 0).to_numpy()
+    return regular
 
 
 def counted_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
@@ -214,7 +221,9 @@ def coverage_metrics(
     ratio = _sum_by(weight * within["site_id"].map(per_demand).to_numpy(), within["code_insee"])
 
     access_min = nearest["time_s"].to_numpy() / 60.0
-    level = presence_level(hours["presence_h"], settings)
+    regular = pd.Series(regular_sites(offer.reset_index(), settings), index=offer.index)
+    has_regular = within.loc[within["site_id"].map(regular).astype(bool), "code_insee"].unique()
+    level = np.select([codes.isin(has_regular), hours["presence_h"] > 0], ["reguliere", "ponctuelle"], "aucune")
     return pd.DataFrame({
         "access_min": access_min,
         "nearest_site_id": nearest["site_id"].astype(object).where(nearest["site_id"].notna(), None).to_numpy(),

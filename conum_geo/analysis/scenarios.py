@@ -219,7 +219,8 @@ def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
     new = gpd.GeoDataFrame(
         {"site_id": [NEW_SITE_PREFIX + c for c in codes],
          "nom": [f"Nouveau lieu (scénario) — {n}" for n in communes["nom"]],
-         "kind": "conum", "code_insee": codes, "presence_h": 0.0, "fte": 0.0, "itinerant": False,
+         "kind": "conum", "code_insee": codes, "presence_h": 0.0, "evening_h": 0.0, "saturday_h": 0.0, "presence_h_filled": False,
+         "fte": 0.0, "itinerant": False,
          "source": "scénario", "as_of": ""},
         geometry=shapely.points(communes["origin_x"].to_numpy(), communes["origin_y"].to_numpy()),
         crs=territory.sites.crs,

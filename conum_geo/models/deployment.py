@@ -57,7 +57,7 @@ MAX_TRIP_MIN = 180.0
 #: Posts to deploy, each with its base (``current_posts``, ``posts_by_population``).
 BASED_POST_COLUMNS = ("post_id", "hours_week", "base_id", "base_nom", "base_code_insee", "base_x", "base_y")
 #: A site-like table of presences (``Deployment.presences``), as ``coverage_metrics`` reads it.
-PRESENCE_COLUMNS = (*SITE_COLUMNS, "fte", "active", "geometry")
+PRESENCE_COLUMNS = (*SITE_COLUMNS, "evening_h", "saturday_h", "visits_per_week", "fte", "active", "geometry")
 SCHEDULE_COLUMNS = ("model", "post_id", "site_id", "code_insee", "round_trip_min",
                     "sessions_per_week", "presence_h", "driving_h")
 
@@ -230,6 +230,7 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
     grouped = (plan.assign(fte=plan["presence_h"] / field_h)
                .groupby("site_id", sort=True).agg(code_insee=("code_insee", "first"),
                                                   presence_h=("presence_h", "sum"),
+                                                  visits_per_week=("sessions_per_week", "sum"),
                                                   fte=("fte", "sum")))
     at_base = grouped.index.isin(bases.index)
     visit_codes = grouped["code_insee"].where(~at_base)
@@ -242,12 +243,14 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
         "code_insee": grouped["code_insee"].to_numpy(), "presence_h": grouped["presence_h"].to_numpy(),
         "itinerant": ~at_base & (model == "rayonnement"), "source": "modèle de déploiement", "as_of": "",
         "active": True, "fte": grouped["fte"].to_numpy(),
+        # a model's sessions have no clock time: no evening or Saturday hours are claimed
+        "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": grouped["visits_per_week"].to_numpy(),
     }, geometry=shapely.points(x.astype(float), y.astype(float)), crs=territory.crs)
     sites = territory.sites
     unserved = (sites["kind"].isin(settings.kinds)
                 & ~sites["site_id"].isin(territory.post_sites["site_id"])
                 & ~sites["site_id"].isin(bases.index))
-    kept = sites.loc[unserved].assign(active=True, fte=np.nan)
+    kept = sites.loc[unserved].assign(active=True, fte=np.nan, visits_per_week=np.nan)
     if "fte" in sites.columns:
         kept["fte"] = sites.loc[unserved, "fte"]
     return pd.concat([deployed, kept], ignore_index=True)[list(PRESENCE_COLUMNS)]

@@ -3,8 +3,16 @@
 - ``population_covered`` / ``communes_covered``: the ``covered`` rule of ``coverage``;
 - ``mean_access_min``: population-weighted mean time to the nearest presence, over the
   communes that reach one;
-- ``gini_access``: population-weighted Gini coefficient of that time (0: everyone equally
-  far; 1: all the travel burden on one commune), over the same communes;
+- ``p90_access_min``: the time within which 90 % of that population reaches a presence;
+- ``beyond_20_min_share`` / ``beyond_30_min_share``: share of the population whose nearest
+  presence is more than 20 / 30 minutes away, or out of reach — these read the right way when
+  almost everyone is close (unlike a Gini);
+- ``communes_regular`` / ``communes_occasional``: communes whose best presence within the
+  threshold is a *permanence régulière* / only a *passage ponctuel* (``coverage``);
+- ``gini_access``: population-weighted Gini coefficient of the time (0: everyone equally far;
+  1: all the travel burden on one commune). It approaches 1 when almost everyone's time is 0
+  (rayonnement): mathematically right and easy to misread, so it comes after the measures
+  above;
 - ``fragile_covered_share``: share of the population of the most fragile communes (digital
   fragility index in the top ``FRAGILE_QUANTILE`` of communes) that is covered; NaN without
   a ``fragility`` column;
@@ -56,6 +64,28 @@ def _covered_share(population: np.ndarray, covered: np.ndarray, mask: np.ndarray
     return float(population[mask & covered].sum() / total) if total else float("nan")
 
 
+#: What each indicator means, in French (stated in every output that shows them).
+DEFINITIONS = {
+    "population_covered": "habitants d'une commune ayant une permanence régulière à moins du seuil",
+    "mean_access_min": "temps moyen jusqu'à la présence la plus proche, pondéré par la population",
+    "p90_access_min": "temps en deçà duquel 90 % des habitants atteignent une présence",
+    "beyond_20_min_share": "part des habitants à plus de 20 min de toute présence (ou sans présence accessible)",
+    "beyond_30_min_share": "part des habitants à plus de 30 min de toute présence (ou sans présence accessible)",
+    "communes_regular": "communes ayant une permanence régulière à moins du seuil",
+    "communes_occasional": "communes n'ayant qu'un passage ponctuel à moins du seuil",
+    "gini_access": "indice de Gini du temps d'accès (proche de 1 quand presque tous sont à 0 min : à lire avec prudence)",
+}
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The weighted ``q`` quantile (the smallest value whose cumulative weight reaches ``q``)."""
+    if len(values) == 0 or weights.sum() <= 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return float(values[order][np.searchsorted(cumulative, q - 1e-12)])
+
+
 def coverage_indicators(metrics: pd.DataFrame, communes: pd.DataFrame,
                         presence_codes=()) -> dict:
     """Indicators (module doc) of per-commune ``metrics`` (``coverage.coverage_metrics``).
@@ -78,8 +108,13 @@ def coverage_indicators(metrics: pd.DataFrame, communes: pd.DataFrame,
         "population_covered_share": _covered_share(population, covered, np.ones_like(covered)),
         "communes_covered": int(covered.sum()),
         "communes_with_presence": int(communes["code_insee"].isin(set(presence_codes)).sum()),
+        "communes_regular": int((metrics["presence_level"] == "reguliere").sum()) if "presence_level" in metrics else int(covered.sum()),
+        "communes_occasional": int((metrics["presence_level"] == "ponctuelle").sum()) if "presence_level" in metrics else 0,
         "mean_access_min": (float(np.average(access[reachable], weights=weights))
                             if weights.sum() > 0 else float("nan")),
+        "p90_access_min": weighted_quantile(access[reachable], weights, 0.9),
+        "beyond_20_min_share": _covered_share(population, ~(np.nan_to_num(access, nan=np.inf) <= 20), np.ones_like(covered)),
+        "beyond_30_min_share": _covered_share(population, ~(np.nan_to_num(access, nan=np.inf) <= 30), np.ones_like(covered)),
         "gini_access": gini(access[reachable], weights),
         "fragile_covered_share": _covered_share(population, covered, fragile) if fragile.any() else float("nan"),
         "rural_covered_share": _covered_share(population, covered, rural),

@@ -212,7 +212,8 @@ def candidate_costs(change: SupplyChange, graph: RoadGraph, settings: Settings,
 def _state_presences(territory: Territory, state: pd.DataFrame) -> gpd.GeoDataFrame:
     """``territory.sites`` with the presence hours, FTE and activity of ``state``."""
     return territory.sites.assign(presence_h=state["presence_h"].to_numpy(),
-                                  fte=state["fte"].to_numpy(),
+                                  evening_h=state["evening_h"].to_numpy(), saturday_h=state["saturday_h"].to_numpy(),
+                                  visits_per_week=np.nan, fte=state["fte"].to_numpy(),
                                   active=state["active"].to_numpy())[list(PRESENCE_COLUMNS)]
 
 
@@ -262,6 +263,7 @@ def redeploy(
         "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": "Nouveau poste — " + chosen["nom"],
         "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h,
         "itinerant": False, "source": "redéploiement", "as_of": "", "fte": 1.0, "active": True,
+        "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": np.nan,
     }, geometry=chosen.geometry, crs=territory.crs)
     scenario_sites = _state_presences(extended, change.after)
     kept_sites = scenario_sites.copy()

@@ -19,7 +19,9 @@ def assumption_lines(assumptions: ModelAssumptions, settings: Settings) -> list[
     territory = (f"les communes à moins de {fmt_number(a.radius_min)} min de route de la base"
                  if a.radius_min else "les communes de l'intercommunalité de la base")
     return [
-        f"Seuil de couverture : une présence à moins de {fmt_number(settings.threshold_min)} min de trajet.",
+        f"Couverture : une permanence régulière (au moins {fmt_number(settings.min_presence_h)} h par semaine "
+        f"au même lieu) à moins de {fmt_number(settings.threshold_min)} min de trajet ; en deçà, un passage "
+        "ponctuel ne couvre pas.",
         f"Chaque poste compte ses heures hebdomadaires (défaut {fmt_number(a.hours_week)} h), dont "
         f"{fmt_number(a.field_share * 100)} % de temps de terrain (présence au public + trajets).",
         f"Une présence = une permanence de {fmt_number(a.session_h)} h.",
@@ -43,7 +45,8 @@ def redeployment_lines(result: RedeployResult) -> list[str]:
             else "les sites ou postes " + ", ".join(result.keep) + " et les lieux sans poste")
     return [
         f"Scénario : {result.scenario.name}.",
-        f"Seuil de couverture : une présence à moins de {fmt_number(result.settings.threshold_min)} min de trajet.",
+        f"Couverture : une permanence régulière (au moins {fmt_number(result.settings.min_presence_h)} h par "
+        f"semaine au même lieu) à moins de {fmt_number(result.settings.threshold_min)} min de trajet.",
         f"Sites maintenus : {keep}.",
         "Candidats : lieux existants, France services et mairies de toutes les communes.",
         f"Chaque nouveau poste ouvre un site en centralité : {fmt_number(a.hours_week)} h par "

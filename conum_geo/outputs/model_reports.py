@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.compare import COMMUNE_METRICS, Comparison
+from ..models.indicators import DEFINITIONS
 from ..models.redeploy import RedeployResult
 from .assumptions import assumption_lines, redeployment_lines
 from .files import write_geopackage, write_json, write_lines, write_outputs, write_table_csv
@@ -20,8 +21,9 @@ from .text import fmt_decimal, fmt_int, fmt_min, fmt_pct
 
 MODEL_COLUMNS = [
     "label", "posts", "presences", "presence_h", "driving_h", "driving_share", "population_covered",
-    "population_covered_share", "communes_covered", "communes_with_presence", "mean_access_min",
-    "gini_access", "fragile_covered_share", "rural_covered_share", "unreachable_communes",
+    "population_covered_share", "communes_covered", "communes_occasional", "communes_with_presence",
+    "mean_access_min", "p90_access_min", "beyond_20_min_share", "beyond_30_min_share", "gini_access",
+    "fragile_covered_share", "rural_covered_share", "unreachable_communes",
 ]
 #: Columns of ``presences.csv`` (and, with the geometry, ``presences.gpkg``).
 PRESENCE_FILE_COLUMNS = ["model", "site_id", "nom", "kind", "code_insee", "presence_h", "fte", "itinerant"]
@@ -29,7 +31,8 @@ PRESENCE_FILE_COLUMNS = ["model", "site_id", "nom", "kind", "code_insee", "prese
 
 def comparison_summary(result: Comparison) -> dict:
     """The JSON of ``compare`` (``--json`` and ``summary.json``)."""
-    return full_summary(result, assumptions_text=assumption_lines(result.assumptions, result.settings))
+    return full_summary(result, assumptions_text=assumption_lines(result.assumptions, result.settings),
+                        indicator_definitions=DEFINITIONS)
 
 
 def redeployment_summary(result: RedeployResult) -> dict:
@@ -71,10 +74,14 @@ def format_comparison(result: Comparison) -> str:
         ("Heures de route / sem.", lambda r: f"{r['driving_h']:.0f} h ({fmt_pct(r['driving_share'])})"),
         ("Population couverte",
          lambda r: f"{fmt_int(r['population_covered'])} ({fmt_pct(r['population_covered_share'])})"),
-        ("Communes couvertes", lambda r: f"{r['communes_covered']:d}"),
+        ("Communes couvertes (permanence régulière)", lambda r: f"{r['communes_covered']:d}"),
+        ("Communes à passage ponctuel seulement", lambda r: f"{r['communes_occasional']:d}"),
         ("Communes avec présence", lambda r: f"{r['communes_with_presence']:d}"),
         ("Temps d'accès moyen", lambda r: fmt_min(r["mean_access_min"])),
-        ("Gini du temps d'accès", lambda r: fmt_decimal(r["gini_access"], 2)),
+        ("Temps d'accès, 90 % des habitants", lambda r: fmt_min(r["p90_access_min"])),
+        ("Habitants à plus de 20 min", lambda r: fmt_pct(r["beyond_20_min_share"])),
+        ("Habitants à plus de 30 min", lambda r: fmt_pct(r["beyond_30_min_share"])),
+        ("Gini du temps d'accès (*)", lambda r: fmt_decimal(r["gini_access"], 2)),
         ("Couverture communes fragiles", lambda r: fmt_pct(r["fragile_covered_share"])),
         ("Couverture communes rurales", lambda r: fmt_pct(r["rural_covered_share"])),
     ]
@@ -83,10 +90,11 @@ def format_comparison(result: Comparison) -> str:
         f"Département {result.territory.dept} — {len(result.posts)} postes ({result.posts_rule}) ; "
         f"seuil {result.settings.threshold_min:g} min ; réseau {result.network}.",
         "",
-        f"{'':<30}" + "".join(f"{t.loc[m, 'label']:>{width}}" for m in t.index),
+        f"{'':<42}" + "".join(f"{t.loc[m, 'label']:>{width}}" for m in t.index),
     ]
     for label, fmt in rows:
-        lines.append(f"{label:<30}" + "".join(f"{fmt(t.loc[m]):>{width}}" for m in t.index))
+        lines.append(f"{label:<42}" + "".join(f"{fmt(t.loc[m]):>{width}}" for m in t.index))
+    lines += ["", f"(*) {DEFINITIONS['gini_access']}."]
     lines += ["", "Hypothèses :"] + [f"- {line}" for line in assumption_lines(result.assumptions, result.settings)]
     lines += caveat_lines(result) + warning_lines(result)
     return "\n".join(lines)
