@@ -20,7 +20,6 @@ import platform
 import resource
 import tempfile
 import time
-from pathlib import Path
 
 import pandas as pd
 

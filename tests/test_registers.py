@@ -147,7 +147,13 @@ def test_nievre_posts_and_structures(territory):
     assert set(structures["structure_type"]) <= set(STRUCTURE_TYPES)
     assert set(posts["structure_id"]) <= set(structures["structure_id"])
     nievre = structures.loc[structures["in_dept"].fillna(False).astype(bool)].set_index("nom")
-    assert len(nievre) == 3 and int(nievre["n_posts_declared"].sum()) == 28
+    listed = nievre.loc[nievre["type_source"] == "liste des structures"]
+    assert len(listed) == 3 and int(listed["n_posts_declared"].sum()) == 28
+    # employers absent from the list, in the département by their lieux, typed by their lieux' names
+    by_name = nievre.loc[nievre["type_source"] == "nom de ses lieux", "structure_type"]
+    assert set(by_name) == {"association"} and len(by_name) == 2
+    assert (nievre.loc[nievre["type_source"] == "", "structure_type"] == "inconnu").all()
+    assert any(w.code == "postes_sans_lieu" and w.count == 8 for w in territory.warnings)  # 5 + 1 + 2
     assert nievre.loc["DEPARTEMENT DE LA NIEVRE", "structure_type"] == "departement"
     assert nievre.loc["COMMUNAUTE D AGGLOMERATION DE NEVERS", "structure_type"] == "epci"
     assert nievre.loc["COMMUNE DE NEVERS", "structure_type"] == "commune"
@@ -163,7 +169,7 @@ def test_data_info(registers, territory):
     assert info["sites"]["conum"]["in_dept"] == 39
     assert info["conseillers"]["links_in_dept"] == 40
     assert info["conseillers"]["posts_in_dept"] == 24
-    assert info["structures"]["in_dept"] == 3
+    assert info["structures"]["in_dept"] == 7
     assert info["structures"]["posts_declared_in_dept"] == 28
     rows = {f["kind"]: f["rows"] for f in info["files"]}
     assert rows["france_services"] == 2_845 and rows["conum_lieux"] == 4_930
@@ -173,7 +179,8 @@ def test_cli_data_info(shared_data):
     result = CliRunner().invoke(cli, ["data", "info", "--dept", "58", "--data-dir", str(shared_data)])
     assert result.exit_code == 0, result.output
     assert "Communes : 309, population 201\u202f417" in result.output
-    assert "3 (28 postes attribués" in result.output
+    assert "7 (28 postes attribués, 24 vus dans les lieux)" in result.output
+    assert "absents de la liste des structures : 7 (dont 4 de type inconnu)" in result.output
 
 
 def test_gaps_on_real_registers(shared_data, tmp_path):

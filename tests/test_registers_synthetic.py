@@ -14,7 +14,7 @@ import shapely
 from conum_geo.data.assemble import assemble_territory
 from conum_geo.data.registers import detect_kind, load_registers
 from conum_geo.data.registers.communes import read_contours
-from conum_geo.data.registers.conum import build_posts, classify_structure
+from conum_geo.data.registers.conum import build_posts, classify_structure, match_structures
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.territory import load_territory
 from conum_geo.errors import InputError
@@ -100,12 +100,15 @@ def test_territory_from_synthetic_registers(world):
     assert posts.loc["cnfs-cc1", "model"] == "rayonnement"  # lieux in two communes
     assert posts.loc["cnfs-cc1", "base_site_id"] == "cnfs-l1"
     assert posts.loc["cnfs-cc2", "model"] == "centralite"
-    # S1's lieux carry the Département's SIRET; S2 is unknown and kept as such
+    # S1's lieux carry the Département's SIRET; S2 is absent from the list, typed from its lieu's name
     assert posts.loc["cnfs-cc1", "structure_id"] == "cnfs-s7"
     structures = territory.structures.set_index("structure_id")
     assert structures.loc["cnfs-s7", "structure_type"] == "departement"
     assert structures.loc["cnfs-s7", "n_posts"] == 1 and structures.loc["cnfs-s7", "n_posts_declared"] == 3
-    assert structures.loc["cnfs-S2", "structure_type"] == "inconnu"
+    assert structures.loc["cnfs-S2", "structure_type"] == "association"  # its lieu: "Centre social"
+    assert structures.loc["cnfs-S2", "type_source"] == "nom de ses lieux"
+    assert bool(structures.loc["cnfs-S2", "in_dept"])
+    assert any(w.code == "employeur_type_par_nom" for w in territory.warnings)
     assert not territory.illustrative
     # the synthetic contours hold no real town hall: their interior points are the origins, and said so
     assert not territory.communes["origin_is_town_hall"].any()
@@ -149,9 +152,28 @@ def test_shares_fall_back_to_equal_when_no_hours_known():
     ("COMMUNE LIBRE DU QUARTIER", False, "autre_prive"),  # a private body is never a commune
     ("SYNDICAT MIXTE NUMERIQUE", True, "autre_public"),
     ("LA POSTE", False, "autre_prive"),
+    # status unknown (employer absent from the structures list, typed from its lieux' names)
+    ("Mairie de Clamecy", None, "commune"),
+    ("Médiathèque municipale de Cosne", None, "commune"),
+    ("Antenne locale Croix Rouge Française", None, "association"),
+    ("LA POSTE", None, "inconnu"),
+    ("La Fabrik", None, "inconnu"),
 ])
 def test_classify_structure(name, public, expected):
     assert classify_structure(name, public) == expected
+
+
+def test_employers_matched_by_siret_then_siren():
+    structures = pd.DataFrame({"structure_id": ["cnfs-a", "cnfs-b", "cnfs-c"],
+                               "siret": ["21580194800014", "77568501900022", ""]})
+    lieux = pd.DataFrame({
+        "structure_ref": ["A", "A", "A", "B", "C"],
+        # A: two lieux with A's SIRET, one with another establishment's; B: another establishment
+        # of B (same SIREN); C: a SIRET nobody has
+        "pivot": ["21580194800014", "21580194800014", "77568501900022", "77568501900099", "11111111100011"],
+    })
+    matched = match_structures(lieux, structures)
+    assert matched.to_dict() == {"A": "cnfs-a", "B": "cnfs-b"}
 
 
 LIEUX_HEADER = ["id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "latitude",

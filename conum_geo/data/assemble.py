@@ -104,13 +104,39 @@ def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_code
     else:
         posts, post_sites = no_posts()
         source, as_of = (lieux.source, lieux.as_of) if lieux is not None else ("", "")
-    structures = build_structures(posts, structures_register, dept_codes, dept, source, as_of)
-    unknown = structures.loc[structures["structure_type"] == "inconnu"]
+    structures = build_structures(posts, structures_register, dept_codes, dept, source, as_of,
+                                  lieux=kept[["structure_ref", "nom", "in_dept"]] if len(kept) else None)
+    employers = structures.loc[structures["structure_id"].isin(posts["structure_id"])]
+    by_names = employers.loc[employers.get("type_source", pd.Series(dtype=object)) == "nom de ses lieux"]
+    if len(by_names):
+        warnings.add("employeur_type_par_nom", f"{len(by_names)} employeur(s) absents de la liste des "
+                     "structures (rapprochement par SIRET puis SIREN) : type déduit du nom de leurs lieux",
+                     count=len(by_names), examples=[f"{n} → {t}" for n, t in zip(by_names["nom"], by_names["structure_type"])])
+    unknown = employers.loc[employers["structure_type"] == "inconnu"]
     if len(unknown):
-        warnings.add("employeur_inconnu", f"{len(unknown)} employeur(s) de conseillers absents de la "
-                     "liste des structures (rapprochement par SIRET) : type « inconnu »",
+        share = len(unknown) / max(len(employers), 1)
+        warnings.add("employeur_inconnu", f"{len(unknown)} employeur(s) sur {len(employers)} ({round(100 * share)} %) "
+                     "de type inconnu : absents de la liste des structures et noms de lieux non parlants ; les "
+                     "règles par type de structure ne s'appliquent pas à leurs postes",
                      count=len(unknown), examples=unknown["nom"])
+    _declared_without_lieu(structures, warnings)
     return posts, post_sites, structures
+
+
+def _declared_without_lieu(structures: pd.DataFrame, warnings: Notices) -> None:
+    """Notice the employers of the département whose declared posts exceed those seen in lieux."""
+    if "n_posts_declared" not in structures:
+        return
+    own = structures.loc[structures["in_dept"].fillna(False).astype(bool)]
+    declared = pd.to_numeric(own["n_posts_declared"], errors="coerce").fillna(0)
+    missing = (declared - own["n_posts"]).clip(lower=0)
+    short = own.loc[missing > 0]
+    if len(short):
+        total = int(missing[missing > 0].sum())
+        warnings.add("postes_sans_lieu", f"{total} poste(s) déclaré(s) par {len(short)} employeur(s) du département "
+                     "n'apparaissent dans aucun lieu d'activité : ni avant ni après, ils ne comptent pas",
+                     count=total, examples=[f"{n} : {int(m)} sur {int(d)}" for n, m, d in
+                                            zip(short["nom"], missing[missing > 0], declared[missing > 0])])
 
 
 def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BORDER_KM, *,

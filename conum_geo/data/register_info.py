@@ -59,6 +59,7 @@ def _structures(territory: Territory) -> dict:
         "posts_declared_in_dept": int(sum(declared)),
         "posts_observed_in_dept": int(in_dept["n_posts"].sum()),
         "names_in_dept": {row["nom"]: row["structure_type"] for _, row in in_dept.iterrows()},
+        "employers_unmatched": int((structures.get("type_source") != "liste des structures").sum()),
         "employers_unknown": int((structures["structure_type"] == "inconnu").sum()),
     }
 
@@ -116,7 +117,8 @@ def format_info(info: dict, max_warnings: int = 15) -> str:
         lines.append(f"Structures employeuses du département : {s['in_dept']} "
                      f"({s['posts_declared_in_dept']} postes attribués, "
                      f"{s['posts_observed_in_dept']} vus dans les lieux) ; "
-                     f"employeurs non retrouvés : {s['employers_unknown']}")
+                     f"employeurs absents de la liste des structures : {s['employers_unmatched']} "
+                     f"(dont {s['employers_unknown']} de type inconnu)")
     warnings = info["warnings"]
     if warnings:
         lines += ["", f"Avertissements ({len(warnings)}) :"]

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 ACCESS_CUTOFF_MIN = 120.0
 
 #: Per-commune metric columns, suffixed with the model in ``Comparison.communes``.
-COMMUNE_METRICS = ("access_min", "presence_h", "ratio", "covered", "has_presence")
+COMMUNE_METRICS = ("access_min", "presence_h", "presence_level", "ratio", "covered", "has_presence")
 
 
 def presence_times(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,

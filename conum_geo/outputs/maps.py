@@ -252,7 +252,7 @@ def gaps_map(result, m=None):
     from ..vocabulary import STATUSES as STATUS_LABELS
 
     territory = result.territory
-    labels = site_labels(result.sites, territory.communes)
+    labels = site_labels(result.sites, territory)
     communes = to_wgs84(result.communes, SIMPLIFY_M)
     m = new_map(communes, m)
     table = communes.assign(
@@ -341,7 +341,7 @@ def simulation_map(result, m=None):
     })
     kinds = set(result.settings.kinds) | {"france_services"}
     sites = to_wgs84(territory.sites.loc[territory.sites["kind"].isin(kinds)])
-    labels = site_labels(sites, territory.communes)
+    labels = site_labels(sites, territory)
     layer = folium.FeatureGroup(name="Lieux actuels")
     for _, site in sites.iterrows():
         site_marker(layer, site, f"{labels[site['site_id']]} — {SITE_KINDS[site['kind']]}, "

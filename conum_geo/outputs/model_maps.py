@@ -30,9 +30,9 @@ from .maps import (
 from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, site_labels
 
 #: Fill colour of a commune under a model: hosts a presence, covered, not covered.
-COVER_COLOURS = {"presence": "#1a9850", "couverte": "#a6d96a", "non_couverte": "#bdbdbd"}
-COVER_LABELS = {"presence": "Présence dans la commune", "couverte": "Présence à moins du seuil",
-                "non_couverte": "Non couverte"}
+COVER_COLOURS = {"presence": "#1a9850", "couverte": "#a6d96a", "ponctuelle": "#fee08b", "non_couverte": "#bdbdbd"}
+COVER_LABELS = {"presence": "Présence dans la commune", "couverte": "Permanence régulière à moins du seuil",
+                "ponctuelle": "Passage ponctuel seulement", "non_couverte": "Non couverte"}
 #: Fill colour of each redeployment status (``redeploy.STATUS_LABELS``).
 REDEPLOY_COLOURS = {"retrouvee": "#3182bd", "gagnee": "#9ecae1", "couverte": "#74c476",
                     "perdue": "#d7301f", "non_couverte": "#bdbdbd"}
@@ -99,14 +99,15 @@ def side_by_side(frame, n: int = 2):
     return figure, maps
 
 
-def _model_layers(m, communes, presences, model: str, threshold_min: float, show: bool):
+def _model_layers(m, territory, communes, presences, model: str, threshold_min: float, show: bool):
     """Communes coloured by coverage and the presences of one model, as two layers; returns
     the communes layer."""
     import folium
 
     label = MODELS[model]
     cover = communes[f"has_presence_{model}"].map({True: "presence"}).fillna(
-        communes[f"covered_{model}"].map({True: "couverte", False: "non_couverte"}))
+        communes[f"presence_level_{model}"].map({"reguliere": "couverte", "ponctuelle": "ponctuelle",
+                                                 "aucune": "non_couverte"}))
     table = communes.assign(
         habitants=communes["population"].map(fmt_int), etat=cover.map(COVER_LABELS),
         colour=cover.map(COVER_COLOURS), acces=communes[f"access_min_{model}"].map(fmt_min),
@@ -118,7 +119,7 @@ def _model_layers(m, communes, presences, model: str, threshold_min: float, show
         "acces": "Temps d'accès", "presence": f"Heures de présence à moins de {threshold_min:g} min",
         "ratio": "Ratio (h / 1 000 hab.)"}, show=show)
     layer = folium.FeatureGroup(name=f"{label} : lieux de présence", show=show)
-    labels = site_labels(presences, communes)
+    labels = site_labels(presences, territory)
     for name, (_, site) in zip(labels, presences.iterrows()):
         hours = site["presence_h"]
         radius = 3 + (0 if pd.isna(hours) else hours ** 0.5 / 2)
@@ -137,7 +138,7 @@ def comparison_map(result):
     figure, maps = side_by_side(communes)
     threshold = result.settings.threshold_min
     for side, shown in zip(maps, DUAL_MODELS):
-        layers = {model: _model_layers(side, communes, to_wgs84(deployment.presences), model,
+        layers = {model: _model_layers(side, result.territory, communes, to_wgs84(deployment.presences), model,
                                        threshold, show=model == shown)
                   for model, deployment in result.deployments.items()}
         add_script(side, SIDE_LABEL_JS.replace("LAYERS", ", ".join(
@@ -178,7 +179,7 @@ def redeployment_map(result, m=None):
         "apres": "Temps après redéploiement"})
     sites = to_wgs84(result.sites)
     sites = sites.loc[sites["role"].ne("autre") | sites["kind"].eq("france_services")]
-    labels = site_labels(sites, result.territory.communes)
+    labels = site_labels(sites, result.territory)
     for role, label in SITE_ROLES.items():
         chosen = (sites["role"] == role).to_numpy()
         if not chosen.any():

@@ -94,7 +94,7 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
         lines.append("")
         lines.append(f"{'Commune':<28} {'INSEE':<6} {'Hab.':>7} {'Avant':>9} {'Après':>9} "
                      f"{'Motif':<11} {'Fr. serv.':>9}  Présence la plus proche après")
-        labels = site_labels(result.sites, result.territory.communes)
+        labels = site_labels(result.sites, result.territory)
         for _, row in flagged.iterrows():
             reason = "+".join(SHORT_REASONS[c] for c in row["reason_code"].split("+"))
             lines.append(

@@ -48,13 +48,15 @@ def provenance_warning(network: str, illustrative: bool) -> str:
     return " — ".join(parts).capitalize() + "." if parts else ""
 
 
-def site_labels(sites: pd.DataFrame, communes: pd.DataFrame) -> pd.Series:
+def site_labels(sites: pd.DataFrame, territory) -> pd.Series:
     """Name of each site with its commune, indexed by ``site_id``: 'Mairie (Varzy)'.
 
     A name that already holds its commune's name is kept as is ('Mairie de Marzy'); a site
-    whose commune is not in ``communes`` (beyond the border) gets its INSEE code, if any.
+    beyond the border is named after its commune in the territory's ring ('Mairie (Bonny-sur-
+    Loire)'), else its INSEE code.
     """
-    names = communes.set_index("code_insee")["nom"]
+    names = pd.concat([territory.communes[["code_insee", "nom"]], territory.ring[["code_insee", "nom"]]]
+                      ).drop_duplicates("code_insee").set_index("code_insee")["nom"]
     labels = []
     for nom, code in zip(sites["nom"], sites["code_insee"]):
         commune = names.get(code)

@@ -63,18 +63,23 @@ _STRUCTURE_RULES = (
     ("region", r"^(REGION|CONSEIL REGIONAL)\b", True),
     ("epci", r"^(CC|CA|CU)\b|\bCOMMUNAUTE (DE |DES )?COM(MUNES?)?\b|\bAGGLO(MERATION)?\b"
              r"|\bCOMMUNAUTE URBAINE\b|\bCOMMUNAUTE$|\bMETROPOLE\b", True),
-    ("commune", r"^(COMMUNE|VILLE|MAIRIE)\b", True),
+    ("commune", r"^(COMMUNE|VILLE|MAIRIE)\b|\bHOTEL DE VILLE\b|\b(MEDIATHEQUE|BIBLIOTHEQUE) MUNICIPALE\b", True),
     ("association", r"\bASS(O|OC|OCIATIONS?)?\b|\bMJC\b|\bFAMILLES RURALES\b"
-                    r"|\bMAISON DES JEUNES ET DE LA CULTURE\b", False),
+                    r"|\bMAISON DES JEUNES ET DE LA CULTURE\b|\bCROIX ROUGE\b|\bSECOURS (POPULAIRE|CATHOLIQUE)\b"
+                    r"|\bEMMAUS\b|\bPIMMS\b|\bGROUPE SOS\b|\bLIGUE DE L ENSEIGNEMENT\b|\bUDAF\b"
+                    r"|\bCENTRE SOCIAL\b|\bFOYER RURAL\b", False),
 )
 
 
-def classify_structure(name: str, public: bool) -> str:
-    """``tables.STRUCTURE_TYPES`` key of an employer from its legal name and status."""
+def classify_structure(name: str, public: bool | None) -> str:
+    """``vocabulary.STRUCTURE_TYPES`` key of an employer from its legal name and status
+    (``public`` None: unknown status; the names that tell it are still read, else ``inconnu``)."""
     normalised = normalised_name(name)
     for structure_type, pattern, public_only in _STRUCTURE_RULES:
-        if (public or not public_only) and re.search(pattern, normalised):
+        if (public is not False or not public_only) and re.search(pattern, normalised):
             return structure_type
+    if public is None:
+        return "inconnu"
     return "autre_public" if public else "autre_prive"
 
 
@@ -165,17 +170,26 @@ def read_conum_structures(path: str | Path) -> Register:
                           f"({path.name}, {as_of})")
 
 
-def match_structures(lieux: pd.DataFrame, structures: pd.DataFrame) -> pd.Series:
-    """``structureId`` → ``structure_id`` of the structures file, by the SIRET most of its
-    lieux carry as ``pivot``; unmatched ids are absent."""
+def _votes(lieux: pd.DataFrame, structures: pd.DataFrame, digits: int) -> pd.Series:
+    """``structureId`` → ``structure_id`` whose first ``digits`` of SIRET most lieux carry."""
     with_siret = structures.loc[structures["siret"] != "", ["siret", "structure_id"]]
-    votes = lieux.loc[~lieux["pivot"].isin(_NO_SIRET), ["structure_ref", "pivot"]].merge(
-        with_siret, left_on="pivot", right_on="siret")
+    with_siret = with_siret.assign(key=with_siret["siret"].str[:digits]).drop_duplicates("key", keep=False)
+    pivots = lieux.loc[~lieux["pivot"].isin(_NO_SIRET), ["structure_ref", "pivot"]]
+    votes = pivots.assign(key=pivots["pivot"].str[:digits]).merge(with_siret, on="key")
     if votes.empty:
         return pd.Series(dtype=object)
     counts = votes.groupby(["structure_ref", "structure_id"]).size().rename("n").reset_index()
     best = counts.sort_values(["structure_ref", "n", "structure_id"], ascending=[True, False, True])
     return best.drop_duplicates("structure_ref").set_index("structure_ref")["structure_id"]
+
+
+def match_structures(lieux: pd.DataFrame, structures: pd.DataFrame) -> pd.Series:
+    """``structureId`` → ``structure_id`` of the structures file: by the SIRET most of its lieux
+    carry as ``pivot``, else by its SIREN (the first 9 digits: a lieu may carry the SIRET of an
+    establishment of the employer); unmatched ids are absent."""
+    by_siret = _votes(lieux, structures, 14)
+    by_siren = _votes(lieux.loc[~lieux["structure_ref"].isin(by_siret.index)], structures, 9)
+    return pd.concat([by_siret, by_siren])
 
 
 def _shares(links: pd.DataFrame) -> np.ndarray:
@@ -231,11 +245,15 @@ def build_posts(sites: pd.DataFrame, structure_of: pd.Series, source: str) -> tu
 
 
 def build_structures(posts: pd.DataFrame, register: Register | None, dept_codes: set[str],
-                     dept: str, lieux_source: str, lieux_as_of: str) -> pd.DataFrame:
+                     dept: str, lieux_source: str, lieux_as_of: str,
+                     lieux: pd.DataFrame | None = None) -> pd.DataFrame:
     """Employers of ``posts`` plus the structures of the file located in the département.
 
-    Unmatched employers get type ``inconnu``; ``in_dept`` says whether a structure is in the
-    département (its commune, else its département code).
+    An employer absent from the structures file is named after its lieux (``lieux``:
+    ``structure_ref``, ``nom``, ``in_dept``) and typed from those names when they say what it
+    is (a mairie, a CCAS, an association…), else ``inconnu``; it is in the département when most
+    of its lieux are (``type_source`` says where each type comes from). A structure of the file
+    is in the département by its commune, else its département code.
     """
     observed = posts["structure_id"].value_counts()
     rows = []
@@ -245,19 +263,30 @@ def build_structures(posts: pd.DataFrame, register: Register | None, dept_codes:
         chosen = known.loc[in_dept | known["structure_id"].isin(observed.index)].copy()
         chosen["in_dept"] = in_dept.loc[chosen.index].to_numpy()
         chosen["source"] = register.label
+        chosen["type_source"] = "liste des structures"
         rows.append(chosen.drop(columns=["lon", "lat", "dept"]))
         matched = set(known["structure_id"])
     else:
         matched = set()
     unknown = posts.loc[~posts["structure_id"].isin(matched)].drop_duplicates("structure_id")
     if len(unknown):
+        refs = unknown["structure_ref"]
+        if lieux is not None and len(lieux):
+            by_ref = lieux.groupby("structure_ref")
+            names = by_ref["nom"].agg(lambda s: s.mode().iloc[0]).reindex(refs).fillna("")
+            own = by_ref["in_dept"].mean().reindex(refs) > 0.5
+        else:
+            names, own = pd.Series("", index=refs), pd.Series(np.nan, index=refs)
+        types = [classify_structure(n, None) if n else "inconnu" for n in names]
         rows.append(pd.DataFrame({
             "structure_id": unknown["structure_id"].to_numpy(),
-            "register_id": unknown["structure_ref"].to_numpy(),
-            "nom": [f"Employeur {ref} (absent de la liste des structures)" for ref in unknown["structure_ref"]],
-            "structure_type": "inconnu",
+            "register_id": refs.to_numpy(),
+            "nom": [f"{n} (employeur absent de la liste des structures)" if n else
+                    f"Employeur {ref} (absent de la liste des structures)" for n, ref in zip(names, refs)],
+            "structure_type": types,
+            "type_source": ["nom de ses lieux" if t != "inconnu" else "" for t in types],
             "public": pd.array([pd.NA] * len(unknown), dtype="boolean"),
-            "in_dept": pd.array([pd.NA] * len(unknown), dtype="boolean"),
+            "in_dept": pd.array(own.to_numpy(), dtype="boolean"),
             "source": lieux_source,
             "as_of": lieux_as_of,
         }))
