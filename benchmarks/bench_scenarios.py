@@ -6,17 +6,18 @@ must agree on every commune's probability of losing coverage and on the populati
 coverage in every draw.
 
 - conum-geo: ``simulate.simulate_renewals``, the whole library side of ``conum-geo simulate``
-  after the graph is loaded: snapping, the employer → commune reach (one multi-source search
-  per employer structure over the sites its posts hold, bounded at the threshold,
-  ``engine.group_time_table``), the renewal model, every draw with sparse products, the
-  per-commune results. ``table_s`` is the reach's share; ``graph_prep_s`` the graph's lazy
+  after the graph is loaded: snapping, the post → commune reach (one multi-source search per
+  post over the sites it holds that stay regular while it works, one per site that needs
+  several posts, bounded at the threshold, ``engine.group_time_table``), the renewal model
+  (partial renewals included), every draw with sparse products, the per-commune results. ``table_s`` is the reach's share; ``graph_prep_s`` the graph's lazy
   indexes a run builds first (reversed arcs, snapping index), counted in ``conum_geo_s``;
   ``draws_only_s`` the rest. ``site_table_s``: the people → site time table of the counted
   sites (``coverage.site_times``, one bounded search per site node), what the reach
   replaces, timed on the same graph (best of three).
-- naive: snapping, then one scipy multi-source search (``engine.sweep``, bounded at the
-  threshold) per draw over the sites the draw leaves open, and the same aggregation. Drawing
-  the renewals is not counted on this side.
+- naive: snapping, then per draw the sites' hours as the draw leaves them (``supply.site_state``'s
+  rule, as one sparse product) and one scipy multi-source search (``engine.sweep``, bounded at the threshold) from those
+  that count and are regular, and the same aggregation. Drawing the renewals is not counted
+  on this side.
 
 Every structure gets a 50 % non-renewal probability so that draws differ a lot. conum-geo
 runs ``--repeat`` times (fresh graph each time; the median run is reported, and every run's
@@ -51,17 +52,19 @@ import numpy as np
 import pandas as pd
 
 from conum_geo.analysis import simulate
-from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, counted_sites, site_times
+from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, is_regular, site_times
 from conum_geo.analysis.engine import sweep
-from conum_geo.analysis.supply import PostLinks, site_state
+from conum_geo.analysis.renewal import SURVEY_2023
+from conum_geo.analysis.supply import PostLinks
 from conum_geo.data.demo import load_demo
 from conum_geo.data.territory import load_territory
 from conum_geo.network import RoadGraph, build_proxy_network
 from conum_geo.network.build import graph_from_arcs
 from conum_geo.network.synthetic import synthetic_road_graph
 from conum_geo.settings import Settings
+from conum_geo.vocabulary import STRUCTURE_TYPES
 
-P_NONRENEWAL = {kind: 0.5 for kind in simulate.DEFAULT_P_NONRENEWAL}
+P_NONRENEWAL = {kind: 0.5 for kind in STRUCTURE_TYPES}
 
 
 def densify(graph: RoadGraph, spacing_m: float) -> RoadGraph:
@@ -160,13 +163,17 @@ def naive_run(territory, graph, settings, alive: np.ndarray,
     prepare(graph, "reversed_time_s", "snap_index")
     graph_prep_s = time.perf_counter() - start
     snapped = SnappedTerritory.build(graph, territory, settings)
-    links = PostLinks.of(territory)
-    counts = counted_sites(site_state(territory, np.ones(len(territory.posts), dtype=bool)), settings)
     cutoff_s = settings.threshold_min * 60.0
 
+    links = PostLinks.of(territory)
+    presence = territory.sites["presence_h"].to_numpy(dtype=float)
+    kinds = territory.sites["kind"].isin(settings.kinds).to_numpy()
+
     def covered(posts: np.ndarray) -> np.ndarray:
-        node_time, _ = sweep(graph, snapped.sites.subset(counts & links.active(posts)),
-                             limit_s=cutoff_s if bounded else np.inf)
+        # the sites as the draw leaves them (supply.site_state's hours, with sparse products)
+        hours = np.where(links.served, presence * (links.shares @ posts.astype(float)), presence)
+        regular = kinds & (hours > 0) & is_regular(hours, None, settings)
+        node_time, _ = sweep(graph, snapped.sites.subset(regular), limit_s=cutoff_s if bounded else np.inf)
         return node_time[snapped.communes.node] + snapped.communes.leg_s <= cutoff_s
 
     baseline = covered(np.ones(alive.shape[1], dtype=bool))
@@ -219,8 +226,10 @@ def main() -> None:
             graph = densify(graph, args.densify_m)
     # The draws simulate_renewals makes (same seed, same generator), as live posts for the naive side.
     model = simulate.RenewalModel.build(territory, SnappedTerritory.build(graph, territory, settings),
-                                        settings, simulate.DEFAULT_P_NONRENEWAL | P_NONRENEWAL)
-    alive = model.draw_renews(np.random.default_rng(args.seed), args.draws)[:, model.structure_of_post]
+                                        settings, SURVEY_2023.with_p_nonrenewal(P_NONRENEWAL))
+    rng = np.random.default_rng(args.seed)
+    alive = np.concatenate([model.draw_alive(rng, min(simulate.DRAWS_PER_CHUNK, args.draws - start))
+                            for start in range(0, args.draws, simulate.DRAWS_PER_CHUNK)])
 
     runs = [conum_geo_run(territory, graph, settings, args.draws, args.seed) for _ in range(args.repeat)]
     fast = runs[-1][0]

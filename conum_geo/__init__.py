@@ -38,6 +38,7 @@ _EXPORTS = {
     "Scenario": "analysis.scenarios", "AddedPost": "analysis.scenarios",
     "MovedPost": "analysis.scenarios", "DEFAULT_SCENARIO": "analysis.scenarios",
     "load_scenario": "data.scenario_files", "example_scenarios": "data.scenario_files",
+    "dated": "analysis.scenarios",
     # coverage, gaps, diff, catchments
     "SnappedTerritory": "analysis.coverage", "site_times": "analysis.coverage",
     "coverage_metrics": "analysis.coverage", "GapsResult": "analysis.gaps",
@@ -49,6 +50,11 @@ _EXPORTS = {
     # Monte Carlo renewals (simulate)
     "SimulationResult": "analysis.simulate", "simulate_renewals": "analysis.simulate",
     "format_simulation": "outputs.reports", "write_simulation": "outputs.reports",
+    "RenewalAssumptions": "analysis.renewal", "SURVEY_2023": "analysis.renewal",
+    "load_assumptions": "data.renewal_files",
+    # the contract calendar (gaps --on, timeline)
+    "TimelineResult": "analysis.timeline", "coverage_timeline": "analysis.timeline",
+    "format_timeline": "outputs.timeline", "write_timeline": "outputs.timeline",
     # deployment models (compare)
     "ModelAssumptions": "models.parameters", "current_posts": "models.deployment",
     "posts_by_population": "models.deployment", "deploy_models": "models.deployment",
@@ -81,13 +87,17 @@ if TYPE_CHECKING:  # static analysers see the names without importing them at ru
     from .analysis.coverage import SnappedTerritory, coverage_metrics, site_times
     from .analysis.diff import vintage_change
     from .analysis.gaps import GapsResult, analyse_gaps, compare_coverage
+    from .analysis.renewal import SURVEY_2023, RenewalAssumptions
     from .analysis.scenarios import (
         DEFAULT_SCENARIO,
         AddedPost,
         MovedPost,
         Scenario,
+        dated,
     )
     from .analysis.simulate import SimulationResult, simulate_renewals
+    from .analysis.timeline import TimelineResult, coverage_timeline
+    from .data.renewal_files import load_assumptions
     from .data.scenario_files import example_scenarios, load_scenario
     from .data.territory import load_territory
     from .data.vintages import load_vintages
@@ -116,6 +126,7 @@ if TYPE_CHECKING:  # static analysers see the names without importing them at ru
         write_redeployment,
     )
     from .outputs.reports import format_gaps, format_simulation, write_gaps, write_simulation
+    from .outputs.timeline import format_timeline, write_timeline
     from .settings import Settings
     from .tables import Territory
     from .vocabulary import MODELS, NETWORK_SOURCES, OBJECTIVES, SITE_KINDS, STRUCTURE_TYPES

@@ -12,7 +12,9 @@ consumes them. Geometries are in Lambert-93 (EPSG:2154) for metropolitan France.
   and ``saturday_h`` (hours after 18:00 and on Saturday), ``itinerant``, ``source``, ``as_of``,
   ``geometry``.
 - ``posts`` (DataFrame): ``post_id``, ``structure_id``, ``fte``, ``hours_week``,
-  ``end_date``, ``model`` (``MODELS``), ``base_site_id``, ``source``, ``as_of``.
+  ``end_date``, ``model`` (``MODELS``), ``base_site_id``, ``source``, ``as_of``; and the
+  contract calendar (``data.calendar``: ``start_date``, ``end_date_source``,
+  ``end_date_estimated``, ``renewal_status``), unknown by default.
 - ``post_sites`` (DataFrame, long): ``post_id``, ``site_id``, ``share`` (share of the
   post's time at that site; shares of a post sum to 1).
 - ``structures`` (DataFrame): ``structure_id``, ``nom``, ``structure_type``
@@ -43,6 +45,9 @@ POST_COLUMNS = (
     "source", "as_of",
 )
 POST_SITE_COLUMNS = ("post_id", "site_id", "share")
+#: The contract calendar of posts when nothing says it (``data.calendar``).
+_CALENDAR_DEFAULTS = {"start_date": pd.NaT, "end_date_source": "inconnue", "end_date_estimated": False,
+                      "renewal_status": "inconnu"}
 STRUCTURE_COLUMNS = ("structure_id", "nom", "structure_type", "public", "n_posts", "source", "as_of")
 
 
@@ -98,6 +103,9 @@ class Territory:
             notices = Notices()
             self.sites = fill_unknown_hours(self.sites, notices)
             self.warnings = [*self.warnings, *notices]
+        missing_calendar = {k: v for k, v in _CALENDAR_DEFAULTS.items() if k not in self.posts.columns}
+        if missing_calendar:
+            self.posts = self.posts.assign(**missing_calendar)
         if "commune_code" not in self.communes.columns:
             self.communes = self.communes.assign(commune_code=self.communes["code_insee"])
         require_columns(self.ring, COMMUNE_COLUMNS, table="ring")

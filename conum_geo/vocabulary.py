@@ -86,3 +86,16 @@ STATUSES = {
     "gagne": "Gagne la couverture",
     "non_couverte": "Non couverte avant et après",
 }
+
+#: Renewal status of a post's contract (contracts table, ``posts.renewal_status``) and its label.
+RENEWAL_STATUSES = {
+    "renouvele": "Renouvelé",
+    "non_renouvele": "Non renouvelé",
+    "en_attente": "En attente de décision",
+    "inconnu": "Inconnu",
+}
+
+#: Months a post's contract lasts when its end is estimated from its start: the State funded
+#: each post for 24 months ("Le financement de l'Etat portait sur une durée de 24 mois",
+#: research digest 003:828-832).
+CONTRACT_MONTHS = 24

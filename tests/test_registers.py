@@ -115,7 +115,12 @@ def test_nievre_sites(territory):
     sites = territory.sites
     in_dept = sites.loc[sites["in_dept"]]
     assert (in_dept["kind"] == "france_services").sum() == 33
-    assert (in_dept["kind"] == "conum").sum() == 39
+    # the file's 39 lieux of the Nièvre, one of which repeats another (same place, hours, conseiller)
+    assert (in_dept["kind"] == "conum").sum() == 38
+    assert "cnfs-62ac39968255a806e299d22f" not in set(sites["site_id"])
+    assert "cnfs-62ac388d8255a806e299d216" in set(sites["site_id"])
+    assert any(w.code == "lieux_doublons" and "cnfs-62ac39968255a806e299d22f = cnfs-62ac388d8255a806e299d216"
+               in w.examples for w in territory.warnings)
     assert in_dept["code_insee"].str.startswith("58").all()
     # every CNFS lieu of the Nièvre was located by its point (the file has no INSEE code)
     assert (in_dept.loc[in_dept["kind"] == "conum", "located_by"] == "point dans le contour").all()
@@ -131,13 +136,13 @@ def test_nievre_sites(territory):
 def test_border_km_zero_keeps_the_departement_only(registers):
     territory = assemble_territory("58", registers, border_km=0)
     assert territory.sites["in_dept"].all()
-    assert len(territory.sites) == 33 + 39
+    assert len(territory.sites) == 33 + 38
 
 
 def test_nievre_posts_and_structures(territory):
     posts, links, sites = territory.posts, territory.post_sites, territory.sites
     in_dept_links = links.merge(sites[["site_id", "in_dept"]], on="site_id").query("in_dept")
-    assert len(in_dept_links) == 40  # the 40 conseillers of the 39 lieux (lieu × conseiller)
+    assert len(in_dept_links) == 39  # the 40 lieu × conseiller rows of the file, less the repeated lieu
     assert in_dept_links["post_id"].nunique() == 24  # distinct conseillers: one post each
     shares = links.groupby("post_id")["share"].sum()
     assert np.allclose(shares, 1.0)
@@ -166,8 +171,8 @@ def test_data_info(registers, territory):
     assert info["communes"] == {"count": 309, "population": 201_417, "with_fragility": 309,
                                 "with_density_level": 309, "qpv": 4}
     assert info["sites"]["france_services"]["in_dept"] == 33
-    assert info["sites"]["conum"]["in_dept"] == 39
-    assert info["conseillers"]["links_in_dept"] == 40
+    assert info["sites"]["conum"]["in_dept"] == 38
+    assert info["conseillers"]["links_in_dept"] == 39
     assert info["conseillers"]["posts_in_dept"] == 24
     assert info["structures"]["in_dept"] == 7
     assert info["structures"]["posts_declared_in_dept"] == 28
@@ -205,3 +210,56 @@ def test_explicit_files_match_the_data_dir(shared_data, territory):
     assert len(explicit.communes) == 309
     in_dept = explicit.sites.loc[explicit.sites["in_dept"], "site_id"]
     assert set(in_dept) == set(territory.sites.loc[territory.sites["in_dept"], "site_id"])
+
+
+def test_declared_posts_without_lieu(registers, territory):
+    # The structures file grants the Département 21 posts, the agglomeration 4 and Nevers 3;
+    # the lieux show 16, 3 and 1 of them.
+    (notice,) = [w for w in territory.warnings if w.code == "postes_sans_lieu"]
+    assert notice.count == 8
+    assert set(notice.examples) == {"DEPARTEMENT DE LA NIEVRE : 5 sur 21",
+                                    "COMMUNAUTE D AGGLOMERATION DE NEVERS : 1 sur 4", "COMMUNE DE NEVERS : 2 sur 3"}
+    assert not territory.sites["site_id"].str.endswith("-adresse").any()
+
+    placed = assemble_territory("58", registers, place_declared_posts=True)
+    new_sites = placed.sites.loc[placed.sites["site_id"].str.endswith("-adresse")].set_index("site_id")
+    assert len(new_sites) == 3 and new_sites["presence_h_filled"].all()
+    assert (new_sites["located_by"] == "adresse de l'employeur (liste des structures)").all()
+    assert set(new_sites["code_insee"]) == {"58194"}  # the three employers are in Nevers
+    new_posts = placed.posts.loc[placed.posts["post_id"].str.contains("-declare-")]
+    assert len(new_posts) == 8 and (new_posts["model"] == "centralite").all()
+    assert len(placed.posts) == len(territory.posts) + 8
+    by_employer = new_posts.merge(placed.structures, on="structure_id")["nom"].value_counts().to_dict()
+    assert by_employer == {"DEPARTEMENT DE LA NIEVRE": 5, "COMMUNE DE NEVERS": 2,
+                           "COMMUNAUTE D AGGLOMERATION DE NEVERS": 1}
+    assert any(w.code == "postes_places_adresse_employeur" and w.count == 8 for w in placed.warnings)
+
+
+def test_gaps_on_a_date_with_estimated_contract_ends(shared_data, tmp_path):
+    result = CliRunner().invoke(cli, ["gaps", "--dept", "58", "--data-dir", str(shared_data), "--on", "2023-06-30",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    # the employers of the structures file were validated on 2021-04-07 (Département, agglomération,
+    # Nevers: 16 + 3 + 1 posts seen in the lieux): estimated last day 2023-04-06; the 7 posts of
+    # employers absent from the file have no date and go on; 4 posts of neighbouring employers
+    # validated in 2021 end too
+    ended = {(row["employeur"], row["reason"]) for row in summary["ended"]}
+    assert ("DEPARTEMENT DE LA NIEVRE", "contrat échu le 2023-04-06 (fin estimée : validation de l'employeur "
+            "en comité de sélection + 24 mois)") in ended
+    assert summary["ended_posts"] == 24
+    codes = {w["code"] for w in summary["warnings"]}
+    assert {"fin_de_contrat_estimee", "fin_de_contrat_inconnue"} <= codes
+    assert "Postes arrêtés (24) :" in result.output
+    table = (tmp_path / "posts_ended.csv").read_text(encoding="utf-8").splitlines()
+    assert len(table) == 1 + 24
+
+
+def test_timeline_on_real_registers(shared_data, tmp_path):
+    result = CliRunner().invoke(cli, ["timeline", "--dept", "58", "--data-dir", str(shared_data),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    months = {m["month"]: m for m in summary["months"]}
+    assert months["2023-04"]["posts_at_work"] == 31 and months["2023-05"]["posts_at_work"] == 7
+    assert (tmp_path / "timeline.svg").stat().st_size > 0

@@ -119,13 +119,29 @@ def countable_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
     return (sites["kind"].isin(settings.kinds) & (sites["presence_h"].fillna(0) > 0)).to_numpy()
 
 
+#: Hours within this of ``min_presence_h`` count as reaching it (sums of shares are not exact).
+HOURS_TOLERANCE = 1e-9
+
+
+def is_regular(presence_h: np.ndarray, visits_per_week: np.ndarray | None, settings: Settings) -> np.ndarray:
+    """Whether presences of these weekly hours (and visits a week, None: unknown) are regular on
+    their own (module doc)."""
+    presence_h = np.nan_to_num(np.asarray(presence_h, dtype=float))
+    regular = presence_h >= settings.min_presence_h - HOURS_TOLERANCE
+    if settings.max_weeks_between_visits is not None and visits_per_week is not None:
+        visits = np.nan_to_num(np.asarray(visits_per_week, dtype=float), nan=1.0)
+        regular |= (visits * settings.max_weeks_between_visits >= 1.0) & (presence_h > 0)
+    return regular
+
+
+def site_visits(sites: pd.DataFrame) -> np.ndarray | None:
+    """Visits a week of each site (model presences), None when the sites table does not say."""
+    return sites["visits_per_week"].to_numpy(dtype=float) if "visits_per_week" in sites else None
+
+
 def regular_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:
     """Boolean mask over ``sites``: a presence that is regular on its own (module doc)."""
-    regular = sites["presence_h"].fillna(0).to_numpy(dtype=float) >= settings.min_presence_h
-    if settings.max_weeks_between_visits is not None and "visits_per_week" in sites:
-        visits = sites["visits_per_week"].fillna(1.0).to_numpy(dtype=float)
-        regular |= (visits * settings.max_weeks_between_visits >= 1.0) & (sites["presence_h"].fillna(0) > 0).to_numpy()
-    return regular
+    return is_regular(sites["presence_h"].to_numpy(dtype=float), site_visits(sites), settings)
 
 
 def counted_sites(sites: pd.DataFrame, settings: Settings) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..network.graph import RoadGraph
+from ..notices import Notice
 from ..settings import Settings
 from ..tables import Territory
 from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, site_times
@@ -34,11 +35,15 @@ log = logging.getLogger(__name__)
 
 #: Why a commune is flagged, most severe first.
 REASON_CODES = ("lost_cover", "time_up", "ratio_down")
+#: Columns of the posts that end (``GapsResult.ended``).
+ENDED_COLUMNS = ("post_id", "structure_id", "employeur", "structure_type", "model", "end_date",
+                 "end_date_source", "renewal_status", "reason")
 
 
 @dataclass
 class GapsResult:
-    """Coverage before and after a change, per commune and per site."""
+    """Coverage before and after a change, per commune and per site, and the posts that end
+    (``ended``: ``ENDED_COLUMNS``)."""
 
     territory: Territory
     label: str
@@ -46,7 +51,13 @@ class GapsResult:
     network: str
     communes: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
-    ended_posts: int
+    ended: pd.DataFrame
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def ended_posts(self) -> int:
+        """How many posts end."""
+        return len(self.ended)
 
     @property
     def flagged(self) -> gpd.GeoDataFrame:
@@ -87,6 +98,7 @@ class GapsResult:
             "sites_before": int(self.sites["counted_before"].sum()),
             "sites_after": int(self.sites["counted_after"].sum()),
             "ended_posts": int(self.ended_posts),
+            "ended": self.ended[["post_id", "employeur", "reason"]].to_dict("records"),
             "off_network_m_max": {"communes": _max(c["off_network_m"]), "sites": _max(c["site_off_network_m"])},
             "network": self.network,
             "network_approximate": self.network == "proxy",
@@ -202,7 +214,18 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     log.info("%s: %d communes flagged of %d", change.label, flagged.sum(), len(communes))
     return GapsResult(territory=territory, label=change.label, settings=settings,
                       network=graph.source, communes=communes, sites=sites,
-                      ended_posts=change.ended_posts)
+                      ended=_ended(change), notices=change.notices)
+
+
+def _ended(change: SupplyChange) -> pd.DataFrame:
+    """The posts that end, with their employer, model, contract end and reason."""
+    territory = change.territory
+    structures = territory.structures.set_index("structure_id")
+    ended = change.ended.merge(territory.posts, on="post_id", how="left")
+    ended["employeur"] = ended["structure_id"].map(structures["nom"])
+    ended["structure_type"] = ended["structure_id"].map(structures["structure_type"])
+    ended["end_date"] = pd.to_datetime(ended["end_date"]).dt.strftime("%Y-%m-%d")
+    return ended.reindex(columns=list(ENDED_COLUMNS))
 
 
 def analyse_gaps(

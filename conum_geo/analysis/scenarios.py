@@ -11,9 +11,11 @@ A scenario is a TOML file or the same as a ``Scenario`` object::
     post_ids = ["dep-58-p01"]
     structure_ids = ["dep-58"]
     structure_types = ["departement", "association"]
-    contracts_ending_before = 2024-01-01   # posts whose end_date is before this date
-    include_neighbours = false    # structure types and dates apply to the département's own
-                                  # employers only (the Cher's Département is not the Nièvre's)
+    contracts_ending_before = 2024-01-01   # posts whose contract ended before this date and
+                                  # is not known to be renewed (data.calendar: known or estimated)
+    include_neighbours = false    # structure types apply to the département's own employers
+                                  # only (the Cher's Département is not the Nièvre's); dates
+                                  # apply to every post
 
     [[add]]                       # a new post, at an existing Conum site (site_id) or at a
     post_id = "nouveau-1"         # new site at a commune's origin point (code_insee)
@@ -41,6 +43,7 @@ import pandas as pd
 import shapely
 
 from ..errors import ScenarioError
+from ..notices import Notice, Notices
 from ..settings import Settings
 from ..tables import Territory
 from ..vocabulary import SITE_KINDS, STRUCTURE_TYPES
@@ -113,8 +116,13 @@ class Scenario:
         base = Settings() if base is None else base
         return base.with_overrides(threshold_min=self.threshold_min, kinds=self.kinds)
 
-    def ended_posts(self, territory: Territory) -> pd.Series:
-        """Boolean Series over ``territory.posts``: True for posts that end."""
+    def end_reasons(self, territory: Territory) -> pd.Series:
+        """Why each post of ``territory.posts`` ends, in French ('' for the posts that do not).
+
+        A date rule ends the posts whose contract's last day is before the date and that are not
+        known to be renewed (``renewal_status``); ``end_date_source`` says whether that day is
+        known or estimated (``data.calendar``).
+        """
         posts = territory.posts
         for ids, table, column in (
             (self.end_post_ids, posts, "post_id"),
@@ -123,24 +131,68 @@ class Scenario:
             missing = sorted(set(ids) - set(table[column]))
             if missing:
                 raise self._error(f"{column} inconnu(s) {missing[:5]}", f"ends.{column}s")
-        structures = territory.structures
-        ruled = structures["structure_id"]
+        structures = territory.structures.set_index("structure_id")
+        ruled = structures.index
         if not self.include_neighbours and "in_dept" in structures:
-            # Rules (types, dates) describe the département's own employers: the posts of
-            # a neighbouring Département, kept because people cross borders, do not end.
+            # Type rules describe the département's own employers: the posts of a
+            # neighbouring Département, kept because people cross borders, do not end.
             ruled = ruled[structures["in_dept"].fillna(True).astype(bool).to_numpy()]
-        in_scope = posts["structure_id"].isin(set(ruled))
-        types = structures.set_index("structure_id")["structure_type"]
-        by_rule = posts["structure_id"].map(types).isin(self.end_structure_types)
+        in_scope = posts["structure_id"].isin(set(ruled)).to_numpy()
+        employer = posts["structure_id"].map(structures["nom"]).fillna(posts["structure_id"])
+        by_type = posts["structure_id"].map(structures["structure_type"])
+        reasons = pd.Series("", index=posts.index, dtype=object)
         if self.contracts_ending_before is not None:
-            end_dates = pd.to_datetime(posts["end_date"])
-            by_rule |= (end_dates < pd.Timestamp(self.contracts_ending_before)).fillna(False)
-        ends = (
-            posts["post_id"].isin(self.end_post_ids)
-            | posts["structure_id"].isin(self.end_structure_ids)
-            | (by_rule & in_scope)
-        )
-        return ends.astype(bool)
+            # a contract's end is a fact wherever its employer is: dates apply to every post
+            by_date = self._ended_by_date(posts)
+            reasons[by_date] = [f"contrat échu le {end:%Y-%m-%d} (fin {source})" for end, source in
+                                zip(pd.to_datetime(posts.loc[by_date, "end_date"]), posts.loc[by_date, "end_date_source"])]
+        typed = in_scope & by_type.isin(self.end_structure_types).to_numpy()
+        reasons[typed] = [f"employeur de type « {STRUCTURE_TYPES[t]} »" for t in by_type[typed]]
+        listed = posts["structure_id"].isin(self.end_structure_ids).to_numpy()
+        reasons[listed] = [f"employeur arrêté par le scénario ({name})" for name in employer[listed]]
+        reasons[posts["post_id"].isin(self.end_post_ids).to_numpy()] = "poste arrêté par le scénario"
+        return reasons
+
+    def _ended_by_date(self, posts: pd.DataFrame) -> np.ndarray:
+        """Posts whose contract ended before ``contracts_ending_before`` and is not renewed."""
+        assert self.contracts_ending_before is not None
+        end_dates = pd.to_datetime(posts["end_date"])
+        renewed = posts["renewal_status"].eq("renouvele") if "renewal_status" in posts else False
+        return ((end_dates < pd.Timestamp(self.contracts_ending_before)).fillna(False) & ~renewed).to_numpy()
+
+    def rule_notices(self, territory: Territory, reasons: pd.Series) -> list[Notice]:
+        """What the scenario's rules did, when the user must know: a rule that ends no post,
+        the estimated or unknown contract ends a date rule relied on."""
+        notices = Notices()
+        posts = territory.posts
+        if self.contracts_ending_before is not None:
+            day = f"{self.contracts_ending_before:%d/%m/%Y}"
+            by_date = reasons.str.startswith("contrat échu").to_numpy()
+            estimated = by_date & posts["end_date_estimated"].astype(bool).to_numpy()
+            unknown = pd.to_datetime(posts["end_date"]).isna().to_numpy()
+            renewed = (posts["renewal_status"] == "renouvele").to_numpy()
+            if not by_date.any():
+                notices.add("regle_sans_effet", f"la règle « contrats échus avant le {day} » n'arrête aucun poste "
+                            f"({int(unknown.sum())} poste(s) sans date de fin connue ni estimable, "
+                            f"{int(renewed.sum())} renouvelé(s) : donner un tableau des contrats avec --contrats)")
+            if estimated.any():
+                notices.add("fin_de_contrat_estimee", f"{int(estimated.sum())} des {int(by_date.sum())} poste(s) "
+                            f"arrêtés au {day} le sont sur une fin de contrat estimée (début + durée de contrat), "
+                            "faute de date connue", count=int(estimated.sum()),
+                            examples=posts.loc[estimated, "post_id"])
+            if unknown.any() and by_date.any():
+                notices.add("fin_de_contrat_inconnue", f"{int(unknown.sum())} poste(s) sans date de fin connue ni "
+                            f"estimable continuent au-delà du {day}", count=int(unknown.sum()),
+                            examples=posts.loc[unknown, "post_id"])
+        for structure_type in self.end_structure_types:
+            if not reasons.str.contains(f"« {STRUCTURE_TYPES[structure_type]} »", regex=False).any():
+                notices.add("regle_sans_effet", f"aucun poste d'un employeur du département de type "
+                            f"« {STRUCTURE_TYPES[structure_type]} » : cette règle n'arrête aucun poste")
+        return list(notices)
+
+    def ended_posts(self, territory: Territory) -> pd.Series:
+        """Boolean Series over ``territory.posts``: True for posts that end."""
+        return self.end_reasons(territory) != ""
 
     def _place(self, item, field: str, territory: Territory) -> str:
         """The site an added or moved post goes to (``NEW_SITE_PREFIX`` + code for a new one)."""
@@ -197,8 +249,10 @@ class Scenario:
         return pd.DataFrame(rows, columns=["site_id", "presence_h", "fte"])
 
     def apply(self, territory: Territory) -> SupplyChange:
-        """Sites before and after the scenario (new sites appended to the territory's)."""
-        ended = self.ended_posts(territory)
+        """Sites before and after the scenario (new sites appended to the territory's), the
+        posts that end and why."""
+        reasons = self.end_reasons(territory)
+        ended = reasons != ""
         extra = self._contributions(territory, ended)
         new_codes = sorted({s[len(NEW_SITE_PREFIX):] for s in extra["site_id"]
                             if s.startswith(NEW_SITE_PREFIX)})
@@ -208,7 +262,9 @@ class Scenario:
         before.loc[before["site_id"].isin([NEW_SITE_PREFIX + c for c in new_codes]), "active"] = False
         after = site_state(extended, ~ended.to_numpy() & ~moved, extra)
         return SupplyChange(territory=extended, before=before, after=after, label=self.name,
-                            ended_posts=int(ended.sum()))
+                            ended=pd.DataFrame({"post_id": territory.posts.loc[ended, "post_id"].to_numpy(),
+                                                "reason": reasons[ended].to_numpy()}),
+                            notices=tuple(self.rule_notices(territory, reasons)))
 
 
 def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
@@ -226,6 +282,15 @@ def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
         crs=territory.sites.crs,
     )
     return pd.concat([territory.sites, new], ignore_index=True)
+
+
+def dated(scenario: Scenario | None, on: dt.date) -> Scenario:
+    """``scenario`` (None: no other change) in which the contracts ended by ``on`` end too."""
+    label = f"Contrats échus au {on:%d/%m/%Y}"
+    if scenario is None:
+        return Scenario(name=label, description=f"Postes dont le contrat est échu avant le {on:%d/%m/%Y} "
+                        "et non renouvelé.", contracts_ending_before=on)
+    return replace(scenario, name=f"{scenario.name} ; {label.lower()}", contracts_ending_before=on)
 
 
 #: The demo's default: the Département's posts are not renewed (territory A of the research).

@@ -1,21 +1,30 @@
 """Monte Carlo over renewals: how likely each commune is to lose coverage.
 
-Each draw decides, for every employer structure, whether it renews its posts: a structure
-of type ``t`` does not renew with probability ``p[t]`` (all its posts end, as when territory
-A's Département withdrew). The draw's coverage follows from the people → site time table
-computed once: a commune stays covered when a site of the chosen kinds that one of the
-draw's live posts holds (or that no post serves) lies within the threshold. All draws are
-evaluated at once with sparse products (draws × posts → draws × sites → draws × communes);
-no graph search runs per draw.
+Each draw decides, for every employer, what it does when its posts come up for renewal, by the
+assumptions of ``analysis.renewal`` (default: the 2023 employer survey): it renews none of its
+posts with probability ``p_nonrenewal`` of its type (the undecided counted as the user says);
+otherwise it renews them all, or — an employer of several posts — a majority (at least half,
+fewer than all) or a minority of them, in the survey's proportions, the number uniform in its
+range and the posts renewed chosen at random. Posts whose renewal the contracts table states
+(``renewal_status`` renewed / not renewed) are not drawn.
 
-Default probabilities (``DEFAULT_P_NONRENEWAL``) come from the 2023 employer survey
-(``P_NONRENEWAL_SOURCE``); the 16.2 % of employers still undecided are not counted, so the
-defaults are a lower bound.
+Coverage is ``gaps``' rule (a regular presence within the threshold, ``coverage``) on the sites
+as the draw leaves them: a site's hours are those of its posts still at work. Most sites stay
+regular as long as any one of their posts is (each holds enough hours on its own, or the site
+is visited often enough): for those, reach is computed once per post, one multi-source search
+over the sites it holds (``engine.group_time_table``). The few sites whose regularity needs
+several posts together are searched on their own and judged per draw from their hours. Draws are
+then sparse products (draws × posts → draws × communes); no graph search runs per draw.
+
+Every figure carries its Monte Carlo standard error: ``p_lose`` per commune
+(``sqrt(p(1 − p)/n)``), the expected population losing coverage (sample standard deviation /
+√n). ``draws=None`` draws until both are below their tolerance (``--draws auto``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -25,31 +34,30 @@ import scipy.sparse as sp
 
 from ..errors import InputError, ParameterError
 from ..network.graph import RoadGraph
+from ..notices import Notice, Notices
 from ..progress import progress
 from ..settings import Settings
 from ..tables import Territory
 from ..vocabulary import STRUCTURE_TYPES
-from .coverage import SnappedTerritory, countable_sites
+from .coverage import SnappedTerritory, countable_sites, is_regular, site_visits
 from .engine import group_time_table
+from .renewal import SURVEY_2023, RenewalAssumptions
 from .supply import PostLinks
 
 log = logging.getLogger(__name__)
 
-_PRIVATE_TYPES = {"association", "autre_prive"}
-#: Probability that an employer of each type does not renew its posts (see the module doc);
-#: employers the registers could not identify (``inconnu``) get the overall rate.
-DEFAULT_P_NONRENEWAL = {t: 0.076 if t in _PRIVATE_TYPES else 0.056 for t in STRUCTURE_TYPES} | {
-    "inconnu": 0.066}
-#: Where the defaults come from (stated in every output).
-P_NONRENEWAL_SOURCE = (
-    "Enquête auprès des structures employeuses, vague 2 (Askoria, oct.–nov. 2023, n = 927) : "
-    "ne renouvellent pas 5,6 % des structures publiques, 7,6 % des privées, 6,6 % de l'ensemble "
-    "(appliqué aux employeurs de type inconnu) ; les 16,2 % d'indécis ne sont pas comptés "
-    "(borne basse)."
-)
 #: Quantiles of the per-draw population losing coverage that bound the 90 % interval.
 INTERVAL = (0.05, 0.95)
-DRAWS_PER_CHUNK = 512
+DRAWS_PER_CHUNK = 1000
+#: ``--draws auto``: at least this many draws, at most that many.
+AUTO_MIN_DRAWS, AUTO_MAX_DRAWS = 2000, 200_000
+#: ``--draws auto``: largest standard error of a commune's probability of losing coverage.
+P_LOSE_TOLERANCE = 0.005
+#: ``--draws auto``: default tolerance on the standard error of the expected population losing
+#: coverage, as a share of the population covered today.
+TOLERANCE_SHARE = 0.001
+#: Employers shown as the main risks.
+TOP_RISKS = 5
 
 
 def parse_p_nonrenewal(text: str) -> dict[str, float]:
@@ -58,8 +66,8 @@ def parse_p_nonrenewal(text: str) -> dict[str, float]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         kind, sep, value = item.partition("=")
         kind = kind.strip()
-        if not sep or kind not in DEFAULT_P_NONRENEWAL:
-            raise InputError(f"{item!r} : TYPE=P attendu, TYPE parmi {', '.join(DEFAULT_P_NONRENEWAL)}",
+        if not sep or kind not in STRUCTURE_TYPES:
+            raise InputError(f"{item!r} : TYPE=P attendu, TYPE parmi {', '.join(STRUCTURE_TYPES)}",
                              field="p_nonrenewal")
         try:
             probability = float(value)
@@ -73,103 +81,163 @@ def parse_p_nonrenewal(text: str) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class RenewalModel:
-    """What every draw needs, built once from the territory and the graph.
-
-    A draw decides per employer structure, so coverage only depends on which structures
-    renew: a commune is covered when a counted site that no post serves, or one held by a post
-    of a renewing structure, lies within the threshold. Reach is therefore computed once per
-    structure, one multi-source search over the sites its posts hold
-    (``engine.group_time_table``), instead of once per site: same coverage as the people →
-    site table, a handful of searches instead of one per site.
+    """What every draw needs, built once from the territory and the graph (module doc).
 
     Attributes
     ----------
     p_structure
         Non-renewal probability of each structure (``territory.structures`` order).
-    structure_of_post
-        Index of each post's structure.
-    reach
-        Structures × communes, True where a counted site (kind, hours) one of the structure's
-        posts holds is within the threshold.
+    partial
+        Shares of renewing employers of several posts that renew all, a majority, a minority.
+    posts_of
+        Per structure, the indices of its posts that are drawn.
+    fixed
+        Per post: -1 drawn, 0 known not renewed, 1 known renewed.
+    post_reach
+        Posts × communes: a site the post holds, regular while the post is at work, is within
+        the threshold.
+    joint_hours, joint_visits, joint_reach
+        The sites whose regularity needs several posts: hours each post holds there (sites ×
+        posts), visits a week (None: unknown), and sites × communes within the threshold.
     always
-        Per commune: a counted site no post serves is within the threshold (covered in
-        every draw).
+        Per commune: a regular site no post serves is within the threshold.
     """
 
     p_structure: np.ndarray
-    structure_of_post: np.ndarray
-    reach: np.ndarray
+    partial: tuple[float, float, float]
+    posts_of: tuple[np.ndarray, ...]
+    fixed: np.ndarray
+    post_reach: sp.csr_matrix
+    joint_hours: sp.csr_matrix
+    joint_visits: np.ndarray | None
+    joint_reach: sp.csr_matrix
     always: np.ndarray
+    settings: Settings
 
     @classmethod
     def build(cls, territory: Territory, snapped: SnappedTerritory, settings: Settings,
-              p_nonrenewal: dict[str, float]) -> RenewalModel:
-        structures = territory.structures
-        unknown = sorted(set(structures["structure_type"]) - set(p_nonrenewal))
-        if unknown:
-            raise InputError(f"aucune probabilité de non-renouvellement pour le(s) type(s) {unknown}",
-                             path="structures", field="structure_type")
-        of_post = pd.Index(structures["structure_id"]).get_indexer(territory.posts["structure_id"])
+              assumptions: RenewalAssumptions) -> RenewalModel:
+        structures, posts = territory.structures, territory.posts
+        of_post = pd.Index(structures["structure_id"]).get_indexer(posts["structure_id"])
         if (of_post < 0).any():
             row = int(np.flatnonzero(of_post < 0)[0])
-            raise InputError(f"structure_id inconnu {territory.posts['structure_id'].iloc[row]!r}",
+            raise InputError(f"structure_id inconnu {posts['structure_id'].iloc[row]!r}",
                              path="posts", row=row + 1, field="structure_id")
+        status = posts["renewal_status"] if "renewal_status" in posts else pd.Series("inconnu", index=posts.index)
+        fixed = np.select([status == "non_renouvele", status == "renouvele"], [0, 1], -1)
+        drawn = fixed < 0
+        posts_of = tuple(np.flatnonzero((of_post == s) & drawn) for s in range(len(structures)))
+
         links = PostLinks.of(territory)
-        counted = countable_sites(territory.sites, settings)
-        employs = sp.csr_matrix((np.ones(len(of_post)), (of_post, np.arange(len(of_post)))),
-                                shape=(len(structures), len(of_post)))
-        # Groups of sites that open and close together: each structure's, then those no post serves.
-        groups = sp.vstack([employs @ links.holds.T, sp.csr_matrix(~links.served, dtype=float)])
-        groups = groups @ sp.diags(counted.astype(float))
+        sites = territory.sites
+        counted = countable_sites(sites, settings)
+        hours = (sp.diags(sites["presence_h"].to_numpy(dtype=float)) @ links.shares).tocsr()
+        visits = site_visits(sites)
+        regular_full = is_regular(sites["presence_h"].to_numpy(dtype=float), visits, settings)
+        # a served site is regular on any one of its posts when each post's hours suffice
+        each = hours.tocoo()
+        alone = is_regular(each.data, visits[each.row] if visits is not None else None, settings)
+        not_alone = np.bincount(each.row[~alone], minlength=len(sites)) > 0
+        served = links.served & counted & regular_full
+        single = served & ~not_alone
+        joint = np.flatnonzero(served & not_alone)
+        always = ~links.served & counted & regular_full
+        groups = sp.vstack([
+            (links.holds.T @ sp.diags(single.astype(float))).tocsr(),
+            sp.csr_matrix((np.ones(len(joint)), (np.arange(len(joint)), joint)), shape=(len(joint), len(sites))),
+            sp.csr_matrix(always.astype(float)),
+        ]).tocsr()
         group, commune, _ = group_time_table(snapped.graph, snapped.sites, groups, snapped.communes,
                                              cutoff_s=settings.threshold_min * 60.0)
-        reach = np.zeros((groups.shape[0], len(territory.communes)), dtype=bool)
-        reach[group, commune] = True
+        reach = sp.csr_matrix((np.ones(len(group)), (group, commune)),
+                              shape=(groups.shape[0], len(territory.communes)))
+        n_posts = len(posts)
+        log.info("renewal model: %d posts, %d sites judged jointly", n_posts, len(joint))
         return cls(
-            p_structure=structures["structure_type"].map(p_nonrenewal).to_numpy(dtype=float),
-            structure_of_post=of_post, reach=reach[:-1], always=reach[-1],
+            p_structure=np.array([assumptions.p_nonrenewal(t) for t in structures["structure_type"]], dtype=float),
+            partial=assumptions.partial, posts_of=posts_of, fixed=fixed,
+            post_reach=reach[:n_posts], joint_hours=hours[joint], joint_visits=None if visits is None else visits[joint],
+            joint_reach=reach[n_posts:n_posts + len(joint)],
+            always=np.asarray(reach[-1].todense()).ravel() > 0, settings=settings,
         )
 
-    def covered(self, renews: np.ndarray) -> np.ndarray:
-        """Covered communes for each row of ``renews`` (draws × structures) → draws × communes."""
-        return (np.asarray(renews, dtype=float) @ self.reach > 0) | self.always
+    def covered(self, alive: np.ndarray) -> np.ndarray:
+        """Covered communes when only ``alive`` posts work (draws × posts) → draws × communes."""
+        at_work = np.atleast_2d(np.asarray(alive, dtype=float))
+        covered = np.asarray(self.post_reach.T @ at_work.T).T > 0
+        if self.joint_hours.shape[0]:
+            hours = np.asarray(self.joint_hours @ at_work.T).T
+            regular = is_regular(hours, None if self.joint_visits is None else
+                                 np.broadcast_to(self.joint_visits, hours.shape), self.settings)
+            covered |= np.asarray(self.joint_reach.T @ regular.T.astype(float)).T > 0
+        return covered | self.always
 
-    def draw_renews(self, rng: np.random.Generator, draws: int) -> np.ndarray:
-        """Draws × structures: True where the structure renews its posts in that draw."""
-        return rng.random((draws, len(self.p_structure))) >= self.p_structure
+    def draw_alive(self, rng: np.random.Generator, draws: int) -> np.ndarray:
+        """Draws × posts: True where the post is still at work after the renewal (module doc)."""
+        n_structures = len(self.p_structure)
+        renews = rng.random((draws, n_structures)) >= self.p_structure
+        how, within = rng.random((draws, n_structures)), rng.random((draws, n_structures))
+        order = rng.random((draws, len(self.fixed)))
+        alive = np.ones((draws, len(self.fixed)), dtype=bool)
+        all_share, majority_share, _ = self.partial
+        for s, posts in enumerate(self.posts_of):
+            n = len(posts)
+            if n == 0:
+                continue
+            kept = np.full(draws, n)
+            if n >= 2:
+                half = math.ceil(n / 2)
+                majority = half + np.floor(within[:, s] * (n - half)).astype(int)      # half … n − 1
+                minority = 1 + np.floor(within[:, s] * (half - 1)).astype(int)          # 1 … half − 1
+                choice = np.select([how[:, s] < all_share, how[:, s] < all_share + majority_share],
+                                   [0, 1], 2 if half > 1 else 1)
+                kept = np.choose(choice, [kept, majority, minority])
+            kept = np.where(renews[:, s], kept, 0)
+            rank = np.argsort(np.argsort(order[:, posts], axis=1), axis=1)
+            alive[:, posts] = rank < kept[:, None]
+        alive[:, self.fixed == 0] = False
+        alive[:, self.fixed == 1] = True
+        return alive
 
     def baseline(self) -> np.ndarray:
-        """Communes covered when every structure renews."""
-        return self.covered(np.ones((1, len(self.p_structure)), dtype=bool))[0]
+        """Communes covered when every post works."""
+        return self.covered(np.ones((1, len(self.fixed)), dtype=bool))[0]
 
-    def lost(self, draws: int, seed: int) -> np.ndarray:
-        """Draws × communes: covered when every structure renews, not in the draw."""
-        rng = np.random.default_rng(seed)
-        baseline = self.baseline()
-        parts = []
-        for start in progress(range(0, draws, DRAWS_PER_CHUNK), desc="tirages", unit="bloc"):
-            renews = self.draw_renews(rng, min(DRAWS_PER_CHUNK, draws - start))
-            parts.append(baseline & ~self.covered(renews))
-        return np.concatenate(parts) if parts else np.zeros((0, len(baseline)), dtype=bool)
+    def alone_losses(self, population: np.ndarray) -> np.ndarray:
+        """Per structure: inhabitants losing coverage if it alone renews none of its drawn posts."""
+        alive = np.ones((len(self.posts_of), len(self.fixed)), dtype=bool)
+        for s, posts in enumerate(self.posts_of):
+            alive[s, posts] = False
+        lost = self.baseline() & ~self.covered(alive)
+        return lost.astype(float) @ population
 
 
 @dataclass
 class SimulationResult:
-    """Per-commune probabilities of losing coverage and the per-draw population losing it."""
+    """Per-commune probabilities of losing coverage, the per-draw population losing it, their
+    Monte Carlo errors, and the employers whose withdrawal weighs most (``risks``)."""
 
     territory: Territory
     settings: Settings
     network: str
     draws: int
     seed: int
-    p_nonrenewal: dict[str, float]
+    assumptions: RenewalAssumptions
     communes: gpd.GeoDataFrame
     population_lost: np.ndarray
+    risks: pd.DataFrame
+    tolerance: float | None = None
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def expected_population_lost_se(self) -> float:
+        """Monte Carlo standard error of the expected population losing coverage."""
+        return float(np.std(self.population_lost, ddof=1) / math.sqrt(self.draws)) if self.draws > 1 else math.nan
 
     def summary(self) -> dict:
         """Headline figures, JSON-ready."""
         c = self.communes
-        low, high = (np.quantile(self.population_lost, INTERVAL) if self.draws else (np.nan, np.nan))
+        low, high = np.quantile(self.population_lost, INTERVAL)
         used = sorted(set(self.territory.structures["structure_type"]))
         return {
             "dept": self.territory.dept,
@@ -177,14 +245,21 @@ class SimulationResult:
             "threshold_min": float(self.settings.threshold_min),
             "kinds": list(self.settings.kinds),
             "draws": int(self.draws),
+            "draws_auto": self.tolerance is not None,
+            "tolerance_inhabitants": self.tolerance,
             "seed": int(self.seed),
-            "p_nonrenewal": {t: self.p_nonrenewal[t] for t in used},
-            "p_nonrenewal_defaults_source": P_NONRENEWAL_SOURCE,
+            "renewal": self.assumptions.describe(used),
+            "p_nonrenewal": {t: round(self.assumptions.p_nonrenewal(t), 6) for t in used},
             "covered_before_communes": int(c["covered_before"].sum()),
             "covered_before_population": int(c.loc[c["covered_before"], "population"].sum()),
-            "expected_population_lost": float(np.mean(self.population_lost)) if self.draws else None,
-            "population_lost_interval_90": [float(low), float(high)] if self.draws else None,
+            "expected_population_lost": float(np.mean(self.population_lost)),
+            "expected_population_lost_se": self.expected_population_lost_se,
+            "population_lost_interval_90": [float(low), float(high)],
+            "interval_draws": int(self.draws),
+            "p_any_loss": float(np.mean(self.population_lost > 0)),
+            "p_lose_se_max": float(c["p_lose_se"].max()) if len(c) else 0.0,
             "communes_at_risk": int((c["p_lose"] > 0).sum()),
+            "risks": self.risks.head(TOP_RISKS).to_dict("records"),
             "network": self.network,
             "network_approximate": self.network == "proxy",
             "sites_illustrative": bool(self.territory.illustrative),
@@ -192,25 +267,88 @@ class SimulationResult:
         }
 
 
+def _risks(territory: Territory, model: RenewalModel, population: np.ndarray) -> pd.DataFrame:
+    """Employers with drawn posts, by expected loss: probability × population lost if alone."""
+    structures = territory.structures
+    loss = model.alone_losses(population)
+    frame = pd.DataFrame({
+        "structure_id": structures["structure_id"].to_numpy(), "employeur": structures["nom"].to_numpy(),
+        "structure_type": structures["structure_type"].to_numpy(),
+        "posts": [len(p) for p in model.posts_of], "p_nonrenewal": model.p_structure,
+        "population_lost_alone": loss, "expected_loss": model.p_structure * loss,
+    })
+    return (frame.loc[frame["posts"] > 0]
+            .sort_values(["expected_loss", "population_lost_alone", "structure_id"], ascending=[False, False, True])
+            .reset_index(drop=True))
+
+
 def simulate_renewals(
-    territory: Territory, graph: RoadGraph, *, settings: Settings | None = None, draws: int = 1000,
-    seed: int = 0, p_nonrenewal: dict[str, float] | None = None,
+    territory: Territory, graph: RoadGraph, *, settings: Settings | None = None, draws: int | None = 1000,
+    seed: int = 0, assumptions: RenewalAssumptions | None = None, p_nonrenewal: dict[str, float] | None = None,
+    undecided: str | None = None, tolerance: float | None = None,
 ) -> SimulationResult:
-    """``draws`` seeded renewal draws; ``p_nonrenewal`` overrides ``DEFAULT_P_NONRENEWAL``."""
+    """Seeded renewal draws (module doc).
+
+    ``assumptions`` default to ``renewal.SURVEY_2023``; ``undecided`` and ``p_nonrenewal``
+    (probabilities per structure type, set outright) adjust them. ``draws=None`` draws until the
+    standard errors are below ``tolerance`` (inhabitants; default ``TOLERANCE_SHARE`` of the
+    population covered today) and ``P_LOSE_TOLERANCE``.
+    """
     settings = Settings() if settings is None else settings
-    if draws < 1:
-        raise ParameterError(f"draws : au moins 1 tirage attendu, reçu {draws}")
-    probabilities = DEFAULT_P_NONRENEWAL | (p_nonrenewal or {})
-    model = RenewalModel.build(territory, SnappedTerritory.build(graph, territory, settings), settings,
-                               probabilities)
-    lost = model.lost(draws, seed)
+    if draws is not None and draws < 2:
+        raise ParameterError(f"draws : au moins 2 tirages attendus, reçu {draws}")
+    if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
+        raise ParameterError(f"tolérance : nombre d'habitants > 0 attendu, reçu {tolerance}")
+    assumptions = SURVEY_2023 if assumptions is None else assumptions
+    if undecided is not None:
+        assumptions = assumptions.with_undecided(undecided)
+    if p_nonrenewal:
+        assumptions = assumptions.with_p_nonrenewal(p_nonrenewal)
+    model = RenewalModel.build(territory, SnappedTerritory.build(graph, territory, settings), settings, assumptions)
     population = territory.communes["population"].to_numpy(dtype=float)
+    baseline = model.baseline()
+    if draws is None and tolerance is None:
+        tolerance = max(1.0, TOLERANCE_SHARE * float(population[baseline].sum()))
+    rng = np.random.default_rng(seed)
+    lost_count = np.zeros(len(population))
+    population_lost: list[np.ndarray] = []
+    done = 0
+    notices = Notices()
+    bar = progress(total=draws, desc="tirages", unit="tirage")
+    while True:
+        size = DRAWS_PER_CHUNK if draws is None else min(DRAWS_PER_CHUNK, draws - done)
+        lost = baseline & ~model.covered(model.draw_alive(rng, size))
+        lost_count += lost.sum(axis=0)
+        population_lost.append(lost.astype(float) @ population)
+        done += size
+        bar.update(size)
+        if draws is not None:
+            if done >= draws:
+                break
+            continue
+        per_draw = np.concatenate(population_lost)
+        se = np.std(per_draw, ddof=1) / math.sqrt(done)
+        p = lost_count / done
+        p_se = np.sqrt(p * (1 - p) / done).max(initial=0.0)
+        assert tolerance is not None
+        if done >= AUTO_MIN_DRAWS and se <= tolerance and p_se <= P_LOSE_TOLERANCE:
+            break
+        if done >= AUTO_MAX_DRAWS:
+            notices.add("tolerance_non_atteinte", f"après {done:,} tirages, erreur type de {se:,.0f} habitants "
+                        f"(tolérance {tolerance:,.0f}) et de {p_se * 100:.2f} points par commune "
+                        f"(tolérance {P_LOSE_TOLERANCE * 100:g}) : chiffres moins précis que demandé"
+                        .replace(",", "\u202f"))
+            break
+    bar.close()
+    p_lose = lost_count / done
     communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
-    communes["covered_before"] = model.baseline()
-    communes["p_lose"] = lost.mean(axis=0)
-    communes["expected_population_lost"] = communes["p_lose"] * population
-    population_lost = lost @ population
-    log.info("%d draws: %.0f inhabitants lose coverage on average", draws, population_lost.mean())
-    return SimulationResult(territory=territory, settings=settings, network=graph.source,
-                            draws=draws, seed=seed, p_nonrenewal=probabilities,
-                            communes=communes, population_lost=population_lost)
+    communes["covered_before"] = baseline
+    communes["p_lose"] = p_lose
+    communes["p_lose_se"] = np.sqrt(p_lose * (1 - p_lose) / done)
+    communes["expected_population_lost"] = p_lose * population
+    per_draw = np.concatenate(population_lost)
+    log.info("%d draws: %.0f inhabitants lose coverage on average", done, per_draw.mean())
+    return SimulationResult(territory=territory, settings=settings, network=graph.source, draws=done, seed=seed,
+                            assumptions=assumptions, communes=communes, population_lost=per_draw,
+                            risks=_risks(territory, model, population),
+                            tolerance=tolerance if draws is None else None, notices=tuple(notices))

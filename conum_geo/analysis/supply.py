@@ -13,13 +13,14 @@ a register) in the shape ``coverage.coverage_metrics`` reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InputError
+from ..notices import Notice
 from ..tables import Territory
 
 #: Columns of a sites state, as ``coverage.coverage_metrics`` reads them.
@@ -53,11 +54,11 @@ class PostLinks:
         shape = (len(territory.sites), len(territory.posts))
         rows = pd.Index(territory.sites["site_id"]).get_indexer(links["site_id"])
         cols = pd.Index(territory.posts["post_id"]).get_indexer(links["post_id"])
-        for index, field in ((rows, "site_id"), (cols, "post_id")):
+        for index, column in ((rows, "site_id"), (cols, "post_id")):
             if (index < 0).any():
                 row = int(np.flatnonzero(index < 0)[0])
-                raise InputError(f"{field} inconnu {links[field].iloc[row]!r}", path="post_sites",
-                                 row=row + 1, field=field)
+                raise InputError(f"{column} inconnu {links[column].iloc[row]!r}", path="post_sites",
+                                 row=row + 1, field=column)
         share = links["share"].astype(float).fillna(1.0).to_numpy()
         post_fte = territory.posts["fte"].astype(float).fillna(1.0).to_numpy()[cols]
         if (share < 0).any() or (post_fte < 0).any():
@@ -128,11 +129,20 @@ class SupplyChange:
 
     ``territory.sites`` holds every site of either side (sites that exist only after, such as
     a scenario's new sites, are inactive before); ``before`` and ``after`` are site states
-    (``STATE_COLUMNS``) in the order of ``territory.sites``.
+    (``STATE_COLUMNS``) in the order of ``territory.sites``; ``ended`` the posts that end
+    (``post_id``, French ``reason``); ``notices`` what the change's rules did that the user must
+    know.
     """
 
     territory: Territory
     before: pd.DataFrame
     after: pd.DataFrame
     label: str
-    ended_posts: int = 0
+    ended: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"post_id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)}))
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def ended_posts(self) -> int:
+        """How many posts end."""
+        return len(self.ended)

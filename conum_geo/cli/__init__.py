@@ -22,7 +22,7 @@ install()  # click's own messages in French
 #: Command name → module of this package defining a command of that name.
 COMMANDS = {
     "gaps": "gaps", "simulate": "simulate", "diff": "diff", "compare": "compare",
-    "redeploy": "redeploy", "catchments": "catchments", "data": "data",
+    "redeploy": "redeploy", "catchments": "catchments", "timeline": "timeline", "data": "data",
 }
 
 

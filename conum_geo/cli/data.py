@@ -24,9 +24,9 @@ def info(dept, as_json, **sources):
     Sans --data-dir ni fichier, lit le cache de `conum-geo data fetch`.
     """
     from ..data.register_info import format_info, registers_info
+    from ..data.territory import REGISTER_OPTIONS
 
-    files = [v for k, v in sources.items() if k not in ("border_km", "lieux_programmes", "arrondissements")]
-    if all(v in (None, ()) for v in files):
+    if all(sources.get(k) in (None, ()) for k in ("data_dir", *REGISTER_OPTIONS)):
         cache = cache_root()
         if not cache.is_dir():
             raise InputError("aucun registre donné et pas de cache de téléchargement : passer "

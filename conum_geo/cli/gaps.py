@@ -21,6 +21,7 @@ from .options import (
     margin_option,
     national_options,
     network_options,
+    on_option,
     out_option,
     run_national,
     scenario_option,
@@ -32,6 +33,7 @@ from .options import (
 @click.command()
 @national_options
 @scenario_option
+@on_option
 @threshold_option
 @margin_option
 @kinds_option
@@ -46,12 +48,12 @@ from .options import (
 @json_option
 @territory_options
 @network_options
-def gaps(depts, region, workers, scheduler, scenario, threshold_min, margin_min, kinds, ratio_drop_share,
+def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_min, kinds, ratio_drop_share,
          supply, fragility_weighting, out_dir, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
     depts = chosen_depts(depts, region)
     national = len(depts) > 1 or region is not None
-    scenario = default_scenario(scenario, national)
+    scenario = default_scenario(scenario, national, on)
     settings = scenario.settings(Settings()).with_overrides(
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
         ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)

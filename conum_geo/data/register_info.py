@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from ..errors import InputError
 from ..tables import Territory
-from ..vocabulary import BORDER_KM, SITE_KINDS
-from .assemble import assemble_territory
-from .departements import normalise_dept
+from ..vocabulary import SITE_KINDS
 from .registers.detect import KINDS
-from .registers.resolve import RegisterSet, load_registers
+from .registers.resolve import RegisterSet
+from .territory import load_national
 
 
-def registers_info(dept: str, data_dir=None, *, lieux_programmes: Iterable[str] | None = None,
-                   border_km: float = BORDER_KM, arrondissements: bool | None = None, **files) -> dict:
-    """Read the registers (as ``load_territory`` does) and describe them (``describe``)."""
-    registers = load_registers(data_dir, lieux_programmes=lieux_programmes or None, **files)
-    return describe(registers, assemble_territory(normalise_dept(dept), registers, border_km, arrondissements=arrondissements))
+def registers_info(dept: str, data_dir=None, **options) -> dict:
+    """Read the registers (``load_territory``'s keywords) and describe them (``describe``)."""
+    inputs = load_national(data_dir, **options)
+    if inputs.registers is None:
+        raise InputError("aucun registre donné : passer --data-dir DOSSIER ou des fichiers")
+    return describe(inputs.registers, inputs.territory(dept))
 
 
 def _sites(territory: Territory) -> dict:
@@ -29,7 +28,7 @@ def _sites(territory: Territory) -> dict:
         out[kind] = {
             "in_dept": int(of_kind["in_dept"].sum()),
             "near_border": int((~of_kind["in_dept"]).sum()),
-            "presence_h_known": int(of_kind["presence_h"].notna().sum()),
+            "presence_h_known": int((~of_kind["presence_h_filled"].astype(bool)).sum()),
             "itinerant": int(of_kind["itinerant"].sum()),
             "as_of": [str(of_kind["as_of"].min()), str(of_kind["as_of"].max())],
         }

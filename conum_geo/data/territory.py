@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tables import Territory
-from ..vocabulary import BORDER_KM
+from ..vocabulary import BORDER_KM, CONTRACT_MONTHS
 from .assemble import assemble_territory
+from .calendar import apply_calendar
 from .demo import load_demo
 from .departements import normalise_dept
 from .national_communes import CommuneLayer, default_layer
 from .registers import RegisterSet, load_registers
+from .registers.contracts import read_contracts
+from .registers.io import Register
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]
@@ -43,6 +46,9 @@ class NationalInputs:
     layer: CommuneLayer | None
     border_km: float = BORDER_KM
     arrondissements: bool | None = None
+    place_declared_posts: bool = False
+    contracts: Register | None = None
+    contract_months: int = CONTRACT_MONTHS
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -50,15 +56,18 @@ class NationalInputs:
         """The territory of ``dept``."""
         dept = normalise_dept(dept)
         if self.registers is None:
-            return load_demo(dept)
-        return assemble_territory(dept, self.registers, self.border_km, layer=self.layer,
-                                  arrondissements=self.arrondissements)
+            territory = load_demo(dept)
+        else:
+            territory = assemble_territory(dept, self.registers, self.border_km, layer=self.layer,
+                                           arrondissements=self.arrondissements,
+                                           place_declared_posts=self.place_declared_posts)
+        return apply_calendar(territory, self.contracts, contract_months=self.contract_months)
 
 
-def _fingerprint(registers: RegisterSet | None, options: dict) -> tuple[str, list[str]]:
+def _fingerprint(registers: list[Register], options: dict) -> tuple[str, list[str]]:
     digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
     files = []
-    for register in registers.all() if registers is not None else []:
+    for register in registers:
         files.append(str(register.path))
         digest.update(str(register.path).encode())
         with open(register.path, "rb") as stream:
@@ -73,7 +82,8 @@ def load_national(
     lieux: PathLike | None = None, lieux_schema: PathLike | None = None,
     lieux_programmes: Iterable[str] | None = None, fragility: PathLike | None = None,
     density: PathLike | None = None, qpv: PathLike | None = None, border_km: float | None = None,
-    arrondissements: bool | None = None,
+    arrondissements: bool | None = None, place_declared_posts: bool = False,
+    contracts: PathLike | None = None, contract_months: int = CONTRACT_MONTHS,
 ) -> NationalInputs:
     """Read the national inputs once (see ``load_territory`` for the keywords)."""
     options = dict(communes=communes, population=population, epci=epci,
@@ -81,13 +91,18 @@ def load_national(
                    lieux_schema=lieux_schema, fragility=fragility, density=density, qpv=qpv)
     border = BORDER_KM if border_km is None else float(border_km)
     settings = {"border_km": border, "arrondissements": arrondissements,
-                "lieux_programmes": sorted(lieux_programmes or ())}
+                "lieux_programmes": sorted(lieux_programmes or ()), "place_declared_posts": place_declared_posts,
+                "contract_months": contract_months}
+    table = read_contracts(contracts) if contracts is not None else None
+    extra = [table] if table is not None else []
     if data_dir is None and all(v is None or v == () for v in options.values()):
-        fingerprint, files = _fingerprint(None, settings | {"demo": True})
-        return NationalInputs(None, None, border, arrondissements, fingerprint, files)
+        fingerprint, files = _fingerprint(extra, settings | {"demo": True})
+        return NationalInputs(None, None, border, arrondissements, place_declared_posts, table, contract_months,
+                              fingerprint, files)
     registers = load_registers(data_dir, lieux_programmes=lieux_programmes or None, **options)
-    fingerprint, files = _fingerprint(registers, settings)
-    return NationalInputs(registers, default_layer(), border, arrondissements, fingerprint, files)
+    fingerprint, files = _fingerprint(registers.all() + extra, settings)
+    return NationalInputs(registers, default_layer(), border, arrondissements, place_declared_posts, table,
+                          contract_months, fingerprint, files)
 
 
 def load_territory(dept: str, data_dir: PathLike | None = None, **options) -> Territory:
@@ -115,5 +130,11 @@ def load_territory(dept: str, data_dir: PathLike | None = None, **options) -> Te
     arrondissements
         Paris, Lyon and Marseille by municipal arrondissement (True), as single communes
         (False), or Paris only (None, the default).
+    place_declared_posts
+        Place the posts an employer declared that no lieu shows at its address (default: only
+        reported; ``data.declared_posts``).
+    contracts, contract_months
+        A contracts table (CSV/XLSX, ``data.registers.contracts``) and the months after which
+        a contract with no known end is estimated to end (``data.calendar``).
     """
     return load_national(data_dir, **options).territory(dept)

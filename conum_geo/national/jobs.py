@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from ..analysis.renewal import RenewalAssumptions
 from ..analysis.scenarios import Scenario
 from ..data.departements import territory_name
 from ..data.territory import NationalInputs
@@ -56,9 +57,12 @@ class Job:
     settings: Settings = field(default_factory=Settings)
     scenario: Scenario | None = None
     network: dict = field(default_factory=dict)
-    draws: int = 1000
+    draws: int | None = 1000
     seed: int = 0
+    assumptions: RenewalAssumptions | None = None
     p_nonrenewal: dict | None = None
+    undecided: str = "split"
+    tolerance: float | None = None
 
     def __post_init__(self):
         if self.command not in JOBS:
@@ -70,7 +74,8 @@ class Job:
 
         parts = {"inputs": inputs.fingerprint, "command": self.command, "settings": repr(self.settings),
                  "scenario": repr(self.scenario), "network": self.network, "draws": self.draws,
-                 "seed": self.seed, "p_nonrenewal": self.p_nonrenewal, "version": __version__}
+                 "seed": self.seed, "assumptions": repr(self.assumptions), "p_nonrenewal": self.p_nonrenewal,
+                 "undecided": self.undecided, "tolerance": self.tolerance, "version": __version__}
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
@@ -184,7 +189,8 @@ def run_departement(inputs: NationalInputs, dept: str, job: Job, out_dir: str | 
             result = analyse_gaps(territory, graph, scenario=job.scenario or Scenario(), settings=job.settings)
         else:
             result = simulate_renewals(territory, graph, settings=job.settings, draws=job.draws, seed=job.seed,
-                                       p_nonrenewal=job.p_nonrenewal)
+                                       assumptions=job.assumptions, p_nonrenewal=job.p_nonrenewal,
+                                       undecided=job.undecided, tolerance=job.tolerance)
         times["analyse"] = time.perf_counter() - start - sum(times.values())
         summary = full_summary(result)
         row = dept_row(territory, summary, job.command) | {"warnings": len(summary["warnings"])}

@@ -1,7 +1,7 @@
-"""The assumptions of the deployment models and of a redeployment, in French sentences.
+"""The assumptions of the deployment models, of a redeployment and of renewal draws, in French.
 
-Every deliverable of ``compare`` and ``redeploy`` states them: the terminal summary,
-``assumptions.txt``, ``summary.json`` (``assumptions_text``) and the map's side panel.
+Every deliverable of ``compare``, ``redeploy`` and ``simulate`` states them: the terminal
+summary, ``assumptions.txt``, ``summary.json`` and the map's side panel.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from ..models.parameters import ModelAssumptions
 from ..models.redeploy import RedeployResult
 from ..settings import Settings
-from ..vocabulary import OBJECTIVES
-from .text import fmt_number
+from ..vocabulary import OBJECTIVES, STRUCTURE_TYPES
+from .text import fmt_decimal, fmt_int, fmt_number, fmt_pct
 
 
 def assumption_lines(assumptions: ModelAssumptions, settings: Settings) -> list[str]:
@@ -54,3 +54,49 @@ def redeployment_lines(result: RedeployResult) -> list[str]:
         f"({fmt_number(a.hours_week * a.field_share)} h).",
         f"Objectif : {OBJECTIVES[result.objective]} ; demande = population des communes.",
     ]
+
+
+def renewal_lines(summary: dict) -> list[str]:
+    """The renewal assumptions of a simulation's summary in French (terminal, map, files)."""
+    r = summary["renewal"]
+    p = r["p_nonrenewal"]
+    if len(set(p.values())) == 1:
+        probabilities = f"tout employeur : {fmt_pct(next(iter(p.values())), 1)}"
+    else:
+        probabilities = ", ".join(f"{STRUCTURE_TYPES[t]} {fmt_pct(v, 1)}" for t, v in p.items())
+    sources = list(dict.fromkeys(o["source"] for o in r["outcomes"].values()))
+    partial = r["partial"]
+    return [
+        f"Hypothèses de renouvellement : {r['name']} — {r['source']}.",
+        f"Probabilité qu'un employeur ne renouvelle aucun poste ({r['undecided_label']}) : {probabilities} "
+        f"(sources : {' ; '.join(sources)}).",
+        f"Employeurs de plusieurs postes qui renouvellent : tous les postes {fmt_pct(partial['all'])}, une majorité "
+        f"{fmt_pct(partial['majority'])}, une minorité {fmt_pct(partial['minority'])} ({r['partial_source']}).",
+    ]
+
+
+def simulation_figure_lines(summary: dict) -> list[str]:
+    """The headline figures of a simulation with their Monte Carlo errors, in French."""
+    s = summary
+    low, high = s["population_lost_interval_90"]
+    draws = f"{fmt_int(s['draws'])} tirages" + (f" (arrêt automatique, tolérance {fmt_int(round(s['tolerance_inhabitants']))} "
+                                               "hab.)" if s["draws_auto"] else "")
+    return [
+        f"Habitants perdant la couverture : {fmt_int(round(s['expected_population_lost']))} en moyenne "
+        f"(erreur type Monte Carlo ± {fmt_int(round(s['expected_population_lost_se']))}) ; intervalle à 90 % sur "
+        f"{draws} : {fmt_int(round(low))} – {fmt_int(round(high))} ; une perte dans {fmt_pct(s['p_any_loss'])} des "
+        f"tirages ; {s['communes_at_risk']} communes exposées (erreur type par commune ≤ "
+        f"{fmt_decimal(s['p_lose_se_max'] * 100, 2)} points).",
+    ]
+
+
+def risk_lines(summary: dict) -> list[str]:
+    """The employers whose withdrawal alone would cost most, in French."""
+    risks = [r for r in summary["risks"] if r["population_lost_alone"] > 0]
+    if not risks:
+        return []
+    lines = ["Principaux risques (si cet employeur seul ne renouvelle aucun poste) :"]
+    lines += [f"  - {r['employeur']} ({STRUCTURE_TYPES[r['structure_type']]}, {r['posts']} poste"
+              f"{'s' if r['posts'] > 1 else ''}) : {fmt_pct(r['p_nonrenewal'], 1)} de non-renouvellement → "
+              f"{fmt_int(round(r['population_lost_alone']))} hab. perdraient la couverture" for r in risks]
+    return lines

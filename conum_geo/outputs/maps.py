@@ -20,6 +20,7 @@ import geopandas as gpd
 
 from ..tables import CRS_WGS84
 from ..vocabulary import SITE_KINDS
+from .assumptions import renewal_lines, simulation_figure_lines
 from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, provenance_warning, site_labels
 
 #: Fill colour of each commune status (``vocabulary.STATUSES``).
@@ -348,15 +349,12 @@ def simulation_map(result, m=None):
                                  f"{fmt_hours(site['presence_h'])}")
     layer.add_to(m)
     summary = result.summary()
-    low, high = summary["population_lost_interval_90"]
     entries: list[tuple[str | None, str, str]] = [(None, "heading", "Probabilité de perdre la couverture")]
     entries += [(colour, "square", label) for _, colour, label in RISK_CLASSES]
     entries.append((UNCOVERED_COLOUR, "square", "Non couverte aujourd'hui"))
     entries += [(None, "heading", "Lieux actuels")] + site_entries(sites["kind"])
-    subtitle = (f"{summary['draws']} tirages (graine {summary['seed']}), seuil "
-                f"{summary['threshold_min']:g} min. Habitants perdant la couverture : "
-                f"{fmt_int(round(summary['expected_population_lost']))} en moyenne, intervalle à 90 % "
-                f"{fmt_int(round(low))} – {fmt_int(round(high))}. {summary['p_nonrenewal_defaults_source']}")
+    subtitle = " ".join([f"Seuil {summary['threshold_min']:g} min, graine {summary['seed']}.",
+                         *simulation_figure_lines(summary), *renewal_lines(summary)])
     finish_map(m, territory.sources, territory.illustrative, result.network,
                f"Non-renouvellements simulés — département {summary['dept']}", subtitle, entries)
     return m

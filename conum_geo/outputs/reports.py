@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..analysis.gaps import GapsResult
 from ..analysis.simulate import SimulationResult
-from ..vocabulary import STRUCTURE_TYPES
+from .assumptions import renewal_lines, risk_lines, simulation_figure_lines
 from .files import write_geopackage, write_json, write_outputs, write_table_csv
 from .maps import gaps_map, simulation_map
 from .summary import caveat_lines, full_summary, warning_lines
@@ -23,15 +23,18 @@ COMMUNE_COLUMNS = [
     "ratio_after", "france_services_min", "france_services_site", "off_network_m", "site_off_network_m",
 ]
 SIMULATION_COLUMNS = ["code_insee", "nom", "commune_code", "population", "covered_before", "p_lose",
-                      "expected_population_lost"]
+                      "p_lose_se", "expected_population_lost"]
 
 
-def _write(out_dir: str | Path, communes, columns: list[str], result, make_map, extra: dict | None) -> list[Path]:
-    """Write ``communes.csv``/``.gpkg``, ``map.html`` and ``summary.json`` (with ``extra``) as one set."""
+def _write(out_dir: str | Path, communes, columns: list[str], result, make_map, extra: dict | None,
+           more: dict | None = None) -> list[Path]:
+    """Write ``communes.csv``/``.gpkg``, ``map.html``, ``summary.json`` (with ``extra``) and the
+    writers of ``more`` as one set."""
     return write_outputs(out_dir, {
         "communes.csv": lambda path: write_table_csv(communes[columns], path),
         "communes.gpkg": lambda path: write_geopackage(communes[columns + ["geometry"]], path, layer="communes"),
         "map.html": lambda path: make_map(result).save(str(path)),
+        **(more or {}),
         "summary.json": lambda path: write_json(full_summary(result, **(extra or {})), path),
     })
 
@@ -45,7 +48,8 @@ def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = 
     group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
     communes = c.assign(group=group).sort_values(
         ["group", "population", "code_insee"], ascending=[True, False, True])
-    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra)
+    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra,
+                  more={"posts_ended.csv": lambda path: write_table_csv(result.ended, path)})
 
 
 #: Short French name of each flag reason, for the terminal table.
@@ -55,7 +59,21 @@ SHORT_REASONS = {"lost_cover": "perte", "time_up": "temps", "ratio_down": "ratio
 def _ended_posts_text(n_posts: int) -> str:
     if n_posts == 0:
         return "aucun poste ne prend fin dans ce scénario"
-    return f"{n_posts} poste{'s' if n_posts > 1 else ''} non renouvelé{'s' if n_posts > 1 else ''}"
+    return f"{n_posts} poste{'s' if n_posts > 1 else ''} arrêté{'s' if n_posts > 1 else ''}"
+
+
+def ended_lines(result: GapsResult, top: int = 8) -> list[str]:
+    """The posts that end, by employer and reason (the ``top`` largest groups)."""
+    ended = result.ended
+    if ended.empty:
+        return []
+    groups = (ended.assign(employeur=ended["employeur"].fillna(ended["structure_id"]))
+              .groupby(["employeur", "reason"], sort=False).size().sort_values(ascending=False, kind="stable"))
+    lines = [f"Postes arrêtés ({len(ended)}) :"]
+    lines += [f"  - {employer} : {plural(n, 'poste')} — {reason}" for (employer, reason), n in groups.head(top).items()]
+    if len(groups) > top:
+        lines.append(f"  … et {len(groups) - top} autres groupes (posts_ended.csv)")
+    return lines
 
 
 def _units_text(summary: dict) -> str:
@@ -88,7 +106,7 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     if s["gained_communes"]:
         lines.append(f"Gagnent la couverture : {s['gained_communes']} communes, "
                      f"{fmt_int(s['gained_population'])} habitants.")
-    lines += caveat_lines(result) + warning_lines(result)
+    lines += ended_lines(result) + caveat_lines(result) + warning_lines(result)
     flagged = result.flagged.head(top)
     if len(flagged):
         lines.append("")
@@ -114,27 +132,20 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: di
 
 
 def format_simulation(result: SimulationResult, top: int = 10) -> str:
-    """Short French summary with the ``top`` communes with most inhabitants expected to lose coverage."""
+    """Short French summary: assumptions, figures with their errors, main risks, then the ``top``
+    communes with most inhabitants expected to lose coverage."""
     s = result.summary()
-    low, high = s["population_lost_interval_90"]
-    probabilities = ", ".join(f"{STRUCTURE_TYPES.get(t, t)} {p * 100:g} %".replace(".", ",")
-                              for t, p in s["p_nonrenewal"].items())
-    lines = [
-        f"Département {s['dept']} — {s['draws']} tirages de renouvellement (graine {s['seed']}) ; "
-        f"seuil {s['threshold_min']:g} min ; réseau {s['network']}.",
-        f"Probabilités de non-renouvellement par employeur : {probabilities}.",
-        f"Par défaut : {s['p_nonrenewal_defaults_source']}",
-        f"Habitants perdant la couverture : {fmt_int(round(s['expected_population_lost']))} en moyenne "
-        f"(intervalle à 90 % : {fmt_int(round(low))} – {fmt_int(round(high))}) ; "
-        f"{s['communes_at_risk']} communes exposées.",
-    ]
+    lines = [f"Département {s['dept']} — tirages de renouvellement (graine {s['seed']}) ; seuil "
+             f"{s['threshold_min']:g} min ; réseau {s['network']}."]
+    lines += renewal_lines(s) + simulation_figure_lines(s) + risk_lines(s)
     lines += caveat_lines(result) + warning_lines(result)
     exposed = result.communes.loc[result.communes["p_lose"] > 0].sort_values(
         ["expected_population_lost", "code_insee"], ascending=[False, True]).head(top)
     if len(exposed):
         lines.append("")
-        lines.append(f"{'Commune':<32} {'INSEE':<6} {'Hab.':>8} {'Proba.':>7} {'Hab. attendus':>14}")
+        lines.append(f"{'Commune':<32} {'INSEE':<6} {'Hab.':>8} {'Proba.':>7} {'± (e.t.)':>8} {'Hab. attendus':>14}")
         for _, row in exposed.iterrows():
             lines.append(f"{row['nom'][:32]:<32} {row['code_insee']:<6} {fmt_int(row['population']):>8} "
-                         f"{fmt_decimal(row['p_lose'] * 100):>6} % {fmt_int(round(row['expected_population_lost'])):>13}")
+                         f"{fmt_decimal(row['p_lose'] * 100):>6} % {fmt_decimal(row['p_lose_se'] * 100):>6} pt "
+                         f"{fmt_int(round(row['expected_population_lost'])):>13}")
     return "\n".join(lines)

@@ -17,10 +17,12 @@ Rules (documented choices):
   multi-centralité; lieux in several communes → rayonnement; its base is its lieu with the
   largest share;
 - ``structureId`` and the structures file use different ids: a ``structureId`` is matched to
-  the structure whose SIRET is the ``pivot`` of most of its lieux; unmatched employers are kept
-  with type ``inconnu`` (never guessed);
-- structure types come from the legal name and the public/private flag
-  (``classify_structure``); ``n_posts`` counts the conseillers seen in the lieux,
+  the structure whose SIRET is the ``pivot`` of most of its lieux, else whose SIREN (the
+  first 9 digits) is;
+- structure types come from the legal name and the public/private flag of the structures file
+  (``classify_structure``); an employer absent from it is named after its lieux and typed from
+  their names when they say what it is (a mairie, a CCAS, an association), else ``inconnu``
+  (``type_source`` says which); ``n_posts`` counts the conseillers seen in the lieux,
   ``n_posts_declared`` the posts granted in the structures file.
 """
 
@@ -264,7 +266,7 @@ def build_structures(posts: pd.DataFrame, register: Register | None, dept_codes:
         chosen["in_dept"] = in_dept.loc[chosen.index].to_numpy()
         chosen["source"] = register.label
         chosen["type_source"] = "liste des structures"
-        rows.append(chosen.drop(columns=["lon", "lat", "dept"]))
+        rows.append(chosen.drop(columns=["dept"]))
         matched = set(known["structure_id"])
     else:
         matched = set()

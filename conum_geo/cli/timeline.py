@@ -1,0 +1,46 @@
+"""``conum-geo timeline``: population covered month by month over the contract calendar."""
+
+from __future__ import annotations
+
+import click
+
+from ..settings import Settings
+from .options import (
+    dept_option,
+    echo_outcome,
+    json_option,
+    kinds_option,
+    load_inputs,
+    network_options,
+    out_option,
+    territory_options,
+    threshold_option,
+)
+
+_MONTH = click.DateTime(formats=["%Y-%m", "%Y-%m-%d"])
+
+
+@click.command()
+@dept_option
+@click.option("--du", "first", type=_MONTH, default=None, metavar="AAAA-MM",
+              help="Premier mois (défaut : le mois du premier début ou de la première fin de contrat).")
+@click.option("--au", "last", type=_MONTH, default=None, metavar="AAAA-MM",
+              help="Dernier mois (défaut : le mois qui suit la dernière fin de contrat).")
+@threshold_option
+@kinds_option
+@out_option
+@json_option
+@territory_options
+@network_options
+def timeline(dept, first, last, threshold_min, kinds, out_dir, as_json, **sources):
+    """Population couverte mois par mois, au fil des débuts et fins de contrats (tableau et graphique)."""
+    from ..analysis.timeline import coverage_timeline
+    from ..outputs.summary import full_summary
+    from ..outputs.timeline import format_timeline, write_timeline
+
+    settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
+    territory, graph = load_inputs(dept, sources)
+    result = coverage_timeline(territory, graph, settings=settings, first=first and first.date(),
+                               last=last and last.date())
+    written = write_timeline(result, out_dir) if out_dir else None
+    echo_outcome(full_summary(result), format_timeline(result), written, as_json)
