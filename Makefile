@@ -7,7 +7,7 @@ LOCK := requirements-lock.txt
 # The tool that compiles the lock (only `make lock` uses it).
 UV := uv==0.13.9
 
-.PHONY: help install lock lint test test-fast bench demo clean
+.PHONY: help install lock lint test test-fast bench demo screenshots clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ lock: $(BIN)/python  ## Recompile the lock file from pyproject.toml (newest vers
 	    --generate-hashes --upgrade --index-url https://pypi.org/simple -o $(LOCK)
 
 lint:  ## ruff (lint and imports) and mypy on the package
-	$(BIN)/ruff check conum_geo tests benchmarks
+	$(BIN)/ruff check conum_geo tests benchmarks docs
 	$(BIN)/mypy
 
 test:  ## Run the test suite (tests needing ../shared/data or Chromium skip when absent)
@@ -39,6 +39,9 @@ test-fast:  ## The suite without browser and slow tests
 bench:  ## Run the benchmarks (département size; see BENCHMARKS.md for the France-size runs)
 	$(BIN)/python benchmarks/bench_engine.py --size dept --json
 	$(BIN)/python benchmarks/bench_scenarios.py --json
+
+screenshots:  ## The README's pictures (docs/img/), from the demo: the gaps map offline, a report page
+	$(BIN)/python docs/make_screenshots.py
 
 demo:  ## The main job on the embedded Nièvre demo, files in out/58
 	$(BIN)/conum-geo gaps --dept 58 --out out/58

@@ -5,7 +5,7 @@ consumes them. Geometries are in Lambert-93 (EPSG:2154) for metropolitan France.
 
 - ``communes`` (GeoDataFrame, polygons): ``code_insee``, ``nom``, ``population``,
   ``epci_code``, ``origin_x``, ``origin_y`` (the commune's origin point: town hall, else an
-  interior point), ``geometry``.
+  interior point), ``geometry``; ``epci_nom`` when known.
 - ``sites`` (GeoDataFrame, points): ``site_id``, ``nom``, ``kind`` (``SITE_KINDS``),
   ``code_insee``, ``presence_h`` (weekly opening hours; unknown hours are filled when the
   territory is built, ``data.site_hours``, and marked in ``presence_h_filled``), ``evening_h``

@@ -99,3 +99,9 @@ RENEWAL_STATUSES = {
 #: each post for 24 months ("Le financement de l'Etat portait sur une durée de 24 mois",
 #: research digest 003:828-832).
 CONTRACT_MONTHS = 24
+
+#: Formats of the CSV tables (``--csv-format``), and their French description.
+CSV_FORMATS = {
+    "standard": "séparateur « , », point décimal, True/False (pour les programmes)",
+    "fr": "séparateur « ; », virgule décimale, oui/non, UTF-8 avec BOM (pour un tableur en français)",
+}

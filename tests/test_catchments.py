@@ -19,6 +19,7 @@ from conum_geo.cli import cli
 from conum_geo.network.bdtopo import read_bdtopo
 from conum_geo.network.osm import read_pbf
 from conum_geo.outputs.catchments import write_surface_tif
+from conum_geo.settings import Settings
 
 OFF_NETWORK_KMH = 20.0
 pytest.importorskip("rasterio")
@@ -131,28 +132,48 @@ def test_bands_are_disjoint_rings_not_hulls():
     assert inner.intersection(middle).area == 0 and inner.convex_hull.area > inner.area
 
 
-def test_catchments_command_on_the_demo(tmp_path):
+def test_catchments_command_on_the_demo_draws_per_commune(tmp_path, demo_territory, demo_graph):
     import rasterio
+
+    from conum_geo.analysis.coverage import SnappedTerritory, access
 
     result = CliRunner().invoke(cli, ["catchments", "--dept", "58", "--minutes", "10,20", "--cell", "1000",
                                       "--kind", "conum", "--out", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["network"] == "proxy" and summary["minutes"] == [10.0, 20.0] and summary["sites"] > 10
+    assert summary["method"] == "communes" and "chef-lieu" in summary["method_label"]
     sites = gpd.read_file(tmp_path / "isochrones.gpkg", layer="sites")
     union = gpd.read_file(tmp_path / "isochrones.gpkg", layer="union")
-    assert len(union) == 2 and len(sites) == 2 * summary["sites"]
+    communes = gpd.read_file(tmp_path / "isochrones.gpkg", layer="communes")
+    assert len(union) == 2 and len(sites) == 2 * summary["sites"] and len(communes) == 309
     assert set(sites.geom_type) <= {"MultiPolygon"} and sites.crs.to_string() == "EPSG:2154"
     assert union.loc[0, "geometry"].intersection(union.loc[1, "geometry"]).area < 1.0
     assert "approximatives" in union.loc[0, "caveat"] and "illustratifs" in union.loc[0, "caveat"]
+    assert "chef-lieu" in union.loc[0, "method"]
+    # Each commune's time is the time of its origin to the nearest Conum site (the engine's,
+    # as coverage computes it), and the 0–10 band is exactly the union of those within 10 min.
+    settings = Settings(kinds=("conum",))
+    snapped = SnappedTerritory.build(demo_graph, demo_territory, settings)
+    open_sites = ((demo_territory.sites["kind"] == "conum") & (demo_territory.sites["presence_h"] > 0)).to_numpy()
+    expected = access(snapped, demo_territory, open_sites)["access_min"].to_numpy()
+    np.testing.assert_allclose(communes["time_min"].to_numpy(), expected, rtol=1e-9)
+    within = demo_territory.communes.geometry[expected <= 10.0].union_all()
+    first = union.loc[union.min_to == 10.0, "geometry"].item()
+    assert first.symmetric_difference(within).area < 1.0
     # Each site's 0-10 band lies in the union's 0-10 band (the union is the nearest site).
-    first = sites.loc[sites.min_to == 10.0, "geometry"].union_all()
-    assert first.difference(union.loc[union.min_to == 10.0, "geometry"].item()).area < 1.0
+    own = sites.loc[sites.min_to == 10.0, "geometry"].union_all()
+    assert own.difference(first).area < 1.0
     with rasterio.open(tmp_path / "travel_time.tif") as raster:
         assert raster.crs.to_string() == "EPSG:2154" and raster.res == (1000.0, 1000.0)
-        assert "approximatives" in raster.tags()["caveat"]
+        assert "approximatives" in raster.tags()["caveat"] and "chef-lieu" in raster.tags()["method"]
         values = raster.read(1)
-        assert np.nanmin(values) >= 0 and np.isfinite(values).all()  # proxy: every cell has a time
+        # a cell holds the time of the commune it lies in; outside the communes, no time
+        nevers = demo_territory.communes.set_index("code_insee").loc["58194"]
+        row, col = raster.index(nevers["origin_x"], nevers["origin_y"])
+        assert values[row, col] == pytest.approx(float(communes.set_index("code_insee").loc["58194", "time_min"]))
+        assert np.isnan(values[0, 0])
+    assert (tmp_path / "map.html").stat().st_size > 0
 
 
 @pytest.mark.parametrize("args, message", [(["--minutes", "dix"], "minutes"),
@@ -175,9 +196,13 @@ def test_catchments_on_a_real_network_per_site_and_union(shared_data, tmp_path):
         {"site_id": ["a", "b"], "nom": ["Site A", "Site B"], "kind": ["conum", "conum"],
          "presence_h": [10.0, np.nan]},
         geometry=gpd.points_from_xy(graph.x[nodes] + 30.0, graph.y[nodes]), crs=graph.crs)
-    island = gpd.GeoDataFrame(geometry=[box_around(graph, -1000.0)], crs=graph.crs)
-    territory = SimpleNamespace(dept="977", sites=sites, communes=island, illustrative=False, sources=(),
-                                warnings=[])
+    land = box_around(graph, -1000.0)
+    island = gpd.GeoDataFrame({"code_insee": ["97701"], "nom": ["Saint-Barthélemy"], "population": [10_000],
+                               "epci_code": [""], "origin_x": [land.centroid.x], "origin_y": [land.centroid.y]},
+                              geometry=[land], crs=graph.crs)
+    sites["code_insee"] = "97701"
+    territory = SimpleNamespace(dept="977", sites=sites, communes=island, ring=island.iloc[:0], illustrative=False,
+                                sources=(), warnings=[])
 
     result = catchments(territory, graph, minutes=(3, 6), cell_m=50.0)
     written = write_catchments(result, tmp_path)
@@ -189,5 +214,6 @@ def test_catchments_on_a_real_network_per_site_and_union(shared_data, tmp_path):
     for site in ("a", "b"):
         own = bands.loc[(bands.scope == "site") & (bands.site_id == site)].set_index("min_to")["geometry"]
         assert own[3.0].area > 0 and own[3.0].difference(union[3.0]).area < 1.0
-    assert [p.name for p in written] == ["isochrones.gpkg", "travel_time.tif", "summary.json"]
+    assert result.method == "surface" and len(result.communes) == 1
+    assert [p.name for p in written] == ["isochrones.gpkg", "travel_time.tif", "map.html", "summary.json"]
     assert gpd.read_file(written[0], layer="union").crs.to_string() == graph.crs

@@ -1,17 +1,16 @@
-"""Every kind of generated map opened in real headless Chromium: gaps, simulate, diff, compare,
-redeploy. Each asserts rendered content (polygons in their documented colours, legend, French
-title, caveat, sources, layer control, metric scale) and that the page raised no error.
+"""Every kind of generated map opened in real headless Chromium with **every network request
+blocked**: gaps, simulate, diff, compare, redeploy, catchments and the national atlas index.
 
-The machine has no internet, so Leaflet (which folium loads from its CDN) is served from a
-local copy shipped by a package of the ``test`` extra; other CDN assets and tiles are aborted.
-The comparison's side-by-side view needs no plugin: its synchronisation is our own script,
-exercised here by zooming and dragging one map.
+Each page must render from its own file: Leaflet and our script inlined, communes and sites
+drawn (canvas), landmarks shown when no tile loads, no JavaScript error (the only console errors
+allowed are the blocked basemap tiles), French title and language, the panel's caveat and
+sources; and a planner's gestures must work: a click opens a popup, the search finds a
+commune, the colouring switch recolours the communes.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.outputs.maps import ENDED_COLOUR, RISK_CLASSES, SITE_COLOURS, STATUS_COLOURS
+from conum_geo.outputs.map_frame import SITE_COLOURS
+from conum_geo.outputs.maps import ENDED_COLOUR, RISK_CLASSES, STATUS_COLOURS, TIME_CLASSES
 from conum_geo.outputs.model_maps import COVER_COLOURS, REDEPLOY_COLOURS, ROLE_COLOURS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -31,31 +31,39 @@ pytestmark = [
 ]
 
 CAVEAT_DEMO = ("Sites et postes illustratifs", "routes approximatives")
-#: Text of the tooltip of every site marker of the page.
-TOOLTIPS_JS = """() => {
-    const out = [];
-    document.querySelectorAll('.folium-map').forEach(div => window[div.id].eachLayer(layer => {
-        if (layer.getLatLng && layer.getTooltip && layer.getTooltip()) {
+#: A département map stays under this size (bytes).
+MAX_MAP_BYTES = 1_500_000
+#: Every commune feature (searchable layers) and every site marker drawn on the page's maps.
+DRAWN_JS = """() => {
+    const out = {features: [], sites: []};
+    document.querySelectorAll('.folium-map').forEach((div, m) => window[div.id].eachLayer(layer => {
+        const p = layer.feature && layer.feature.properties;
+        if (p && p._code !== undefined) {
+            out.features.push({map: m, code: p._code, fill: layer.options.fillColor});
+        } else if (layer.getLatLng && layer.options && (layer.options.className || '').includes('conum-site')) {
+            const tip = layer.getTooltip() ? layer.getTooltip().getContent() : '';
             const box = document.createElement('div');
-            box.innerHTML = layer.getTooltip().getContent();
-            out.push(box.textContent.trim());
+            box.innerHTML = tip;
+            out.sites.push({map: m, cls: layer.options.className, fill: layer.options.fillColor,
+                            stroke: layer.options.color, ring: layer.options.fill === false,
+                            text: box.textContent.trim(), popup: !!layer.getPopup()});
         }
     }));
     return out;
 }"""
-#: Fill and stroke of every drawn path, by class, in the page.
-PATHS_JS = """els => els.map(e => ({fill: e.getAttribute('fill'), stroke: e.getAttribute('stroke'),
-                                    cls: e.getAttribute('class') || ''}))"""
-
-
-def _leaflet_assets() -> Path:
-    spec = importlib.util.find_spec("leaflet")  # django-leaflet's static files
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("django-leaflet (local Leaflet copy) not installed")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "static" / "leaflet"
-    if not (folder / "leaflet.js").is_file():
-        pytest.skip("no leaflet.js in django-leaflet")
-    return folder
+#: Screen position of the centre of a commune (by INSEE code) on the first map.
+COMMUNE_POINT_JS = """code => {
+    const div = document.querySelector('.folium-map'), map = window[div.id];
+    let point = null;
+    map.eachLayer(layer => {
+        const p = layer.feature && layer.feature.properties;
+        if (p && p._code === code && !point) {
+            const c = map.latLngToContainerPoint(layer.getCenter()), box = div.getBoundingClientRect();
+            point = [box.left + c.x, box.top + c.y];
+        }
+    });
+    return point;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -73,23 +81,22 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh page: Leaflet's files served locally, every other request aborted, errors kept."""
-    assets = _leaflet_assets()
+    """A fresh page that can open files and nothing else: every other request is aborted."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.blocked = []
 
     def route(request_route):
         url = request_route.request.url
-        if url.startswith("file:"):
+        if url.startswith(("file:", "data:")):
             return request_route.continue_()
-        if "/leaflet@" in url and "/dist/" in url:
-            local = assets / url.split("/dist/", 1)[1]
-            if local.is_file():
-                return request_route.fulfill(path=str(local))
+        page.blocked.append(url)
         return request_route.abort()
 
     page.route("**/*", route)
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(f"console: {message.text}")
+            if message.type == "error" and "Failed to load resource" not in message.text else None)
     yield page
     page.close()
 
@@ -100,92 +107,104 @@ def _run(args: list[str], out: Path) -> str:
     return result.output
 
 
-def _open(page, out: Path) -> list[dict]:
-    """Open ``out/map.html``; the drawn paths (fill, stroke, class)."""
-    page.goto((out / "map.html").as_uri())
-    page.wait_for_selector("path.leaflet-interactive", timeout=20_000)
-    return page.locator("path.leaflet-interactive").evaluate_all(PATHS_JS)
+def _open(page, path: Path) -> dict:
+    """Open a map page offline; what it draws (``DRAWN_JS``)."""
+    html = path.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    assert not re.search(r'<script[^>]+src=|<link[^>]+href="http', html)  # nothing fetched from a CDN
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.L && document.querySelector('.leaflet-pane canvas')", timeout=20_000)
+    page.wait_for_timeout(300)
+    return page.evaluate(DRAWN_JS)
 
 
 def _check_frame(page, title: str, caveat: tuple[str, ...], legend: list[str], layers: list[str],
-                 absent_caveat: tuple[str, ...] = (), maps: int = 1) -> None:
-    """The side panel (title, caveat, legend, sources), layer control and metric scale."""
-    assert page.locator(".conum-panel").is_visible()
-    assert title in page.inner_text(".conum-title h1")
+                 absent_caveat: tuple[str, ...] = ()) -> None:
+    """Title (page and panel), caveat, legend, sources, layer control, scale, offline landmarks."""
+    assert title in page.title() and title in page.inner_text(".conum-title h1")
     warning = page.inner_text(".conum-warning") if caveat else ""
     assert all(text in warning for text in caveat)
     assert not any(text in page.inner_text(".conum-title") for text in absent_caveat)
     legend_text = page.inner_text(".conum-legend")
-    assert legend_text.startswith("Légende") and all(entry in legend_text for entry in legend)
+    assert legend_text.startswith("Légende") and all(entry in legend_text for entry in legend), legend_text
     sources = page.inner_text(".conum-sources")
-    assert sources.startswith("Sources :") and "Réseau routier" in sources and "OpenStreetMap" in sources
-    controls = page.locator(".leaflet-control-layers")
-    assert controls.count() == maps
-    control_text = controls.first.text_content()
-    assert all(layer in control_text for layer in layers)
-    scales = page.locator(".leaflet-control-scale-line").all_inner_texts()
-    assert len(scales) == maps and all(re.fullmatch(r"\d+ k?m", s.strip()) for s in scales)
+    assert sources.startswith("Sources :") and "Réseau routier" in sources and "Plan IGN" in sources
+    assert re.search(r"Calculs : conum-geo \d+\.\d+\.\d+, le \d\d/\d\d/\d{4}", sources)
+    control = page.locator(".leaflet-control-layers").first.text_content()
+    assert all(layer in control for layer in [*layers, "Plan IGN (Géoplateforme)", "OpenStreetMap"]), control
+    assert re.fullmatch(r"\d+ k?m", page.locator(".leaflet-control-scale-line").first.inner_text().strip())
+    # offline: the basemap's failure is said, and our own landmarks still show
+    page.locator(".conum-offline").first.wait_for(state="visible", timeout=5_000)
+    assert page.locator(".conum-landmark").count() >= 5
+    assert "Leaflet" in page.inner_text(".leaflet-control-attribution") and "IGN" in page.inner_text(
+        ".leaflet-control-attribution")
+    assert page.locator(".conum-tools a", has_text="Plein écran").count() == 1
+    assert page.locator(".conum-tools a", has_text="Imprimer").count() == 1
     # the panel and the map do not overlap: the map starts where the panel ends
     panel = page.locator(".conum-panel").bounding_box()
     first = page.locator(".folium-map").first.bounding_box()
     assert first["x"] == pytest.approx(panel["x"] + panel["width"], abs=2)
+    assert page.blocked and all("geopf.fr" in url or "openstreetmap" in url for url in page.blocked)
     assert page.errors == []
 
 
-def _hover_text(page, x: float, y: float) -> str:
-    page.mouse.move(x, y)
-    tooltip = page.locator(".leaflet-tooltip").last
-    tooltip.wait_for(state="visible", timeout=5_000)
-    return tooltip.inner_text()
+def _click_commune(page, code: str) -> str:
+    page.keyboard.press("Escape")
+    x, y = page.evaluate(COMMUNE_POINT_JS, code)
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content").last
+    popup.wait_for(state="visible", timeout=5_000)
+    return popup.inner_text()
 
 
-def _centre(box: dict) -> tuple[float, float]:
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+def _search(page, query: str, expected: str) -> str:
+    """Search ``query``; the text of the popup that opens (it must name ``expected``)."""
+    box = page.locator(".conum-search input")
+    box.fill(query)
+    box.press("Enter")
+    popup = page.locator(".leaflet-popup-content", has_text=expected)
+    popup.wait_for(state="visible", timeout=5_000)
+    return popup.inner_text()
 
 
 def test_gaps_map(page, tmp_path):
     _run(["gaps", "--dept", "58"], tmp_path)
-    paths = _open(page, tmp_path)
-
-    fills = [p["fill"] for p in paths if "conum-site" not in p["cls"]]
+    assert (tmp_path / "map.html").stat().st_size <= MAX_MAP_BYTES
+    drawn = _open(page, tmp_path / "map.html")
+    fills = [f["fill"] for f in drawn["features"]]
     assert len(fills) == 309 and set(fills) <= set(STATUS_COLOURS.values())  # every commune
     assert STATUS_COLOURS["perd"] in fills  # communes that lose coverage, in the documented colour
-    _check_frame(page, "Couverture numérique — département 58", CAVEAT_DEMO,
+    _check_frame(page, "Couverture numérique — Nièvre (58)", CAVEAT_DEMO,
                  ["Perd la couverture", "Conseiller numérique", "France services", "Sites fermés"],
-                 ["Communes : couverture avant / après", "Sites maintenus", "Sites fermés"])
+                 ["Communes", "Sites maintenus : Conseiller numérique", "Sites maintenus : France services",
+                  "Sites fermés", "Repères"])
     assert "Nouveau" not in page.inner_text(".conum-legend")  # no new site in this scenario
 
-    # France services are rings drawn around, not under, the dots of closed Conum sites at the
-    # same town hall: both can be seen and pointed at.
-    rings = page.locator("path.conum-site-france_services")
-    assert rings.count() >= 10
-    assert all(p["fill"] == "none" and p["stroke"] == SITE_COLOURS["france_services"]
-               for p in paths if "conum-site-france_services" in p["cls"])
-    checked = shared = 0
-    for box in (rings.nth(i).bounding_box() for i in range(rings.count())):
-        x, y = _centre(box)
-        on_ring, at_centre = page.evaluate("""([x, y, left]) => {
-            const ring = document.elementFromPoint(left, y), dot = document.elementFromPoint(x, y);
-            if (!ring || ring.closest('.leaflet-control')) { return [null, null]; }
-            return [ring.getAttribute('class'), dot.getAttribute('fill')];
-        }""", [x, y, box["x"] + 0.5])
-        if on_ring is None:  # outside the window or under a map control
-            continue
-        checked += 1
-        assert "conum-site-france_services" in on_ring
-        shared += at_centre == ENDED_COLOUR
-    assert checked >= 10
-    assert shared >= 5  # the demo's closed Département posts sit at the France services' seats
+    # France services are rings (no fill) around the dots of the closed Conum sites at the same
+    # town hall; every marker answers a click with a popup
+    rings = [s for s in drawn["sites"] if "france_services" in s["cls"]]
+    assert len(rings) >= 10 and all(s["ring"] and s["stroke"] == SITE_COLOURS["france_services"] for s in rings)
+    closed = [s for s in drawn["sites"] if s["fill"] == ENDED_COLOUR]
+    assert len(closed) >= 20 and all("fermé" in s["text"] and "Conseiller numérique" in s["text"] for s in closed)
+    assert all(s["popup"] for s in drawn["sites"])
 
-    # tooltips: a closed site names its commune; a commune's times have one decimal
-    closed = page.locator(f"path.conum-site-conum[fill='{ENDED_COLOUR}']").first
-    text = _hover_text(page, *_centre(closed.bounding_box()))
-    assert "fermé" in text and "Conseiller numérique" in text
-    page.mouse.move(10, 10)
-    lost = page.locator(f"path.leaflet-interactive[fill='{STATUS_COLOURS['perd']}']").nth(40)
-    text = _hover_text(page, *_centre(lost.bounding_box()))
-    assert "Perd la couverture" in text and "Présence la plus proche après" in text
-    assert re.search(r"Temps après\s+\d+,\d min", text)
+    # a click (touch screens) opens the commune's popup; search finds a commune by name or code
+    text = _click_commune(page, "58095")
+    assert "Decize" in text and "Perd la couverture" in text and re.search(r"Temps après\s+\d+,\d min", text)
+    assert "58079" in _search(page, "clamecy", "Clamecy")
+    assert "58264" in _search(page, "58264", "Saint-Pierre-le-Moûtier")
+    assert page.locator(".conum-search-message").inner_text() == ""
+    page.locator(".conum-search input").fill("Atlantide")
+    page.locator(".conum-search input").press("Enter")
+    assert page.locator(".conum-search-message").inner_text() == "Aucune commune ne correspond."
+
+    # the colouring switch: travel time after the scenario, in its classes, with its legend
+    page.get_by_role("radio", name="temps d'accès après").check()
+    recoloured = {f["fill"] for f in page.evaluate(DRAWN_JS)["features"]}
+    assert recoloured <= {c for _, c, _ in TIME_CLASSES} | {"#bdbdbd"} and len(recoloured) >= 3
+    assert page.locator("[data-conum-scheme='apres']").is_visible()
+    assert not page.locator("[data-conum-scheme='statut']").is_visible()
+    assert page.errors == []
     page.screenshot(path=str(tmp_path / "map.png"))
 
 
@@ -195,27 +214,33 @@ def test_gaps_map_on_real_registers(page, tmp_path, shared_data):
     rows = output.split("Présence la plus proche après\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert rows and all(re.search(r"\d+,\d min", row) for row in rows)
     assert not any(row.rstrip().endswith(("Mairie", "LA POSTE")) for row in rows)
-    _open(page, tmp_path)
-    _check_frame(page, "Couverture numérique — département 58", ("Routes approximatives",),
-                 ["Perd la couverture", "France services"], ["Sites fermés"],
-                 absent_caveat=("illustratifs",))
+    assert (tmp_path / "map.html").stat().st_size <= MAX_MAP_BYTES
+    drawn = _open(page, tmp_path / "map.html")
+    assert len(drawn["features"]) == 309
+    _check_frame(page, "Couverture numérique — Nièvre (58)", ("Routes approximatives",),
+                 ["Perd la couverture", "France services"], ["Sites fermés"], absent_caveat=("illustratifs",))
     assert "ANCT, liste des France services" in page.inner_text(".conum-sources")
-    # the register's "Mairie" of Varzy (58304) is named with its commune in its tooltip
-    assert any(t.startswith("Mairie (Varzy) — Conseiller numérique") for t in page.evaluate(TOOLTIPS_JS))
+    # the register's "Mairie" of Varzy (58304) is named with its commune; cross-border sites
+    # are named after their commune, never a bare code
+    texts = [s["text"] for s in drawn["sites"]]
+    assert any(t.startswith("Mairie (Varzy) — Conseiller numérique") for t in texts)
+    assert not any("(commune " in t for t in texts)
 
 
 def test_simulation_map(page, tmp_path):
     _run(["simulate", "--dept", "58", "--draws", "50"], tmp_path)
-    paths = _open(page, tmp_path)
+    drawn = _open(page, tmp_path / "map.html")
     risk = {colour for _, colour, _ in RISK_CLASSES}
-    fills = [p["fill"] for p in paths if "conum-site" not in p["cls"]]
+    fills = [f["fill"] for f in drawn["features"]]
     assert len(fills) == 309 and set(fills) <= risk | {"#bdbdbd"}
     assert len(set(fills) & risk) >= 2  # communes in at least two risk classes
-    _check_frame(page, "Non-renouvellements simulés — département 58", CAVEAT_DEMO,
+    _check_frame(page, "Non-renouvellements simulés — Nièvre (58)", CAVEAT_DEMO,
                  ["Aucun risque", "50 % et plus", "Non couverte aujourd'hui", "France services"],
-                 ["Communes : probabilité de perdre la couverture", "Lieux actuels"])
-    assert page.locator("path.conum-site-france_services").count() >= 10
+                 ["Communes : probabilité de perdre la couverture", "Lieux actuels : France services"])
+    assert sum("france_services" in s["cls"] for s in drawn["sites"]) >= 10
     assert "50 tirages" in page.inner_text(".conum-title")
+    text = _click_commune(page, "58086")
+    assert "Cosne-Cours-sur-Loire" in text and re.search(r"\d+,\d % \(± \d+,\d\)", text)  # decimal commas
 
 
 AMBIGUOUS_NAME = "Espace France services"
@@ -243,87 +268,84 @@ def test_diff_map(page, tmp_path, demo_territory):
     out = tmp_path / "out"
     _run(["diff", "--dept", "58", "--before", str(tmp_path / "before.csv"),
           "--after", str(tmp_path / "after.csv")], out)
-    paths = _open(page, out)
-    fills = [p["fill"] for p in paths if "conum-site" not in p["cls"]]
+    drawn = _open(page, out / "map.html")
+    fills = [f["fill"] for f in drawn["features"]]
     assert len(fills) == 309 and STATUS_COLOURS["perd"] in fills
-    rings = [p for p in paths if "conum-site-france_services" in p["cls"]]
-    assert sum(p["stroke"] == ENDED_COLOUR for p in rings) == 3  # the closed ones, in black
-    assert sum(p["stroke"] == SITE_COLOURS["france_services"] for p in rings) == len(fs) - 3
+    rings = [s for s in drawn["sites"] if "france_services" in s["cls"]]
+    assert sum(s["stroke"] == ENDED_COLOUR for s in rings) == 3  # the closed ones, in black
+    assert sum(s["stroke"] == SITE_COLOURS["france_services"] for s in rings) == len(fs) - 3
     # registers, not the illustrative demo: only the road caveat
-    _check_frame(page, "Couverture numérique — département 58", ("Routes approximatives",),
+    _check_frame(page, "Couverture numérique — Nièvre (58)", ("Routes approximatives",),
                  ["Perd la couverture", "France services", "Sites fermés"],
-                 ["Sites maintenus", "Sites fermés"], absent_caveat=("illustratifs",))
+                 ["Sites maintenus : France services", "Sites fermés"], absent_caveat=("illustratifs",))
     assert "before.csv → after.csv" in page.inner_text(".conum-title")
-
-    # every site's tooltip names its commune
+    # every site's text names its commune
     names = demo_territory.communes.set_index("code_insee")["nom"]
     expected = sorted(f"{AMBIGUOUS_NAME} ({names[code]}) — France services" for code in fs["code_insee"])
-    tooltips = page.evaluate(TOOLTIPS_JS)
-    assert sorted(t.split(",")[0] for t in tooltips) == expected
-    ring = page.locator("path.conum-site-france_services").first.bounding_box()
-    text = _hover_text(page, ring["x"] + 0.5, ring["y"] + ring["height"] / 2)
-    assert text.startswith(f"{AMBIGUOUS_NAME} (") and "h/semaine" in text
+    assert sorted(s["text"].split(",")[0] for s in rings) == expected
+    assert all("h/semaine" in s["text"] for s in rings)
 
 
-def _views(page) -> list[dict]:
-    return page.evaluate("""() => Array.from(document.querySelectorAll('.folium-map'), div => {
-        const m = window[div.id], c = m.getCenter();
-        return {zoom: m.getZoom(), lat: c.lat, lng: c.lng};
-    })""")
-
-
-def test_compare_map_side_by_side(page, tmp_path):
+def test_compare_map_three_models(page, tmp_path):
     _run(["compare", "--dept", "58"], tmp_path)
-    assert "Leaflet.Sync" not in (tmp_path / "map.html").read_text(encoding="utf-8")
-    paths = _open(page, tmp_path)
-    maps = page.locator(".folium-map")
-    assert maps.count() == 2
-    left, right = maps.nth(0).bounding_box(), maps.nth(1).bounding_box()
-    assert left["width"] == pytest.approx(right["width"], abs=2) and right["x"] > left["x"] + 300
-    fills = [p["fill"] for p in paths if "conum-site" not in p["cls"]]
-    assert len(fills) == 2 * 309 and set(fills) <= set(COVER_COLOURS.values())
-    assert page.locator(".conum-side-label").all_inner_texts() == ["Centralité", "Rayonnement"]
-    _check_frame(page, "Modèles de déploiement comparés — département 58", CAVEAT_DEMO,
-                 ["Présence dans la commune", "Non couverte", "Conseiller numérique"],
-                 [f"{m} : {what}" for m in ("Centralité", "Multi-centralité", "Rayonnement")
-                  for what in ("couverture des communes", "lieux de présence")], maps=2)
+    assert (tmp_path / "map.html").stat().st_size <= MAX_MAP_BYTES
+    drawn = _open(page, tmp_path / "map.html")
+    assert page.locator(".folium-map").count() == 1
+    fills = [f["fill"] for f in drawn["features"]]
+    assert len(fills) == 309 and set(fills) <= set(COVER_COLOURS.values())
+    _check_frame(page, "Modèles de déploiement comparés — Nièvre (58)", CAVEAT_DEMO,
+                 ["Présence dans la commune", "Passage ponctuel seulement", "Conseiller numérique",
+                  "taille du point"],
+                 [f"{m} : lieux de présence" for m in ("Centralité", "Multi-centralité", "Rayonnement")])
     assert "Hypothèses du modèle" in page.inner_text(".conum-assumptions")
-
-    # zooming or dragging either map moves the other with it
-    start = _views(page)
-    assert start[0] == start[1]
-    page.locator(".folium-map >> nth=0 >> .leaflet-control-zoom-in").click()
-    page.wait_for_function("""zoom => { const d = Array.from(document.querySelectorAll('.folium-map'),
-        e => window[e.id].getZoom()); return d[0] === d[1] && d[0] > zoom; }""", arg=start[0]["zoom"])
-    x, y = _centre(right)
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x - 120, y + 60, steps=8)
-    page.mouse.up()
-    page.wait_for_timeout(300)
-    views = _views(page)
-    assert views[0] == pytest.approx(views[1]) and views[0]["lng"] > start[0]["lng"]
-
-    # switching a model on in the right map's layer control updates that map's label
-    control = page.locator(".leaflet-control-layers").nth(1)
-    control.hover()
-    control.get_by_text("Centralité : couverture des communes", exact=True).click()
-    assert page.locator(".conum-side-label").nth(1).inner_text() == "Centralité + Rayonnement"
+    figures = page.inner_text(".conum-figures")
+    assert all(m in figures for m in ("Centralité", "Multi-centralité", "Rayonnement", "Population couverte",
+                                      "Heures de route"))
+    # the three-way switch: communes recoloured, the chosen model's presences only
+    centralite = len(drawn["sites"])
+    page.get_by_role("radio", name="Rayonnement").check()
+    after = page.evaluate(DRAWN_JS)
+    assert [f["fill"] for f in after["features"]] != fills and len(after["sites"]) > centralite
+    assert all("Rayonnement" in s["text"] for s in after["sites"])
+    text = _click_commune(page, "58095")
+    assert all(m in text for m in ("Centralité", "Multi-centralité", "Rayonnement"))
     assert page.errors == []
     page.screenshot(path=str(tmp_path / "map.png"))
 
 
 def test_redeploy_map(page, tmp_path):
     _run(["redeploy", "--dept", "58", "--posts", "3", "--solver", "greedy"], tmp_path)
-    paths = _open(page, tmp_path)
-    fills = [p["fill"] for p in paths if "conum-site" not in p["cls"]]
+    drawn = _open(page, tmp_path / "map.html")
+    fills = [f["fill"] for f in drawn["features"]]
     assert len(fills) == 309 and set(fills) <= set(REDEPLOY_COLOURS.values())
     assert REDEPLOY_COLOURS["retrouvee"] in fills
-    new = [p for p in paths if "conum-site" in p["cls"] and ROLE_COLOURS["nouveau"] in (p["fill"], p["stroke"])]
+    new = [s for s in drawn["sites"] if ROLE_COLOURS["nouveau"] in (s["fill"], s["stroke"])]
     assert len(new) == 3
-    _check_frame(page, "Redéploiement à iso — département 58", CAVEAT_DEMO,
-                 ["Couverture retrouvée par le redéploiement", "Nouveau site (redéploiement)",
-                  "Site fermé"],
+    _check_frame(page, "Redéploiement à iso — Nièvre (58)", CAVEAT_DEMO,
+                 ["Couverture retrouvée par le redéploiement", "Nouveau site (redéploiement)", "Site fermé"],
                  ["Communes : couverture après redéploiement", "Nouveau site (redéploiement)"])
     assumptions = page.inner_text(".conum-assumptions")
     assert "Hypothèses du modèle" in assumptions and "Candidats" in assumptions
+
+
+def test_catchments_map(page, tmp_path):
+    _run(["catchments", "--dept", "58", "--minutes", "10,20,30", "--cell", "1000"], tmp_path)
+    drawn = _open(page, tmp_path / "map.html")
+    assert len(drawn["features"]) == 309 and len(drawn["sites"]) > 10
+    _check_frame(page, "Temps d'accès aux lieux — Nièvre (58)", CAVEAT_DEMO,
+                 ["0 à 10 min", "20 à 30 min", "Plus de 30 min ou inaccessible"],
+                 ["Communes : temps jusqu'au lieu le plus proche", "Lieux : Conseiller numérique"])
+    assert "par commune" in page.inner_text(".conum-title") and "chef-lieu" in page.inner_text(".conum-title")
+    assert re.search(r"Temps \(chef-lieu\)\s+\d+,\d min", _search(page, "58079", "Clamecy"))
+
+
+def test_national_atlas_index(page, tmp_path, shared_data):
+    _run(["gaps", "--dept", "58,89", "--workers", "0", "--data-dir", str(shared_data)], tmp_path)
+    drawn = _open(page, tmp_path / "france" / "index.html")
+    assert sorted(f["code"] for f in drawn["features"]) == ["58", "89"]
+    assert (tmp_path / "france" / "index.html").stat().st_size <= MAX_MAP_BYTES
+    assert "Couverture numérique — France" in page.title()
+    text = _search(page, "Yonne", "Yonne (89)")
+    link = page.locator(".leaflet-popup-content a", has_text="ouvrir la carte du département")
+    assert "Yonne (89)" in text and link.get_attribute("href") == "../89/map.html"
+    assert page.errors == []

@@ -82,7 +82,7 @@ def test_example_scenarios_are_found_by_name():
 
 
 @pytest.mark.slow
-def test_the_wheel_ships_the_example_scenarios(tmp_path):
+def test_the_wheel_ships_its_data_files(tmp_path):
     root = PACKAGE.parent
     run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                           "-w", str(tmp_path), str(root)], capture_output=True, text=True, timeout=300)
@@ -91,4 +91,5 @@ def test_the_wheel_ships_the_example_scenarios(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).name for n in names if n.startswith("conum_geo/data/scenarios/")}
     assert shipped == {p.name for p in (PACKAGE / "data" / "scenarios").glob("*.toml")}
-    assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
+    assert {"conum_geo/outputs/static/conum-map.js", "conum_geo/outputs/static/conum-map.css"} <= set(names)
+    assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)

@@ -12,6 +12,13 @@ network every cell is filled (its arcs are not roads).
 Bands (0–10, 10–20, 20–30 min by default) are polygonised from the surface with rasterio:
 polygons follow the cells, holes included; never a convex hull. The union surface is the
 minimum over the per-site surfaces.
+
+On the **proxy network** times are only known at the communes' origins (its arcs join them in
+straight lines; they are not roads), so a surface would draw star-shaped spokes along them and
+extrapolate beyond the border. There, catchments are drawn **per commune**: each commune takes
+the time of its origin, a band is the union of the communes in it, and the surface gives each
+cell the time of the commune it lies in (``method`` ``communes``, said in every output). On
+every network ``communes`` holds each commune's time to (or from) the nearest site and its band.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from ..progress import progress
 from ..settings import Settings, check_finite
 from ..tables import Territory
 from ..vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
-from .engine import bounded_searches, snap, sweep
+from .engine import bounded_searches, nearest_source, snap, sweep, time_table
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,12 @@ log = logging.getLogger(__name__)
 MARGIN_M = 5000.0
 #: On real networks, cells farther than this from any road are left empty (m).
 MAX_LEG_M = 2000.0
+#: How the bands are drawn, and its French description.
+METHODS = {
+    "surface": "bandes tracées sur une surface de temps (cellules du réseau routier)",
+    "communes": "par commune : réseau proxy, temps connus aux seuls chefs-lieux ; chaque commune prend le "
+                "temps de son chef-lieu (pas de bandes en étoile le long des liaisons entre chefs-lieux)",
+}
 
 
 @dataclass(frozen=True)
@@ -183,10 +196,14 @@ class CatchmentsResult:
     minutes: tuple[float, ...]
     toward_sites: bool
     network: str
+    communes: gpd.GeoDataFrame
+    method: str = "surface"
 
     def summary(self) -> dict:
         union = self.bands.loc[self.bands["scope"] == "union"]
         return {
+            "method": self.method,
+            "method_label": METHODS[self.method],
             "dept": self.territory.dept, "kinds": list(self.settings.kinds),
             "minutes": list(self.minutes), "network": self.network,
             "network_approximate": self.network == "proxy",
@@ -227,6 +244,18 @@ def catchments(
     xmin, ymin, xmax, ymax = territory.communes.total_bounds
     grid = Grid.covering((xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M),
                          cell_m, graph.crs)
+    origins = snap(graph, territory.communes["origin_x"], territory.communes["origin_y"],
+                   speed_kmh=settings.off_network_speed_kmh)
+    nearest_s, _ = nearest_source(graph, snapped, origins, toward_sources=toward_sites)
+    communes = _commune_bands(territory.communes, nearest_s / 60.0, minutes)
+    if graph.source == "proxy":
+        rows, surface = _per_commune(territory.communes, graph, snapped, origins, sites, communes, grid,
+                                     minutes, toward_sites)
+        bands = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=graph.crs).assign(network=graph.source)
+        log.info("catchments per commune: %d sites, bands %s min", len(sites), list(minutes))
+        return CatchmentsResult(territory=territory, settings=settings, bands=bands, surface_min=surface, grid=grid,
+                                minutes=minutes, toward_sites=toward_sites, network=graph.source,
+                                communes=communes, method="communes")
     sampler = SurfaceSampler(graph, grid, off_network_speed_kmh=settings.off_network_speed_kmh,
                              max_leg_m=None if graph.source == "proxy" else MAX_LEG_M)
     cutoff_s = minutes[-1] * 60.0
@@ -253,5 +282,59 @@ def catchments(
     bands["network"] = graph.source
     log.info("catchments: %d sites, bands %s min", len(sites), list(minutes))
     return CatchmentsResult(territory=territory, settings=settings, bands=bands, surface_min=surface,
-                            grid=grid, minutes=minutes, toward_sites=toward_sites, network=graph.source)
+                            grid=grid, minutes=minutes, toward_sites=toward_sites, network=graph.source,
+                            communes=communes)
+
+
+def band_index(time_min: np.ndarray, minutes) -> np.ndarray:
+    """Index of the band of each time (0: the first band, 0 included), -1 beyond the last or
+    unknown."""
+    limits = np.asarray(minutes, dtype=float)
+    time_min = np.asarray(time_min, dtype=float)
+    index = np.searchsorted(limits, np.nan_to_num(time_min, nan=np.inf), side="left")
+    return np.where(index < len(limits), index, -1)
+
+
+def _commune_bands(communes: gpd.GeoDataFrame, time_min: np.ndarray, minutes) -> gpd.GeoDataFrame:
+    """Each commune's time to the nearest site and its band label ('' beyond the last)."""
+    index = band_index(time_min, minutes)
+    labels = [f"{lo:g} à {hi:g} min" for lo, hi in zip(np.r_[0, minutes[:-1]], minutes)]
+    return gpd.GeoDataFrame({
+        "code_insee": communes["code_insee"].to_numpy(), "nom": communes["nom"].to_numpy(),
+        "population": communes["population"].to_numpy(), "time_min": time_min,
+        "band": [labels[i] if i >= 0 else "" for i in index]}, geometry=communes.geometry.to_numpy(), crs=communes.crs)
+
+
+def _per_commune(communes, graph: RoadGraph, snapped, origins, sites, commune_bands, grid: Grid, minutes,
+                 toward_sites: bool) -> tuple[list[dict], np.ndarray]:
+    """Bands as unions of communes (per site and for all sites) and the surface painted per
+    commune (module doc)."""
+    try:
+        from rasterio import features
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataUnavailableError("les isochrones demandent rasterio : pip install 'conum-geo[raster]'") from exc
+    pairs = time_table(graph, snapped, origins, cutoff_s=minutes[-1] * 60.0, toward_sources=toward_sites)
+    geometry = communes.geometry.to_numpy()
+
+    def bands_of(commune_index: np.ndarray, time_min: np.ndarray) -> list[tuple[float, float, object]]:
+        band = band_index(time_min, minutes)
+        return [(float(lo), float(hi), shapely.MultiPolygon(shapely.get_parts(
+                    shapely.union_all(geometry[commune_index[band == k]])).tolist()) if (band == k).any()
+                 else shapely.MultiPolygon())
+                for k, (lo, hi) in enumerate(zip(np.r_[0, minutes[:-1]], minutes))]
+
+    rows = []
+    by_site = dict(tuple(pairs.groupby("source")))
+    empty = pairs.iloc[:0]
+    for position in range(len(sites)):
+        site, group = sites.iloc[position], by_site.get(position, empty)
+        rows += _band_rows(bands_of(group["target"].to_numpy(), group["time_s"].to_numpy() / 60.0),
+                           scope="site", site_id=site["site_id"], nom=site["nom"], kind=site["kind"])
+    rows += _band_rows(bands_of(np.arange(len(communes)), commune_bands["time_min"].to_numpy()), scope="union",
+                       site_id=None, nom="Ensemble des sites", kind=",".join(sites["kind"].unique()))
+    known = np.isfinite(commune_bands["time_min"].to_numpy())
+    surface = features.rasterize(
+        list(zip(geometry[known], commune_bands["time_min"].to_numpy()[known])), out_shape=(grid.height, grid.width),
+        transform=grid.transform, fill=np.nan, dtype="float32")
+    return rows, surface
 

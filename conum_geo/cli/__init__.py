@@ -22,7 +22,8 @@ install()  # click's own messages in French
 #: Command name → module of this package defining a command of that name.
 COMMANDS = {
     "gaps": "gaps", "simulate": "simulate", "diff": "diff", "compare": "compare",
-    "redeploy": "redeploy", "catchments": "catchments", "timeline": "timeline", "data": "data",
+    "redeploy": "redeploy", "catchments": "catchments", "timeline": "timeline", "report": "report",
+    "data": "data",
 }
 
 

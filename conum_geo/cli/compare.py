@@ -13,6 +13,8 @@ from .options import (
     load_inputs,
     network_options,
     out_option,
+    table_format,
+    table_options,
     territory_options,
     threshold_option,
 )
@@ -27,10 +29,11 @@ from .options import (
 @post_options
 @visit_options
 @out_option
+@table_options
 @json_option
 @territory_options
 @network_options
-def compare(dept, n_posts, threshold_min, out_dir, as_json, **options):
+def compare(dept, n_posts, threshold_min, out_dir, csv_format, xlsx, as_json, **options):
     """Compare les modèles de déploiement (centralité, multi-centralité, rayonnement)."""
     from ..models.compare import compare_models
     from ..outputs.model_reports import comparison_summary, format_comparison, write_comparison
@@ -39,5 +42,5 @@ def compare(dept, n_posts, threshold_min, out_dir, as_json, **options):
     settings = Settings().with_overrides(threshold_min=threshold_min)
     territory, graph = load_inputs(dept, sources)
     result = compare_models(territory, graph, settings=settings, n_posts=n_posts, assumptions=assumptions)
-    written = write_comparison(result, out_dir) if out_dir else None
+    written = write_comparison(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(comparison_summary(result), format_comparison(result), written, as_json)

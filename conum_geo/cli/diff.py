@@ -16,6 +16,8 @@ from .options import (
     network_options,
     out_option,
     split_options,
+    table_format,
+    table_options,
     territory_options,
     threshold_option,
 )
@@ -31,10 +33,12 @@ from .options import (
 @margin_option
 @kinds_option
 @out_option
+@table_options
 @json_option
 @territory_options
 @network_options
-def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_dir, as_json, **sources):
+def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_dir, csv_format, xlsx, as_json,
+         **sources):
     """Communes qui gagnent ou perdent la couverture entre deux versions d'un registre."""
     from ..analysis.diff import vintage_change
     from ..analysis.gaps import compare_coverage
@@ -50,5 +54,5 @@ def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_di
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds)
     graph = load_network(change.territory, **network_kwargs)
     result = compare_coverage(change, graph, settings=settings)
-    written = write_gaps(result, out_dir) if out_dir else None
+    written = write_gaps(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

@@ -25,6 +25,8 @@ from .options import (
     out_option,
     run_national,
     scenario_option,
+    table_format,
+    table_options,
     territory_options,
     threshold_option,
 )
@@ -45,21 +47,23 @@ from .options import (
 @click.option("--fragility-weighting", is_flag=True, default=None,
               help="Pondère la demande de chaque commune par son indice de fragilité numérique.")
 @out_option
+@table_options
 @json_option
 @territory_options
 @network_options
 def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_min, kinds, ratio_drop_share,
-         supply, fragility_weighting, out_dir, as_json, **sources):
+         supply, fragility_weighting, out_dir, csv_format, xlsx, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
     depts = chosen_depts(depts, region)
     national = len(depts) > 1 or region is not None
+    tables = table_format(csv_format, xlsx)
     scenario = default_scenario(scenario, national, on)
     settings = scenario.settings(Settings()).with_overrides(
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds,
         ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
     if national:
         run_national("gaps", depts, sources, out_dir, as_json, workers=workers, scheduler=scheduler,
-                     settings=settings, scenario=scenario)
+                     settings=settings, scenario=scenario, tables=tables)
         return
     from ..analysis.gaps import analyse_gaps
     from ..outputs.reports import format_gaps, write_gaps
@@ -67,5 +71,5 @@ def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_
 
     territory, graph = load_inputs(depts[0], sources)
     result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
-    written = write_gaps(result, out_dir) if out_dir else None
+    written = write_gaps(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

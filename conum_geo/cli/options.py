@@ -11,7 +11,7 @@ import click
 from ..data.departements import normalise_dept
 from ..errors import UnknownDepartementError
 from ..settings import Settings
-from ..vocabulary import BORDER_KM, CONTRACT_MONTHS, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
+from ..vocabulary import BORDER_KM, CONTRACT_MONTHS, CSV_FORMATS, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
 
 _DEFAULTS = Settings()
 
@@ -81,6 +81,20 @@ out_option = click.option(
     help="Dossier où écrire les tables, la carte et le résumé.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Résumé en JSON sur la sortie standard.")
+#: How tables are written with ``--out`` (``outputs.tables``).
+TABLE_OPTIONS: dict = {
+    "csv_format": click.option(
+        "--csv-format", type=click.Choice(list(CSV_FORMATS)), default="standard", show_default=True,
+        help="Tableaux CSV : " + " ; ".join(f"{k} = {v}" for k, v in CSV_FORMATS.items()) + "."),
+    "xlsx": click.option("--xlsx", is_flag=True, help="Écrit aussi chaque tableau en classeur Excel (.xlsx)."),
+}
+
+
+def table_format(csv_format: str, xlsx: bool):
+    """The ``outputs.tables.TableFormat`` of ``--csv-format`` and ``--xlsx``."""
+    from ..outputs.tables import TableFormat
+
+    return TableFormat(csv=csv_format, xlsx=xlsx)
 
 
 #: The scenario of runs on several départements when none is given (it means something in each).
@@ -246,9 +260,12 @@ territory_options = apply_options(TERRITORY_OPTIONS)
 network_options = apply_options(NETWORK_OPTIONS)
 #: ``--dept`` (one or several), ``--region``, ``--workers``, ``--scheduler``.
 national_options = apply_options(NATIONAL_OPTIONS)
+#: ``--csv-format`` and ``--xlsx``.
+table_options = apply_options(TABLE_OPTIONS)
 
 
-def run_national(command: str, depts, sources: dict, out_dir, as_json: bool, *, workers, scheduler, **job) -> None:
+def run_national(command: str, depts, sources: dict, out_dir, as_json: bool, *, workers, scheduler, tables=None,
+                 **job) -> None:
     """Run a command on several départements (``national.run_departements``), write the atlas
     with ``--out``, and print the national summary."""
     from ..data.territory import load_national
@@ -257,9 +274,9 @@ def run_national(command: str, depts, sources: dict, out_dir, as_json: bool, *, 
 
     territory_kwargs, network_kwargs = split_options(sources)
     inputs = load_national(**territory_kwargs)
-    result = run_departements(inputs, depts, Job(command=command, network=network_kwargs, **job),
+    result = run_departements(inputs, depts, Job(command=command, network=network_kwargs, tables=tables, **job),
                               out_dir=out_dir, workers=workers, scheduler=scheduler)
-    written = write_atlas(result, out_dir) if out_dir else None
+    written = write_atlas(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(result.summary(), format_national(result), written, as_json)
 
 

@@ -16,6 +16,8 @@ from .options import (
     network_options,
     out_option,
     scenario_option,
+    table_format,
+    table_options,
     territory_options,
     threshold_option,
 )
@@ -46,11 +48,12 @@ def _keep(ctx, param, value):
 @threshold_option
 @post_options
 @out_option
+@table_options
 @json_option
 @territory_options
 @network_options
 def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, threshold_min,
-             out_dir, as_json, **options):
+             out_dir, csv_format, xlsx, as_json, **options):
     """Où placer N postes pour retrouver la couverture après des non-renouvellements."""
     from ..models.redeploy import redeploy as redeploy_posts
     from ..outputs.model_reports import format_redeployment, redeployment_summary, write_redeployment
@@ -62,5 +65,5 @@ def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, thr
     result = redeploy_posts(territory, graph, n_posts=n_posts, settings=settings, scenario=scenario,
                             keep=keep, objective=objective, assumptions=assumptions, solver=solver,
                             time_limit_s=time_limit_s)
-    written = write_redeployment(result, out_dir) if out_dir else None
+    written = write_redeployment(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(redeployment_summary(result), format_redeployment(result), written, as_json)

@@ -15,6 +15,8 @@ from .options import (
     network_options,
     out_option,
     run_national,
+    table_format,
+    table_options,
     territory_options,
     threshold_option,
 )
@@ -71,21 +73,23 @@ def _assumptions(ctx, param, value):
 @threshold_option
 @kinds_option
 @out_option
+@table_options
 @json_option
 @territory_options
 @network_options
 def simulate(depts, region, workers, scheduler, draws, tolerance, seed, undecided, assumptions, p_nonrenewal,
-             threshold_min, kinds, out_dir, as_json, **sources):
+             threshold_min, kinds, out_dir, csv_format, xlsx, as_json, **sources):
     """Tirages de renouvellement : probabilité de perdre la couverture par commune, avec son erreur."""
     if tolerance is not None and draws is not None:
         raise click.UsageError("--tolerance va avec --draws auto")
     depts = chosen_depts(depts, region)
+    tables = table_format(csv_format, xlsx)
     settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
     options = dict(draws=draws, seed=seed, assumptions=assumptions, p_nonrenewal=p_nonrenewal or None,
                    undecided=undecided, tolerance=tolerance)
     if len(depts) > 1 or region is not None:
         run_national("simulate", depts, sources, out_dir, as_json, workers=workers, scheduler=scheduler,
-                     settings=settings, **options)
+                     settings=settings, tables=tables, **options)
         return
     from ..analysis.simulate import simulate_renewals
     from ..outputs.reports import format_simulation, write_simulation
@@ -93,5 +97,5 @@ def simulate(depts, region, workers, scheduler, draws, tolerance, seed, undecide
 
     territory, graph = load_inputs(depts[0], sources)
     result = simulate_renewals(territory, graph, settings=settings, **options)
-    written = write_simulation(result, out_dir) if out_dir else None
+    written = write_simulation(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(full_summary(result), format_simulation(result), written, as_json)

@@ -13,6 +13,8 @@ from .options import (
     load_inputs,
     network_options,
     out_option,
+    table_format,
+    table_options,
     territory_options,
     threshold_option,
 )
@@ -29,10 +31,11 @@ _MONTH = click.DateTime(formats=["%Y-%m", "%Y-%m-%d"])
 @threshold_option
 @kinds_option
 @out_option
+@table_options
 @json_option
 @territory_options
 @network_options
-def timeline(dept, first, last, threshold_min, kinds, out_dir, as_json, **sources):
+def timeline(dept, first, last, threshold_min, kinds, out_dir, csv_format, xlsx, as_json, **sources):
     """Population couverte mois par mois, au fil des débuts et fins de contrats (tableau et graphique)."""
     from ..analysis.timeline import coverage_timeline
     from ..outputs.summary import full_summary
@@ -42,5 +45,5 @@ def timeline(dept, first, last, threshold_min, kinds, out_dir, as_json, **source
     territory, graph = load_inputs(dept, sources)
     result = coverage_timeline(territory, graph, settings=settings, first=first and first.date(),
                                last=last and last.date())
-    written = write_timeline(result, out_dir) if out_dir else None
+    written = write_timeline(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(full_summary(result), format_timeline(result), written, as_json)

@@ -262,6 +262,17 @@ def _gazetteer(communes: gpd.GeoDataFrame, ring: gpd.GeoDataFrame, registers: Re
                      aliases=aliases, postcodes=postcodes, names=names)
 
 
+def _epci_names(registers: RegisterSet, layer) -> dict[str, str]:
+    """EPCI code → name, from the EPCI register, else the national layer."""
+    names: dict[str, str] = {}
+    for frame in (layer.frame if layer is not None else None,
+                  registers.epci.frame if registers.epci is not None else None):
+        if frame is not None and "epci_nom" in frame:
+            named = frame.loc[frame["epci_code"].astype(str) != "", ["epci_code", "epci_nom"]]
+            names.update(named.drop_duplicates("epci_code").set_index("epci_code")["epci_nom"].astype(str).to_dict())
+    return names
+
+
 def territory_communes(dept: str, registers: RegisterSet, layer, notices: Notices, *,
                        arrondissements: bool | None = None, ring_km: float = RING_KM) -> CommuneTable:
     """The units of ``dept``, its ring and its gazetteer (module doc).
@@ -291,6 +302,7 @@ def territory_communes(dept: str, registers: RegisterSet, layer, notices: Notice
         epci = registers.epci.frame.drop_duplicates("code_insee").set_index("code_insee")["epci_code"]
         sources.append(registers.epci.label)
     communes, unlocated = _place(units, files, layer, crs, epci, notices, "territoire")
+    communes["epci_nom"] = communes["epci_code"].map(_epci_names(registers, layer)).fillna("").to_numpy()
     if communes.empty:
         raise InputError(f"aucune commune du département {dept} n'a de contour ; passer ses contours avec "
                          f"{option_flag('communes')}")
@@ -311,7 +323,7 @@ def territory_communes(dept: str, registers: RegisterSet, layer, notices: Notice
     ring = ring.loc[ring["population"].notna()].reset_index(drop=True)
     ring["population"] = ring["population"].round().astype(np.int64)
     extra = [c for c in ("fragility", "density_level", "n_qpv") if c in communes.columns]
-    columns = [*COMMUNE_COLUMNS, "commune_code", "origin_is_town_hall", *extra, "geometry"]
+    columns = [*COMMUNE_COLUMNS, "epci_nom", "commune_code", "origin_is_town_hall", *extra, "geometry"]
     communes = communes.sort_values("code_insee", ignore_index=True)[columns]
     ring = ring.sort_values("code_insee", ignore_index=True)[[*COMMUNE_COLUMNS, "commune_code",
                                                               "origin_is_town_hall", "geometry"]]

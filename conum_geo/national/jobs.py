@@ -29,6 +29,7 @@ from ..analysis.scenarios import Scenario
 from ..data.departements import territory_name
 from ..data.territory import NationalInputs
 from ..errors import ConumGeoError, InputError
+from ..outputs.tables import TableFormat
 from ..settings import Settings
 from ..tables import CRS_WGS84, Territory
 
@@ -63,6 +64,7 @@ class Job:
     p_nonrenewal: dict | None = None
     undecided: str = "split"
     tolerance: float | None = None
+    tables: TableFormat | None = None
 
     def __post_init__(self):
         if self.command not in JOBS:
@@ -198,9 +200,9 @@ def run_departement(inputs: NationalInputs, dept: str, job: Job, out_dir: str | 
         if folder is not None:
             extra = {"national": {"key": key, "row": row, "outline_wkt": outline.wkt}}
             if isinstance(result, GapsResult):
-                write_gaps(result, folder, extra=extra)
+                write_gaps(result, folder, extra=extra, tables=job.tables)
             else:
-                write_simulation(result, folder, extra=extra)
+                write_simulation(result, folder, extra=extra, tables=job.tables)
         times["sorties"] = time.perf_counter() - start - sum(times.values())
         table = _table(result.communes, territory, job.command)
     except ConumGeoError as exc:

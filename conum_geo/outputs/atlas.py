@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..national.runner import NationalResult
-from .files import write_geopackage, write_json, write_outputs, write_table_csv
+from .files import write_geopackage, write_json, write_outputs
+from .map_frame import save_map
+from .tables import Table, TableFormat
 from .text import fmt_decimal, fmt_int
 
 #: Classes of the population losing cover per 10,000 inhabitants: (upper bound, colour, label).
@@ -42,28 +44,32 @@ def _colour(value) -> str:
 
 
 def index_map(result: NationalResult):
-    """The atlas index: départements coloured by loss per 10,000, each linking to its map."""
+    """The atlas index: départements coloured by loss per 10,000; a click opens a popup with
+    the link to the département's own map."""
     import folium
 
-    from .maps import communes_layer, finish_map, new_map
+    from .map_frame import communes_layer, finish_map, new_map
 
     outlines = result.outlines
     value = "lost_cover_per_10k" if "lost_cover_per_10k" in outlines else "expected_lost_per_10k"
     m = new_map(outlines)
     table = outlines.assign(
-        colour=[_colour(v) for v in outlines[value]],
         departement=[f"{r['nom']} ({r['dept']})" for _, r in outlines.iterrows()],
         habitants=outlines["population"].map(fmt_int),
         perte=outlines[value].map(lambda v: fmt_decimal(v, 1)),
-        lien=[f'<a href="../{d}/map.html" target="_blank">ouvrir la carte du département</a>' for d in outlines["dept"]],
+        lien=[f'<a href="../{html.escape(d)}/map.html" target="_blank">ouvrir la carte du département</a>'
+              for d in outlines["dept"]],
     )
+    colours = pd.Series([_colour(v) for v in outlines[value]], index=outlines.index)
     communes_layer(m, table, "Départements", {"departement": "Département", "habitants": "Population",
-                                              "perte": "Habitants perdant la couverture pour 10 000"})
-    for _, row in table.iterrows():  # a click opens the département's own map
+                                              "perte": "Habitants perdant la couverture pour 10 000",
+                                              "lien": "Carte"},
+                   schemes={"perte": ("perte pour 10 000 habitants", colours)}, search=("dept", "nom"), raw=("lien",))
+    for _, row in table.iterrows():
         point = row.geometry.representative_point()
-        folium.Marker([point.y, point.x], icon=folium.DivIcon(html=f'<div style="font:bold 10px sans-serif">'
-                                                                  f'{html.escape(row["dept"])}</div>'),
-                      popup=folium.Popup(f"{html.escape(row['departement'])}<br>{row['lien']}")).add_to(m)
+        folium.Marker([point.y, point.x], interactive=False,
+                      icon=folium.DivIcon(html=f'<span class="conum-landmark">{html.escape(row["dept"])}</span>',
+                                          icon_size=(0, 0))).add_to(m)
     entries: list[tuple[str | None, str, str]] = [(None, "heading", "Habitants perdant la couverture pour 10 000")]
     entries += [(colour, "square", label) for _, colour, label in LOSS_CLASSES]
     entries.append((FAILED_COLOUR, "square", "non calculé"))
@@ -71,24 +77,25 @@ def index_map(result: NationalResult):
     failed = ", ".join(f["dept"] for f in s["failed"]) or "aucun"
     sources = [f"Source : {Path(f).name}" for f in dict.fromkeys(result.inputs.files)] or [
         "Source : démo illustrative (conum_geo.data.demo)"]
-    finish_map(m, sources, result.inputs.registers is None, result.job.network.get("network", "proxy"), "Couverture numérique — France",
+    finish_map(m, sources, result.inputs.registers is None, result.job.network.get("network", "proxy"),
+               "Couverture numérique — France",
                f"{s['computed'] + s['reused']} départements calculés ; non calculés : {failed}. "
                "Cliquer un département pour ouvrir sa carte.", entries)
     return m
 
 
-def write_atlas(result: NationalResult, out_dir: str | Path) -> list[Path]:
+def write_atlas(result: NationalResult, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``france/`` beside the départements' folders (module doc)."""
     communes = result.communes
     departements = result.departements
     folder = Path(out_dir) / "france"
     return write_outputs(folder, {
-        "communes.csv": lambda path: write_table_csv(communes, path),
+        "communes.csv": Table(communes),
         "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
-        "departements.csv": lambda path: write_table_csv(departements, path),
+        "departements.csv": Table(departements),
         "summary.json": lambda path: write_json(result.summary(), path),
-        "index.html": lambda path: index_map(result).save(str(path)),
-    })
+        "index.html": lambda path: save_map(index_map(result), path),
+    }, tables=tables)
 
 
 def format_national(result: NationalResult, top: int = 15) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -38,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .tables import Table, TableFormat, write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +76,6 @@ def write_json(data, path: Path) -> None:
 
 def write_lines(lines, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def write_table_csv(frame: pd.DataFrame, path: Path) -> None:
-    """CSV in UTF-8 with ``,`` separators, geometry dropped; codes keep their leading zeros."""
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-    table.to_csv(path, index=False, encoding="utf-8")
 
 
 def write_geopackage(frame: gpd.GeoDataFrame, path: Path, *, layer: str) -> None:
@@ -195,22 +191,38 @@ def publish(staging: Path, out_dir: Path, written: list[str]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_outputs(out_dir: str | Path, writers: Mapping[str, Writer]) -> list[Path]:
-    """Write every ``name → write(path)`` of ``writers`` and publish them as one set in
-    ``out_dir`` (module doc); returns the paths written."""
+def _expand(writers: Mapping[str, Writer | Table], tables: TableFormat) -> dict[str, Writer]:
+    """Writers with every ``Table`` turned into its CSV (and its XLSX with ``tables.xlsx``)."""
+    expanded: dict[str, Writer] = {}
+    for name, writer in writers.items():
+        if not isinstance(writer, Table):
+            expanded[name] = writer
+            continue
+        expanded[name] = functools.partial(write_csv, writer, csv_format=tables.csv)
+        if tables.xlsx:
+            expanded[str(Path(name).with_suffix(".xlsx"))] = functools.partial(write_xlsx, writer)
+    return expanded
+
+
+def write_outputs(out_dir: str | Path, writers: Mapping[str, Writer | Table], *,
+                  tables: TableFormat | None = None) -> list[Path]:
+    """Write every ``name → write(path)`` of ``writers`` (a ``Table`` for a ``.csv``: written
+    in ``tables``' format, ``tables.TableFormat``) and publish them as one set in ``out_dir``
+    (module doc); returns the paths written."""
+    planned = _expand(writers, tables or TableFormat())
     out_dir = Path(out_dir).absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.{_STAGING}-{os.getpid()}-{secrets.token_hex(4)}"
     staging.mkdir()
     try:
-        for name, write in writers.items():
+        for name, write in planned.items():
             write(staging / name)
-        publish(staging, out_dir, list(writers))
+        publish(staging, out_dir, list(planned))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / name for name in writers]
+    return [out_dir / name for name in planned]
 
 
 def read_manifest(out_dir: str | Path) -> dict:

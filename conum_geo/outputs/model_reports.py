@@ -14,9 +14,11 @@ from ..models.compare import COMMUNE_METRICS, Comparison
 from ..models.indicators import DEFINITIONS
 from ..models.redeploy import RedeployResult
 from .assumptions import assumption_lines, redeployment_lines
-from .files import write_geopackage, write_json, write_lines, write_outputs, write_table_csv
+from .files import write_geopackage, write_json, write_lines, write_outputs
+from .map_frame import save_map
 from .model_maps import comparison_map, redeployment_map
 from .summary import caveat_lines, full_summary, warning_lines
+from .tables import Table, TableFormat
 from .text import fmt_decimal, fmt_int, fmt_min, fmt_pct
 
 MODEL_COLUMNS = [
@@ -40,7 +42,7 @@ def redeployment_summary(result: RedeployResult) -> dict:
     return full_summary(result, assumptions_text=redeployment_lines(result))
 
 
-def write_comparison(result: Comparison, out_dir: str | Path) -> list[Path]:
+def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``models.csv``, ``communes.csv``/``.gpkg``, ``presences.csv``/``.gpkg``,
     ``schedule.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
     models = result.table.reset_index()[["model", *MODEL_COLUMNS]]
@@ -53,16 +55,16 @@ def write_comparison(result: Comparison, out_dir: str | Path) -> list[Path]:
     assumptions = ([f"Postes : {len(result.posts)} ({result.posts_rule})."]
                    + assumption_lines(result.assumptions, result.settings) + caveat_lines(result))
     return write_outputs(out_dir, {
-        "models.csv": lambda path: write_table_csv(models, path),
-        "communes.csv": lambda path: write_table_csv(communes, path),
+        "models.csv": Table(models),
+        "communes.csv": Table(communes),
         "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
-        "presences.csv": lambda path: write_table_csv(presences, path),
+        "presences.csv": Table(presences),
         "presences.gpkg": lambda path: write_geopackage(presences, path, layer="presences"),
-        "schedule.csv": lambda path: write_table_csv(schedule, path),
+        "schedule.csv": Table(schedule),
         "assumptions.txt": lambda path: write_lines(assumptions, path),
         "summary.json": lambda path: write_json(comparison_summary(result), path),
-        "map.html": lambda path: comparison_map(result).save(str(path)),
-    })
+        "map.html": lambda path: save_map(comparison_map(result), path),
+    }, tables=tables)
 
 
 def format_comparison(result: Comparison) -> str:
@@ -100,7 +102,8 @@ def format_comparison(result: Comparison) -> str:
     return "\n".join(lines)
 
 
-def write_redeployment(result: RedeployResult, out_dir: str | Path) -> list[Path]:
+def write_redeployment(result: RedeployResult, out_dir: str | Path, *,
+                       tables: TableFormat | None = None) -> list[Path]:
     """Write ``sites.csv``/``.gpkg`` (kept, new and closed sites), ``communes.csv``/``.gpkg``,
     ``states.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
     site_columns = ["site_id", "nom", "kind", "code_insee", "role", "presence_h", "fte", "active"]
@@ -112,15 +115,15 @@ def write_redeployment(result: RedeployResult, out_dir: str | Path) -> list[Path
     communes = result.communes.sort_values(["status", "population"], ascending=[True, False])
     communes = communes[commune_columns + ["geometry"]]
     return write_outputs(out_dir, {
-        "sites.csv": lambda path: write_table_csv(sites, path),
+        "sites.csv": Table(sites),
         "sites.gpkg": lambda path: write_geopackage(sites, path, layer="sites"),
-        "communes.csv": lambda path: write_table_csv(communes, path),
+        "communes.csv": Table(communes),
         "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
-        "states.csv": lambda path: write_table_csv(result.table.reset_index(), path),
+        "states.csv": Table(result.table.reset_index()),
         "assumptions.txt": lambda path: write_lines(redeployment_lines(result) + caveat_lines(result), path),
         "summary.json": lambda path: write_json(redeployment_summary(result), path),
-        "map.html": lambda path: redeployment_map(result).save(str(path)),
-    })
+        "map.html": lambda path: save_map(redeployment_map(result), path),
+    }, tables=tables)
 
 
 def format_redeployment(result: RedeployResult, top: int = 10) -> str:

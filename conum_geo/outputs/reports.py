@@ -11,9 +11,11 @@ import pandas as pd
 from ..analysis.gaps import GapsResult
 from ..analysis.simulate import SimulationResult
 from .assumptions import renewal_lines, risk_lines, simulation_figure_lines
-from .files import write_geopackage, write_json, write_outputs, write_table_csv
+from .files import write_geopackage, write_json, write_outputs
+from .map_frame import save_map
 from .maps import gaps_map, simulation_map
 from .summary import caveat_lines, full_summary, warning_lines
+from .tables import Table, TableFormat
 from .text import fmt_decimal, fmt_int, fmt_min, plural, site_labels
 
 COMMUNE_COLUMNS = [
@@ -27,19 +29,20 @@ SIMULATION_COLUMNS = ["code_insee", "nom", "commune_code", "population", "covere
 
 
 def _write(out_dir: str | Path, communes, columns: list[str], result, make_map, extra: dict | None,
-           more: dict | None = None) -> list[Path]:
+           tables: TableFormat | None, more: dict | None = None) -> list[Path]:
     """Write ``communes.csv``/``.gpkg``, ``map.html``, ``summary.json`` (with ``extra``) and the
     writers of ``more`` as one set."""
     return write_outputs(out_dir, {
-        "communes.csv": lambda path: write_table_csv(communes[columns], path),
+        "communes.csv": Table(communes[columns]),
         "communes.gpkg": lambda path: write_geopackage(communes[columns + ["geometry"]], path, layer="communes"),
-        "map.html": lambda path: make_map(result).save(str(path)),
+        "map.html": lambda path: save_map(make_map(result), path),
         **(more or {}),
         "summary.json": lambda path: write_json(full_summary(result, **(extra or {})), path),
-    })
+    }, tables=tables)
 
 
-def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = None) -> list[Path]:
+def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = None,
+               tables: TableFormat | None = None) -> list[Path]:
     """Write the files of a gaps result (``_write``; ``extra`` goes into ``summary.json``).
 
     Rows: flagged communes first, then those uncovered before, each by population.
@@ -48,8 +51,8 @@ def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = 
     group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
     communes = c.assign(group=group).sort_values(
         ["group", "population", "code_insee"], ascending=[True, False, True])
-    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra,
-                  more={"posts_ended.csv": lambda path: write_table_csv(result.ended, path)})
+    return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra, tables,
+                  more={"posts_ended.csv": Table(result.ended)})
 
 
 #: Short French name of each flag reason, for the terminal table.
@@ -124,11 +127,12 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: dict | None = None) -> list[Path]:
+def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: dict | None = None,
+                     tables: TableFormat | None = None) -> list[Path]:
     """Write the files of a simulation (``_write``); most inhabitants expected to lose coverage first."""
     communes = result.communes.sort_values(
         ["expected_population_lost", "population", "code_insee"], ascending=[False, False, True])
-    return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map, extra)
+    return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map, extra, tables)
 
 
 def format_simulation(result: SimulationResult, top: int = 10) -> str:

@@ -8,8 +8,9 @@ from ..analysis.timeline import TimelineResult
 from ..data.departements import territory_name
 from ..vocabulary import SITE_KINDS
 from .charts import month_label, step_chart
-from .files import write_json, write_lines, write_outputs, write_table_csv
+from .files import write_json, write_lines, write_outputs
 from .summary import caveat, caveat_lines, full_summary, warning_lines
+from .tables import Table, TableFormat
 from .text import fmt_int, fmt_pct, plural
 
 
@@ -39,13 +40,14 @@ def timeline_svg(result: TimelineResult) -> str:
                       subtitle=_subtitle(result), y_label="habitants couverts", marks=marks, notes=notes)
 
 
-def write_timeline(result: TimelineResult, out_dir: str | Path, *, extra: dict | None = None) -> list[Path]:
+def write_timeline(result: TimelineResult, out_dir: str | Path, *, extra: dict | None = None,
+                   tables: TableFormat | None = None) -> list[Path]:
     """Write ``timeline.csv``, ``timeline.svg`` and ``summary.json`` as one set."""
     return write_outputs(out_dir, {
-        "timeline.csv": lambda path: write_table_csv(result.months, path),
+        "timeline.csv": Table(result.months),
         "timeline.svg": lambda path: write_lines([timeline_svg(result).rstrip("\n")], path),
         "summary.json": lambda path: write_json(full_summary(result, **(extra or {})), path),
-    })
+    }, tables=tables)
 
 
 def format_timeline(result: TimelineResult) -> str:

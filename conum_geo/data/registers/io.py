@@ -257,13 +257,14 @@ _DATE_PATTERNS = (
 
 def file_as_of(path: Path) -> str:
     """The date a file describes, read from its name (``liste-fs-20240801`` → ``2024-08-01``),
-    else ``fichier du <modification day>``."""
+    else ``millésime non indiqué (fichier du <modification day>)``: the day the file was last
+    written, which is not the day its data describe, said as such."""
     name = Path(path).name
     for pattern, fmt in _DATE_PATTERNS:
         match = pattern.search(name)
         if match:
             return fmt.format(*match.groups())
-    return f"fichier du {dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()}"
+    return f"millésime non indiqué (fichier du {dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()})"
 
 
 def row_dates(raw: pd.DataFrame, path) -> pd.Series:

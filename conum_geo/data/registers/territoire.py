@@ -114,6 +114,9 @@ def read_qpv(path: str | Path) -> Register:
     frame = frame.explode("code_qp").assign(code_qp=lambda f: f["code_qp"].str.strip())
     frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)
     as_of = file_as_of(path)
+    if as_of.startswith("millésime non indiqué") and len(frame) and frame["code_qp"].str.startswith("QN").all():
+        # the QPV of the 2024 list are coded QN…, those of 2015 QP…
+        as_of = f"liste des QPV 2024 (codes QN) ; {as_of}"
     return Register(kind="qpv", path=path, frame=frame, as_of=as_of,
                     label="Source : ANCT, quartiers prioritaires de la politique de la ville "
                           f"({path.name}, {as_of})")

@@ -1,0 +1,123 @@
+"""Tables at the edge: CSV for programs, CSV for a French spreadsheet, XLSX; never a formula.
+
+A command's tables are ``Table`` values in its writers (``files.write_outputs``), written in the
+user's ``TableFormat``: ``standard`` CSV (``,``, decimal point, ``True``/``False``, full
+precision: for programs) or ``fr`` (``;``, decimal comma, ``oui``/``non``, UTF-8 with a BOM so
+that Excel reads the accents, minutes rounded to 0.1 and other decimals to 4), and with ``xlsx`` the same table as an
+Excel workbook beside it (extra ``xlsx``). In every format a text cell that a spreadsheet
+would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return:
+a commune or a lieu named ``=HYPERLINK(…)`` in a register) is neutralised: prefixed with an
+apostrophe in CSV, stored as text in XLSX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataUnavailableError, ParameterError
+from ..vocabulary import CSV_FORMATS
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """How a command writes its tables (module doc)."""
+
+    csv: str = "standard"
+    xlsx: bool = False
+
+    def __post_init__(self):
+        if self.csv not in CSV_FORMATS:
+            raise ParameterError(f"format CSV {self.csv!r} inconnu ; attendu parmi {', '.join(CSV_FORMATS)}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to write (geometry dropped): the writers of ``write_outputs`` give these for
+    their ``.csv`` files."""
+
+    frame: pd.DataFrame
+
+    def plain(self) -> pd.DataFrame:
+        return pd.DataFrame(self.frame.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` whose text cells that start like a formula are prefixed with an apostrophe."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        values = out[column]
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        if risky.any():
+            out[column] = values.where(~risky, "'" + values.astype(str))
+    return out
+
+
+#: Decimals of the other numbers in a French table (for a reader, not a program).
+FR_DECIMALS = 4
+
+
+def _french(frame: pd.DataFrame) -> pd.DataFrame:
+    """Booleans as oui/non, minutes to 0.1, other decimals to ``FR_DECIMALS``."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_bool_dtype(values):
+            out[column] = values.map({True: "oui", False: "non"}).astype(object).where(values.notna(), "")
+        elif pd.api.types.is_float_dtype(values):
+            out[column] = values.round(1 if str(column).endswith("_min") else FR_DECIMALS)
+    return out
+
+
+def write_csv(table: Table, path: Path, csv_format: str = "standard") -> None:
+    """``table`` as CSV in ``csv_format`` (module doc); codes keep their leading zeros."""
+    frame = neutralise(table.plain())
+    if csv_format == "fr":
+        _french(frame).to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+    else:
+        frame.to_csv(path, index=False, encoding="utf-8")
+
+
+def write_xlsx(table: Table, path: Path) -> None:
+    """``table`` as an Excel workbook: one sheet, header frozen, text never read as a formula."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+    except ImportError:
+        raise DataUnavailableError("les classeurs XLSX demandent openpyxl : pip install 'conum-geo[xlsx]'") from None
+    frame = table.plain()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = path.stem[:31]
+    sheet.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        cells: list = []
+        for value in row:
+            if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+                cells.append(None)
+            elif isinstance(value, np.generic):
+                cells.append(value.item())
+            elif isinstance(value, pd.Timestamp):
+                cells.append(value.to_pydatetime())
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    for column in sheet.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a string is text, whatever it starts with
+    for i, name in enumerate(frame.columns, start=1):
+        width = max([len(str(name)), *(len(str(v)) for v in frame[name].head(200))]) + 2
+        sheet.column_dimensions[get_column_letter(i)].width = min(width, 60)
+    sheet.freeze_panes = "A2"
+    book.save(path)
