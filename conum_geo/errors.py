@@ -54,3 +54,7 @@ class NetworkError(ConumGeoError):
 
 class SolverError(ConumGeoError):
     """An optimisation solver failed or found no solution."""
+
+
+class StrictError(ConumGeoError):
+    """``--strict``: the run recorded warnings, and the user asked for them to be errors."""

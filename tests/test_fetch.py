@@ -165,8 +165,8 @@ def test_offline_is_one_line_saying_how_to_pass_files(tmp_path):
     with pytest.raises(DataUnavailableError) as info:
         fetch_source(source, "58", tmp_path)
     message = str(info.value)
-    assert "\n" not in message and message.startswith("cannot reach 127.0.0.1")
-    assert "--france-services FILE" in message and "--data-dir DIR" in message
+    assert "\n" not in message and message.startswith("impossible de joindre 127.0.0.1")
+    assert "--france-services FICHIER" in message and "--data-dir DOSSIER" in message
 
 
 def test_cli_fetch_offline_exits_2(tmp_path, monkeypatch):
@@ -174,7 +174,7 @@ def test_cli_fetch_offline_exits_2(tmp_path, monkeypatch):
     monkeypatch.setattr(sources_module, "SOURCES", (offline,))
     result = CliRunner().invoke(cli, ["data", "fetch", "--dept", "58", "--cache-dir", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.output.count("\n") == 1 and "--population FILE" in result.output
+    assert result.output.count("\n") == 1 and "--population FICHIER" in result.output
 
 
 def test_cli_fetch_lists_files(server, tmp_path, monkeypatch):

@@ -105,3 +105,34 @@ def test_the_solver_writes_nothing_on_the_process_streams(capfd, demo_territory,
     assert result.solution.status == "optimal"
     captured = capfd.readouterr()
     assert captured.out == "" and "HiGHS" not in captured.err
+
+
+@pytest.mark.slow
+def test_a_killed_gaps_run_leaves_the_old_set_or_the_new_one(tmp_path):
+    """A real ``conum-geo gaps --out`` process killed at random moments (seeded): the folder
+    always holds one complete set, old or new, whose manifest checks; the next run cleans up."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "conum_geo", "-q", "gaps", "--dept", "58", "--out", str(out)]
+    subprocess.run([*command, "--threshold", "15"], check=True, capture_output=True, timeout=120)
+    rng = random.Random(7)
+    for _ in range(6):
+        process = subprocess.Popen([*command, "--threshold", "20"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 3.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        manifest = read_manifest(out)  # every file listed is there, whole, with its checksum
+        threshold = json.loads((out / "summary.json").read_text(encoding="utf-8"))["threshold_min"]
+        assert threshold in (15.0, 20.0) and set(manifest["files"]) >= {"communes.csv", "map.html", "summary.json"}
+        if threshold == 20.0:  # a later kill must not bring the old set back
+            subprocess.run([*command, "--threshold", "15"], check=True, capture_output=True, timeout=120)
+    subprocess.run([*command, "--threshold", "20"], check=True, capture_output=True, timeout=120)
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["threshold_min"] == 20.0
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "out"]
+    assert leftovers == []  # staging and old folders of the killed runs are gone

@@ -167,7 +167,8 @@ def test_contract_end_dates():
     ("add = 3\n", "champ « add » : tableau de tables"),
     ("kinds = ['conum', 'bakery']\n", "champ « kinds »"),
     ("threshold_min = 'long'\n", "champ « threshold_min » : nombre de minutes attendu"),
-    ("threshold_min = -5\n", "champ « threshold_min » : minutes > 0 attendues"),
+    ("threshold_min = -5\n", "champ « threshold_min » : nombre fini de minutes > 0 attendu"),
+    ("threshold_min = inf\n", "champ « threshold_min » : nombre fini de minutes > 0 attendu"),
     ("ends = 3\n", "champ « ends » : table attendue"),
     ("[ends]\ncontracts_ending_before = 2024-01-01T10:00:00\n", "date TOML attendue"),
 ])

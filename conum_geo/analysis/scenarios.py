@@ -104,8 +104,8 @@ class Scenario:
         if unknown or self.kinds == ():
             raise ScenarioError(f"type(s) de lieu inconnu(s) ou absent(s) {unknown} ; attendu parmi "
                                 f"{sorted(SITE_KINDS)}", path=self.source, field="kinds")
-        if self.threshold_min is not None and not self.threshold_min > 0:
-            raise ScenarioError(f"minutes > 0 attendues, reçu {self.threshold_min}",
+        if self.threshold_min is not None and not (math.isfinite(self.threshold_min) and self.threshold_min > 0):
+            raise ScenarioError(f"nombre fini de minutes > 0 attendu, reçu {self.threshold_min}",
                                 path=self.source, field="threshold_min")
 
     def _error(self, message: str, field: str) -> ScenarioError:
@@ -228,8 +228,9 @@ class Scenario:
                 raise self._error(f"le poste {post.post_id!r} existe déjà", f"{field}.post_id")
             post_ids.add(post.post_id)
             hours = self._hours(post.presence_h, f"{field}.presence_h", required=True)
-            if isinstance(post.fte, bool) or not isinstance(post.fte, (int, float)) or not post.fte > 0:
-                raise self._error(f"ETP > 0 attendu, reçu {post.fte!r}", f"{field}.fte")
+            if (isinstance(post.fte, bool) or not isinstance(post.fte, (int, float)) or not math.isfinite(post.fte)
+                    or not post.fte > 0):
+                raise self._error(f"ETP fini > 0 attendu, reçu {post.fte!r}", f"{field}.fte")
             rows.append((self._place(post, field, territory), hours, float(post.fte)))
         held = post_hours(territory, PostLinks.of(territory))
         fte = territory.posts.set_index("post_id")["fte"].astype(float).fillna(1.0)

@@ -66,11 +66,16 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="Plus de messages (-vv pour le débogage).")
 @click.option("-q", "--quiet", is_flag=True, help="Seulement les erreurs.")
+@click.option("--strict", is_flag=True,
+              help="Tout avertissement (fichier ignoré, valeur remplie, commune laissée de côté…) devient une "
+                   "erreur : rien n'est écrit, code de sortie 2.")
 @click.version_option(package_name="conum-geo")
-def cli(verbose: int, quiet: bool) -> None:
+@click.pass_context
+def cli(ctx, verbose: int, quiet: bool, strict: bool) -> None:
     """Couverture territoriale de l'inclusion numérique (conseillers numériques, France services)."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"strict": strict}
 
 
 def main() -> None:

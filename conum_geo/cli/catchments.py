@@ -7,6 +7,7 @@ import click
 from ..settings import Settings
 from ..vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
 from .options import (
+    check_strict,
     dept_option,
     echo_outcome,
     json_option,
@@ -45,12 +46,13 @@ def catchments(dept, minutes, kinds, cell_m, from_sites, out_dir, as_json, **sou
     """Isochrones (bandes de temps de trajet) autour des lieux, et surface de temps."""
     from ..analysis.catchments import catchments as compute_catchments
     from ..outputs.catchments import format_catchments, write_catchments
-    from ..outputs.summary import full_summary
+    from ..outputs.summary import full_summary, result_notices
 
     territory, graph = load_inputs(dept, sources)
     settings = Settings().with_overrides(kinds=kinds)
     result = compute_catchments(territory, graph, settings=settings, minutes=minutes, cell_m=cell_m,
                                 toward_sites=not from_sites)
+    check_strict(result_notices(result))
     written = write_catchments(result, out_dir)
     echo_outcome(full_summary(result) | {"files": [str(p) for p in written]}, format_catchments(result),
                  written, as_json)

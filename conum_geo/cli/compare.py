@@ -7,6 +7,7 @@ import click
 from ..settings import Settings
 from .model_options import assumptions_from, post_options, visit_options
 from .options import (
+    check_strict,
     dept_option,
     echo_outcome,
     json_option,
@@ -37,10 +38,12 @@ def compare(dept, n_posts, threshold_min, out_dir, csv_format, xlsx, as_json, **
     """Compare les modèles de déploiement (centralité, multi-centralité, rayonnement)."""
     from ..models.compare import compare_models
     from ..outputs.model_reports import comparison_summary, format_comparison, write_comparison
+    from ..outputs.summary import result_notices
 
     assumptions, sources = assumptions_from(options)
     settings = Settings().with_overrides(threshold_min=threshold_min)
     territory, graph = load_inputs(dept, sources)
     result = compare_models(territory, graph, settings=settings, n_posts=n_posts, assumptions=assumptions)
+    check_strict(result_notices(result))
     written = write_comparison(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(comparison_summary(result), format_comparison(result), written, as_json)

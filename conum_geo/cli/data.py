@@ -6,7 +6,7 @@ import click
 
 from ..cache import cache_root
 from ..errors import InputError
-from .options import dept_option, echo_outcome, json_option, territory_options
+from .options import check_strict, dept_option, echo_outcome, json_option, territory_options
 
 
 @click.group()
@@ -34,6 +34,7 @@ def info(dept, as_json, **sources):
                              path=cache)
         sources["data_dir"] = cache
     result = registers_info(dept, **sources)
+    check_strict(result["warnings"])
     echo_outcome(result, format_info(result), None, as_json)
 
 

@@ -8,6 +8,7 @@ import click
 
 from ..settings import Settings
 from .options import (
+    check_strict,
     dept_option,
     echo_outcome,
     json_option,
@@ -45,7 +46,7 @@ def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_di
     from ..data.vintages import REGISTER_SITE_KINDS, load_vintages
     from ..network import load_network
     from ..outputs.reports import format_gaps, write_gaps
-    from ..outputs.summary import full_summary
+    from ..outputs.summary import full_summary, result_notices
 
     territory_kwargs, network_kwargs = split_options(sources)
     before, after, register = load_vintages(dept, before_path, after_path, **territory_kwargs)
@@ -54,5 +55,6 @@ def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_di
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds)
     graph = load_network(change.territory, **network_kwargs)
     result = compare_coverage(change, graph, settings=settings)
+    check_strict(result_notices(result))
     written = write_gaps(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

@@ -12,6 +12,7 @@ import click
 from ..settings import Settings
 from ..vocabulary import SUPPLY_MEASURES
 from .options import (
+    check_strict,
     chosen_depts,
     default_scenario,
     echo_outcome,
@@ -67,9 +68,10 @@ def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_
         return
     from ..analysis.gaps import analyse_gaps
     from ..outputs.reports import format_gaps, write_gaps
-    from ..outputs.summary import full_summary
+    from ..outputs.summary import full_summary, result_notices
 
     territory, graph = load_inputs(depts[0], sources)
     result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
+    check_strict(result_notices(result))
     written = write_gaps(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

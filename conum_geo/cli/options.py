@@ -276,6 +276,8 @@ def run_national(command: str, depts, sources: dict, out_dir, as_json: bool, *, 
     inputs = load_national(**territory_kwargs)
     result = run_departements(inputs, depts, Job(command=command, network=network_kwargs, tables=tables, **job),
                               out_dir=out_dir, workers=workers, scheduler=scheduler)
+    check_strict([{"message": f"{row['dept']} : {row['warnings']} avertissement(s) (voir son summary.json)"}
+                  for _, row in result.departements.iterrows() if row.get("warnings", 0)])
     written = write_atlas(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(result.summary(), format_national(result), written, as_json)
 
@@ -295,6 +297,20 @@ def load_inputs(dept: str, options: dict):
     territory_kwargs, network_kwargs = split_options(options)
     territory = load_territory(dept, **territory_kwargs)
     return territory, load_network(territory, **network_kwargs)
+
+
+def check_strict(warnings) -> None:
+    """With ``conum-geo --strict``, raise ``StrictError`` when the run recorded ``warnings``
+    (notices, or their dicts): called before anything is written."""
+    from ..errors import StrictError
+
+    context = click.get_current_context(silent=True)
+    strict = bool(context and (context.find_root().obj or {}).get("strict"))
+    warnings = list(warnings)
+    if strict and warnings:
+        first = warnings[0]
+        text = first.text() if hasattr(first, "text") else first.get("message", str(first))
+        raise StrictError(f"--strict : {len(warnings)} avertissement(s) ; le premier : {text}")
 
 
 def echo_outcome(summary: dict, text: str, written, as_json: bool) -> None:

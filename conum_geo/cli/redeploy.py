@@ -8,6 +8,7 @@ from ..settings import Settings
 from ..vocabulary import OBJECTIVES, SOLVERS
 from .model_options import assumptions_from, post_options
 from .options import (
+    check_strict,
     default_scenario,
     dept_option,
     echo_outcome,
@@ -57,6 +58,7 @@ def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, thr
     """Où placer N postes pour retrouver la couverture après des non-renouvellements."""
     from ..models.redeploy import redeploy as redeploy_posts
     from ..outputs.model_reports import format_redeployment, redeployment_summary, write_redeployment
+    from ..outputs.summary import result_notices
 
     assumptions, sources = assumptions_from(options)
     scenario = default_scenario(scenario, national=False)
@@ -65,5 +67,6 @@ def redeploy(dept, n_posts, keep, objective, scenario, solver, time_limit_s, thr
     result = redeploy_posts(territory, graph, n_posts=n_posts, settings=settings, scenario=scenario,
                             keep=keep, objective=objective, assumptions=assumptions, solver=solver,
                             time_limit_s=time_limit_s)
+    check_strict(result_notices(result))
     written = write_redeployment(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(redeployment_summary(result), format_redeployment(result), written, as_json)

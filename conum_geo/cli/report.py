@@ -6,6 +6,7 @@ import click
 
 from ..settings import Settings
 from .options import (
+    check_strict,
     default_scenario,
     dept_option,
     echo_outcome,
@@ -38,12 +39,13 @@ def report(dept, scenario, on, threshold_min, margin_min, kinds, out_dir, as_jso
     from ..analysis.gaps import analyse_gaps
     from ..outputs.report import write_report
     from ..outputs.reports import format_gaps
-    from ..outputs.summary import full_summary
+    from ..outputs.summary import full_summary, result_notices
 
     scenario = default_scenario(scenario, False, on)
     settings = scenario.settings(Settings()).with_overrides(threshold_min=threshold_min, margin_min=margin_min,
                                                             kinds=kinds)
     territory, graph = load_inputs(dept, sources)
     result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
+    check_strict(result_notices(result))
     written = write_report(result, out_dir)
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

@@ -6,6 +6,7 @@ import click
 
 from ..settings import Settings
 from .options import (
+    check_strict,
     chosen_depts,
     echo_outcome,
     json_option,
@@ -93,9 +94,10 @@ def simulate(depts, region, workers, scheduler, draws, tolerance, seed, undecide
         return
     from ..analysis.simulate import simulate_renewals
     from ..outputs.reports import format_simulation, write_simulation
-    from ..outputs.summary import full_summary
+    from ..outputs.summary import full_summary, result_notices
 
     territory, graph = load_inputs(depts[0], sources)
     result = simulate_renewals(territory, graph, settings=settings, **options)
+    check_strict(result_notices(result))
     written = write_simulation(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(full_summary(result), format_simulation(result), written, as_json)

@@ -6,6 +6,7 @@ import click
 
 from ..settings import Settings
 from .options import (
+    check_strict,
     dept_option,
     echo_outcome,
     json_option,
@@ -38,12 +39,13 @@ _MONTH = click.DateTime(formats=["%Y-%m", "%Y-%m-%d"])
 def timeline(dept, first, last, threshold_min, kinds, out_dir, csv_format, xlsx, as_json, **sources):
     """Population couverte mois par mois, au fil des débuts et fins de contrats (tableau et graphique)."""
     from ..analysis.timeline import coverage_timeline
-    from ..outputs.summary import full_summary
+    from ..outputs.summary import full_summary, result_notices
     from ..outputs.timeline import format_timeline, write_timeline
 
     settings = Settings().with_overrides(threshold_min=threshold_min, kinds=kinds)
     territory, graph = load_inputs(dept, sources)
     result = coverage_timeline(territory, graph, settings=settings, first=first and first.date(),
                                last=last and last.date())
+    check_strict(result_notices(result))
     written = write_timeline(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(full_summary(result), format_timeline(result), written, as_json)

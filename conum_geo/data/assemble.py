@@ -24,7 +24,7 @@ from .declared_posts import DeclaredPosts, declared_posts
 from .departements import normalise_dept
 from .national_communes import default_layer
 from .registers.conum import build_posts, build_structures, match_structures, no_posts
-from .registers.locate import Gazetteer, locate_sites
+from .registers.locate import MISPLACED_M, MOVED, Gazetteer, locate_sites
 from .registers.resolve import RegisterSet
 from .site_duplicates import merge_duplicate_sites
 
@@ -66,6 +66,13 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
         frame = frame.loc[_candidate_rows(frame, gaz, dept, dept_codes, area)].assign(
             source=register.source)
         located, unplaced = locate_sites(frame, gaz)
+        moved = located.loc[located["located_by"].str.contains(MOVED, regex=False)]
+        if len(moved):
+            warnings.add("lieu_coordonnees_incoherentes", f"{register.path} : {len(moved)} lieu(x) dont les "
+                         f"coordonnées sont à plus de {MISPLACED_M / 1000:g} km de la commune déclarée : placés dans "
+                         "cette commune", count=len(moved),
+                         examples=[f"{r['register_id']} ({r['code_insee']}, {r['located_by'].split('(')[-1].rstrip(')')})"
+                                   for _, r in moved.iterrows()])
         if len(unplaced):
             warnings.add("site_non_localise", f"{register.path} : {len(unplaced)} lieu(x) sans coordonnées "
                          "ni commune connue : laissés de côté", count=len(unplaced),
@@ -158,6 +165,10 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
     for register in registers.all():
         for problem in register.problems:
             warnings.add("registre_non_conforme", problem)
+    if registers.skipped:
+        warnings.add("fichier_non_reconnu", f"{len(registers.skipped)} fichier(s) du dossier de données non "
+                     "reconnu(s) comme registre : laissés de côté", count=len(registers.skipped),
+                     examples=[f"{path.name} ({reason})" for path, reason in registers.skipped])
     extra = [c for c in SITE_EXTRA_COLUMNS if c in sites.columns]
     sites = sites[list(SITE_COLUMNS) + extra + ["geometry"]]
     log.info("registers %s: %d communes, %d sites, %d posts, %d structures", dept, len(communes),

@@ -8,9 +8,21 @@ None) say on which page a person gets the file, to pass with the CLI option.
 
 ``fetch_registers(dept)`` downloads what is missing into a cache directory
 (``$CONUM_GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/conum-geo``, else ``~/.cache/conum-geo``: the
-root of the road-network cache too, ``network.cache``), which is then usable as ``--data-dir``. Downloads resume with HTTP ``Range`` after an interruption (a ``.part`` file
-is kept), and a file is moved into place only once complete and checked. When a server
-cannot be reached the error is one line saying what failed and how to pass files instead.
+root of the road-network cache too, ``network.cache``), which is then usable as ``--data-dir``.
+A download never trusts the server:
+
+- file names come from the registry only (a data.gouv.fr date is kept only if it is a date),
+  and every path is checked to stay inside the cache;
+- each file has a total deadline (not only a timeout per read), a size cap per source, its
+  announced ``Content-Length`` and its checksum verified;
+- redirects are followed only to hosts the registry lists for the source;
+- the content is read by its register's reader before it replaces a cached file.
+
+Downloads resume with HTTP ``Range`` after an interruption (a ``.part`` file is kept), and a
+file is moved into place only once complete and checked. When a server cannot be reached the
+error is one line saying what failed and how to pass files instead. (pooch, the field's
+download cache, verifies checksums but has none of the deadline, size cap, redirect policy,
+resume, data.gouv.fr resolution or check by the reader that this needs, so it is not used.)
 """
 
 from __future__ import annotations
@@ -21,21 +33,29 @@ import http.client
 import json
 import logging
 import os
+import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import cache_root
-from ..errors import DataUnavailableError
+from ..errors import ConumGeoError, DataUnavailableError
 from ..progress import progress
 from .departements import normalise_dept
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "conum-geo/0.1 (+https://github.com/conum-geo/conum-geo)"
+USER_AGENT = "conum-geo (+https://github.com/conum-geo/conum-geo)"
 CHUNK_BYTES = 1 << 16
+#: A download taking longer than this in all is stopped (s); it resumes when run again.
+DEADLINE_S = 900.0
+MB = 1 << 20
+#: Hosts data.gouv.fr serves its resources and redirects from.
+DATAGOUV_HOSTS = ("www.data.gouv.fr", "static.data.gouv.fr", "object.files.data.gouv.fr")
 
 
 @dataclass(frozen=True)
@@ -57,9 +77,16 @@ class Source:
     sha256: str | None = None
     datagouv: bool = False
     resource_format: str = "csv"
+    max_bytes: int = 100 * MB
+    hosts: tuple[str, ...] = ()
 
     def url_for(self, dept: str) -> str | None:
         return self.url.format(dept=dept) if self.url else None
+
+    def allowed_hosts(self) -> set[str]:
+        """Hosts this source may be downloaded or redirected from."""
+        own = {urllib.parse.urlsplit(self.url).hostname or ""} if self.url else set()
+        return own | set(self.hosts) | (set(DATAGOUV_HOSTS) if self.datagouv else set())
 
     def filename_for(self, dept: str) -> str:
         return self.filename.format(dept=dept)
@@ -75,7 +102,7 @@ SOURCES: tuple[Source, ...] = (
         url="https://geo.api.gouv.fr/departements/{dept}/communes"
             "?fields=nom,code,population,codesPostaux,codeEpci&format=geojson&geometry=contour",
         page="https://geo.api.gouv.fr/decoupage-administratif",
-        filename="communes-{dept}.geojson",
+        filename="communes-{dept}.geojson", max_bytes=60 * MB,
     ),
     Source(
         key="population", kind="population", option="--population",
@@ -83,7 +110,7 @@ SOURCES: tuple[Source, ...] = (
         url=f"{_DECOUPAGE}/communes.json",
         sha256="6cafec09b4e127d08edc47f366b28261bee70cca323fbfcb957dd169fcad9284",
         page="https://github.com/datagouv/decoupage-administratif",
-        filename="communes-cog2026.json",
+        filename="communes-cog2026.json", max_bytes=40 * MB,
     ),
     Source(
         key="epci", kind="epci", option="--epci",
@@ -91,28 +118,28 @@ SOURCES: tuple[Source, ...] = (
         url=f"{_DECOUPAGE}/epci.json",
         sha256="40758ace686311837c484da81c2a8ba00a9f356bc6210f3316c6b19daa4dc967",
         page="https://github.com/datagouv/decoupage-administratif",
-        filename="epci-cog2026.json",
+        filename="epci-cog2026.json", max_bytes=20 * MB,
     ),
     Source(
         key="france_services", kind="france_services", option="--france-services", datagouv=True,
         title="Liste des structures labellisées France services (ANCT)",
         url="https://www.data.gouv.fr/api/1/datasets/liste-des-structures-france-services/",
         page="https://www.data.gouv.fr/fr/datasets/liste-des-structures-france-services/",
-        filename="liste-france-services.csv",
+        filename="liste-france-services.csv", max_bytes=30 * MB,
     ),
     Source(
         key="lieux", kind="lieux", option="--lieux",
         title="Lieux de médiation numérique, standard national (cartographie nationale, ANCT)",
         url="https://www.data.gouv.fr/api/1/datasets/r/398edc71-0d51-4cb6-9cbe-2540a4db573c",
         page="https://cartographie.societenumerique.gouv.fr/",
-        filename="lieux-mediation-numerique.csv",
+        filename="lieux-mediation-numerique.csv", max_bytes=300 * MB, hosts=DATAGOUV_HOSTS,
     ),
     Source(
         key="lieux_schema", kind="lieux_schema", option="--lieux-schema",
         title="Schéma du standard des lieux de médiation numérique (LaMednum, TableSchema)",
         url="https://raw.githubusercontent.com/LaMednum/standard-mediation-num/main/schema.json",
         page="https://schema.data.gouv.fr/LaMednum/standard-mediation-num",
-        filename="schema-lieux-mediation-numerique.json",
+        filename="schema-lieux-mediation-numerique.json", max_bytes=2 * MB,
     ),
     Source(
         key="conum", kind="conum_lieux", option="--conum",
@@ -142,15 +169,30 @@ SOURCES: tuple[Source, ...] = (
 
 def _unreachable(url: str, reason, source: Source | None = None) -> DataUnavailableError:
     host = urllib.parse.urlsplit(url).netloc or url
-    hint = (f"pass the file instead with {source.option} FILE (from {source.page}) or --data-dir DIR"
-            if source else "pass the files with --data-dir DIR or the per-register options")
-    return DataUnavailableError(f"cannot reach {host} ({reason}) to download {url}: {hint}")
+    hint = (f"passer le fichier avec {source.option} FICHIER (depuis {source.page}) ou --data-dir DOSSIER"
+            if source else "passer les fichiers avec --data-dir DOSSIER ou les options de chaque registre")
+    return DataUnavailableError(f"impossible de joindre {host} ({reason}) pour télécharger {url} : {hint}")
 
 
-def _open(url: str, headers: dict, timeout_s: float, source: Source | None):
+class _RedirectPolicy(urllib.request.HTTPRedirectHandler):
+    """Follows redirects only to the hosts the registry lists for the source."""
+
+    def __init__(self, allowed: set[str] | None):
+        self.allowed = allowed
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        host = urllib.parse.urlsplit(newurl).hostname or ""
+        if self.allowed is not None and host not in self.allowed:
+            raise DataUnavailableError(f"{req.full_url} : redirection refusée vers {host} (hôte non prévu pour "
+                                       f"cette source ; attendus : {', '.join(sorted(self.allowed))})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _open(url: str, headers: dict, timeout_s: float, source: Source | None, allowed: set[str] | None = None):
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
+    opener = urllib.request.build_opener(_RedirectPolicy(allowed))
     try:
-        return urllib.request.urlopen(request, timeout=timeout_s)  # noqa: S310 - https/http only
+        return opener.open(request, timeout=timeout_s)  # noqa: S310 - https/http only
     except urllib.error.HTTPError:
         raise
     except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
@@ -165,21 +207,34 @@ def _file_hash(path: Path, algorithm: str) -> str:
     return digest.hexdigest()
 
 
+def _too_big(url: str, max_bytes: int) -> DataUnavailableError:
+    return DataUnavailableError(f"{url} : plus de {max_bytes // MB} Mo, la taille maximale prévue pour cette "
+                                "source ; téléchargement écarté")
+
+
 def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
-             timeout_s: float = 60.0, source: Source | None = None, label: str = "") -> Path:
+             timeout_s: float = 60.0, deadline_s: float = DEADLINE_S, max_bytes: int = 100 * MB,
+             allowed_hosts: set[str] | None = None, check: Callable[[Path], None] | None = None,
+             source: Source | None = None, label: str = "") -> Path:
     """Download ``url`` to ``target`` through ``target.part``, resuming a previous partial
-    download with an HTTP ``Range`` request; verify ``checksum`` = (algorithm, hex) if given."""
+    download with an HTTP ``Range`` request (module doc): within ``deadline_s`` in all and
+    ``max_bytes``, redirects only to ``allowed_hosts`` (None: any), the announced length and
+    ``checksum`` = (algorithm, hex) verified, then ``check(path)`` (the register's reader)
+    before the file replaces ``target``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
+    started = time.monotonic()
     try:
-        response = _open(url, headers, timeout_s, source)
+        response = _open(url, headers, timeout_s, source, allowed_hosts)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:  # the partial file cannot be continued: start again
             part.unlink()
-            return download(url, target, checksum=checksum, timeout_s=timeout_s, source=source, label=label)
+            return download(url, target, checksum=checksum, timeout_s=timeout_s, deadline_s=deadline_s,
+                            max_bytes=max_bytes, allowed_hosts=allowed_hosts, check=check, source=source,
+                            label=label)
         raise _unreachable(url, f"HTTP {exc.code} {exc.reason}", source) from None
     with response:
         resumed = offset > 0 and response.status == 206
@@ -187,23 +242,33 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
             offset = 0
         length = response.headers.get("Content-Length")
         total = offset + int(length) if length and length.isdigit() else None
+        if total is not None and total > max_bytes:
+            raise _too_big(url, max_bytes)
         bar = progress(total=total, desc=label or target.name, unit="o")
         bar.update(offset)
         written = offset
         try:
             with open(part, "ab" if resumed else "wb") as out:
-                while block := response.read(CHUNK_BYTES):
+                while block := response.read1(CHUNK_BYTES):  # as soon as bytes arrive: deadline checks
                     out.write(block)
                     written += len(block)
                     bar.update(len(block))
+                    if written > max_bytes:
+                        out.close()
+                        part.unlink()
+                        raise _too_big(url, max_bytes)
+                    if time.monotonic() - started > deadline_s:
+                        raise DataUnavailableError(
+                            f"téléchargement de {url} trop lent : délai total de {deadline_s:g} s dépassé après "
+                            f"{written} octets ; relancer la même commande pour reprendre depuis {part}")
         except (TimeoutError, http.client.IncompleteRead, ConnectionError) as exc:
             raise DataUnavailableError(
                 f"téléchargement de {url} interrompu après {written} octets ({exc.__class__.__name__}) ; "
                 f"relancer la même commande pour reprendre depuis {part}") from None
         finally:
             bar.close()
-    if total is not None and written < total:
-        raise DataUnavailableError(f"téléchargement de {url} arrêté à {written} octets sur {total} ; "
+    if total is not None and written != total:
+        raise DataUnavailableError(f"téléchargement de {url} arrêté à {written} octets sur {total} annoncés ; "
                                    f"relancer la même commande pour reprendre depuis {part}")
     if checksum is not None:
         algorithm, expected = checksum
@@ -212,7 +277,18 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
             part.unlink()
             raise DataUnavailableError(f"{url} : somme de contrôle {algorithm} différente (attendu {expected}, "
                                        f"reçu {actual}) ; téléchargement écarté, réessayer")
-    os.replace(part, target)
+    if check is not None:  # read it as its register before it replaces anything
+        checked = target.with_name(f".{target.stem}.check{target.suffix}")
+        os.replace(part, checked)
+        try:
+            check(checked)
+        except ConumGeoError as exc:
+            checked.unlink()
+            raise DataUnavailableError(f"{url} : le fichier téléchargé est illisible ({exc}) ; écarté, le "
+                                       "fichier en cache (s'il y en a un) est gardé") from None
+        os.replace(checked, target)
+    else:
+        os.replace(part, target)
     log.info("downloaded %s (%s bytes%s)", target, written, ", resumed" if resumed else "")
     return target
 
@@ -221,7 +297,7 @@ def _datagouv_resource(source: Source, timeout_s: float) -> dict:
     """The latest resource of ``source.resource_format`` of a data.gouv.fr dataset."""
     assert source.url is not None  # datagouv sources always have their dataset URL
     try:
-        with _open(source.url, {"Accept": "application/json"}, timeout_s, source) as response:
+        with _open(source.url, {"Accept": "application/json"}, timeout_s, source, source.allowed_hosts()) as response:
             dataset = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         raise _unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
@@ -250,9 +326,19 @@ def _write_meta(path: Path, **meta) -> None:
                                                         encoding="utf-8")
 
 
+def _inside(cache_dir: Path, target: Path) -> Path:
+    """``target``, checked to lie inside ``cache_dir`` once resolved."""
+    root, resolved = cache_dir.resolve(), target.resolve()
+    if root != resolved.parent and root not in resolved.parents:
+        raise DataUnavailableError(f"nom de fichier refusé {target.name!r} : il sortirait du cache {cache_dir}")
+    return target
+
+
 def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = False,
-                 timeout_s: float = 60.0) -> Fetched:
+                 timeout_s: float = 60.0, deadline_s: float = DEADLINE_S) -> Fetched:
     """Bring one source into ``cache_dir`` (a cached file is reused unless ``refresh``)."""
+    from .registers.resolve import check_register
+
     if source.url is None:
         return Fetched(source, None, "à fournir")
     cache_dir = Path(cache_dir)
@@ -269,7 +355,9 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
         published = resource.get("checksum") or {}
         if published.get("type") in ("sha1", "sha256", "md5") and published.get("value"):
             checksum = (published["type"], published["value"])
-        day = str(resource.get("last_modified", ""))[:10].replace("-", "") or dt.date.today().strftime("%Y%m%d")
+        day = str(resource.get("last_modified", ""))[:10].replace("-", "")
+        if not re.fullmatch(r"(19|20)\d{6}", day):  # a name part from the server must be a date
+            day = dt.date.today().strftime("%Y%m%d")
         target = cache_dir / f"{stem}-{day}.{suffix}"
     else:
         target = cache_dir / source.filename_for(dept)
@@ -277,7 +365,13 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
             if source.sha256 is None or _file_hash(target, "sha256") == source.sha256:
                 return Fetched(source, target, "en cache")
             log.warning("%s does not match its checksum: downloading it again", target)
-    download(url, target, checksum=checksum, timeout_s=timeout_s, source=source, label=source.key)
+    _inside(cache_dir, target)
+    if source.datagouv and urllib.parse.urlsplit(url).hostname not in source.allowed_hosts():
+        raise DataUnavailableError(f"{url} : ressource sur un hôte non prévu pour cette source "
+                                   f"({urllib.parse.urlsplit(url).hostname})")
+    download(url, target, checksum=checksum, timeout_s=timeout_s, deadline_s=deadline_s,
+             max_bytes=source.max_bytes, allowed_hosts=source.allowed_hosts(),
+             check=lambda path: check_register(source.kind, path), source=source, label=source.key)
     _write_meta(target, url=url, source=source.key, checksum=list(checksum) if checksum else None)
     return Fetched(source, target, "téléchargé")
 

@@ -4,8 +4,9 @@ A graph is stored under a key hashed from everything it depends on: the SHA-256 
 file, the speed table's fingerprint, the conum-geo version, the cache format and the build
 parameters (clip area, CRS, simplification). Change any of them (a re-weighted speed table, a
 new extract) and the key changes, so the graph is rebuilt. The full key is also stored in the
-file and compared on load. Files are written to a temporary name then renamed (atomic), so an
-interrupted run never leaves a half graph behind.
+file and compared on load, with the SHA-256 of the stored arrays: a damaged file (truncated,
+bit-flipped) is removed and the graph rebuilt, with a warning. Files are written to a
+temporary name then renamed (atomic), so an interrupted run never leaves a half graph behind.
 
 Location: ``$CONUM_GEO_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/conum-geo`` (default
 ``~/.cache/conum-geo``), sub-folder ``networks``.
@@ -31,7 +32,7 @@ from .graph import RoadGraph
 log = logging.getLogger(__name__)
 
 #: Bump when the stored layout or the build rules change.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -64,14 +65,33 @@ def _digest(key: dict) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
+_ARRAYS = ("x", "y", "indptr", "indices", "data", "node_id")
+
+
+class _Damaged(Exception):
+    """A cached graph file that is not what was stored (caught in ``load_graph``)."""
+
+
+def _checksum(arrays: dict) -> str:
+    """SHA-256 of the stored arrays (names, dtypes, shapes and bytes)."""
+    digest = hashlib.sha256()
+    for name in _ARRAYS:
+        if name in arrays:
+            array = np.ascontiguousarray(arrays[name])
+            digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
+            digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
 def save_graph(graph: RoadGraph, path: Path, key: dict) -> None:
-    """Write ``graph`` with its key to ``path`` atomically."""
+    """Write ``graph`` with its key and the checksum of its arrays to ``path`` atomically."""
     matrix = graph.time_s
-    meta = {"key": key, "source": graph.source, "crs": graph.crs, "provenance": graph.provenance}
-    arrays = {"x": graph.x, "y": graph.y, "indptr": matrix.indptr, "indices": matrix.indices,
-              "data": matrix.data, "meta": np.array(json.dumps(meta, default=str))}
+    arrays = {"x": graph.x, "y": graph.y, "indptr": matrix.indptr, "indices": matrix.indices, "data": matrix.data}
     if graph.node_id is not None:
         arrays["node_id"] = graph.node_id
+    meta = {"key": key, "source": graph.source, "crs": graph.crs, "provenance": graph.provenance,
+            "checksum": _checksum(arrays)}
+    arrays["meta"] = np.array(json.dumps(meta, default=str))
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".npz", dir=path.parent)
     try:
@@ -84,21 +104,31 @@ def save_graph(graph: RoadGraph, path: Path, key: dict) -> None:
 
 
 def load_graph(path: Path, key: dict) -> RoadGraph | None:
-    """The graph stored at ``path`` if its key equals ``key``, else ``None``."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            meta = json.loads(str(stored["meta"]))
-            if meta["key"] != json.loads(json.dumps(key, default=str)):
-                return None
-            n = len(stored["x"])
-            matrix = sp.csr_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=(n, n))
-            return RoadGraph(x=stored["x"], y=stored["y"], time_s=matrix, source=meta["source"],
-                             crs=meta["crs"], provenance=meta["provenance"],
-                             node_id=stored["node_id"] if "node_id" in stored else None)
-    except FileNotFoundError:
+    """The graph stored at ``path`` if its key equals ``key`` and its arrays their checksum,
+    else ``None``. A file that cannot be read (truncated, bit-flipped, not a graph) is removed
+    with a warning, to be rebuilt: never a traceback."""
+    if not path.exists():
         return None
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("ignoring unreadable cached graph %s (%s)", path, exc)
+    try:
+        with open(path, "rb") as handle:  # closed even when the file is not an archive at all
+            stored = np.load(handle, allow_pickle=False)
+            if not isinstance(stored, np.lib.npyio.NpzFile):
+                raise _Damaged("pas une archive de graphe")
+            with stored:
+                meta = json.loads(str(stored["meta"]))
+                if meta["key"] != json.loads(json.dumps(key, default=str)):
+                    return None
+                arrays = {name: stored[name] for name in _ARRAYS if name in stored}
+        if meta.get("checksum") != _checksum(arrays):
+            raise _Damaged("somme de contrôle différente")
+        n = len(arrays["x"])
+        matrix = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, n))
+        matrix.check_format(full_check=True)
+        return RoadGraph(x=arrays["x"], y=arrays["y"], time_s=matrix, source=meta["source"], crs=meta["crs"],
+                         provenance=meta["provenance"], node_id=arrays.get("node_id"))
+    except Exception as exc:  # any damage: the file is a cache, rebuilt from its source
+        log.warning("réseau en cache illisible, reconstruit : %s (%s : %s)", path, type(exc).__name__, exc)
+        path.unlink(missing_ok=True)
         return None
 
 

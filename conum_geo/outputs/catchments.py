@@ -27,7 +27,7 @@ from .map_frame import (
     to_wgs84,
 )
 from .maps import NO_ACCESS_COLOUR, map_title
-from .summary import caveat, caveat_lines, full_summary, warning_lines
+from .summary import caveat, caveat_lines, full_summary, result_notices, warning_lines
 from .text import fmt_area_km2, fmt_hours, fmt_int, fmt_min, site_labels
 
 #: Band colours, nearest first (one sequential hue: readable with any colour vision).
@@ -110,7 +110,8 @@ def catchments_map(result: CatchmentsResult):
     subtitle = (f"{summary['sites']} lieux ({', '.join(SITE_KINDS[k] for k in result.settings.kinds)}). "
                 f"Méthode : {summary['method_label']}.")
     finish_map(m, territory.sources, territory.illustrative, result.network,
-               map_title("Temps d'accès aux lieux", territory.dept), subtitle, legend_rows(entries))
+               map_title("Temps d'accès aux lieux", territory.dept), subtitle, legend_rows(entries),
+               warnings=result_notices(result))
     return m
 
 

@@ -270,10 +270,21 @@ def computed_line() -> str:
     return f"Calculs : conum-geo {__version__}, le {dt.date.today():%d/%m/%Y}."
 
 
+#: Warnings listed on the map (the others are counted; all are in summary.json).
+MAX_MAP_WARNINGS = 12
+
+
 def _panel_html(title: str, subtitle: str, legend: str, warning: str, sources: list[str],
-                assumptions: Sequence[str], figures: str) -> str:
-    """The side panel: title, figures, caveat, legend, assumptions and sources."""
+                assumptions: Sequence[str], figures: str, warnings: Sequence[str]) -> str:
+    """The side panel: title, figures, caveat, legend, assumptions, warnings and sources."""
     warn = f'<p class="conum-warning">{html.escape(warning)}</p>' if warning else ""
+    listed = ""
+    if warnings:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in warnings[:MAX_MAP_WARNINGS])
+        more = (f"<li>… et {len(warnings) - MAX_MAP_WARNINGS} autre(s) : summary.json</li>"
+                if len(warnings) > MAX_MAP_WARNINGS else "")
+        listed = (f'<details class="conum-warnings"><summary>Avertissements ({len(warnings)})</summary>'
+                  f"<ul>{items}{more}</ul></details>")
     hypotheses = ""
     if assumptions:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in assumptions)
@@ -285,7 +296,7 @@ def _panel_html(title: str, subtitle: str, legend: str, warning: str, sources: l
         f'<p>{html.escape(subtitle)}</p>{figures}{warn}</div>'
         f'<p class="conum-hint">{html.escape(HINT)}</p>'
         f'<section class="conum-legend"><h2>Légende</h2>{legend}</section>'
-        f'{hypotheses}'
+        f'{hypotheses}{listed}'
         f'<section class="conum-sources"><h2>Sources :</h2><ul>{cited}</ul></section></aside>'
     )
 
@@ -308,11 +319,11 @@ def _layout_css(names: list[str]) -> str:
 
 def finish_map(maps, sources: Sequence[str], illustrative: bool, network: str, title: str, subtitle: str,
                legend: str | Sequence[Entry], assumptions: Sequence[str] = (), collapsed: bool = False,
-               figures: str = "") -> None:
+               figures: str = "", warnings: Sequence = ()) -> None:
     """Add a layer control to each of ``maps`` (one map or several sharing a page), the inlined
     assets, the page title and the side panel: title, subtitle, key ``figures`` (HTML), the
-    provenance caveat, ``legend`` (HTML, or entries for ``legend_rows``), ``assumptions`` and
-    the sources with the version and day of the computation."""
+    provenance caveat, ``legend`` (HTML, or entries for ``legend_rows``), ``assumptions``, the
+    run's ``warnings`` (notices) and the sources with the version and day of the computation."""
     import folium
 
     maps = list(maps) if isinstance(maps, (list, tuple)) else [maps]
@@ -327,7 +338,8 @@ def finish_map(maps, sources: Sequence[str], illustrative: bool, network: str, t
     root.header.add_child(folium.Element(_layout_css([m.get_name() for m in maps])))
     legend_html = legend if isinstance(legend, str) else legend_rows(legend)
     root.html.add_child(folium.Element(_panel_html(
-        title, subtitle, legend_html, provenance_warning(network, illustrative), sources, assumptions, figures)))
+        title, subtitle, legend_html, provenance_warning(network, illustrative), sources, assumptions, figures,
+        [w.text() if hasattr(w, "text") else str(w) for w in warnings])))
 
 
 def save_map(figure, path: Path) -> None:

@@ -28,6 +28,7 @@ from .map_frame import (
     site_marker,
     to_wgs84,
 )
+from .summary import result_notices
 from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, site_labels
 
 #: Fill colour of each commune status (``vocabulary.STATUSES``).
@@ -154,7 +155,8 @@ def gaps_map(result, m=None):
     subtitle = (f"Scénario : {result.label}. Couverte = une permanence régulière à moins de {threshold:g} min ; "
                 f"marge {summary['margin_min']:g} min ; {summary['ended_posts']} poste(s) arrêté(s).")
     finish_map(m, territory.sources, territory.illustrative, result.network,
-               map_title("Couverture numérique", summary["dept"]), subtitle, legend, figures=figures)
+               map_title("Couverture numérique", summary["dept"]), subtitle, legend, figures=figures,
+               warnings=result_notices(result))
     return m
 
 
@@ -215,5 +217,6 @@ def simulation_map(result, m=None):
                          *simulation_figure_lines(summary)])
     finish_map(m, territory.sources, territory.illustrative, result.network,
                map_title("Non-renouvellements simulés", summary["dept"]), subtitle, entries,
-               assumptions=renewal_lines(summary))
+               assumptions=renewal_lines(summary),
+               warnings=result_notices(result))
     return m

@@ -32,6 +32,7 @@ from .map_frame import (
     to_wgs84,
 )
 from .maps import NEW_COLOUR, map_title
+from .summary import result_notices
 from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, fmt_pct, site_labels
 
 #: Fill colour of a commune under a model: hosts a presence, covered, a passing visit only, not
@@ -113,7 +114,8 @@ def comparison_map(result):
     finish_map(m, result.territory.sources, result.territory.illustrative, result.network,
                map_title("Modèles de déploiement comparés", result.territory.dept), subtitle,
                legend_rows(entries), assumptions=assumption_lines(result.assumptions, result.settings),
-               figures=comparison_figures(result))
+               figures=comparison_figures(result),
+               warnings=result_notices(result))
     return m
 
 
@@ -165,5 +167,6 @@ def redeployment_map(result, m=None):
         entries += [(None, "heading", SITE_ROLES["autre"])] + site_entries(others)
     finish_map(m, result.territory.sources, result.territory.illustrative, result.network,
                map_title("Redéploiement à iso", result.territory.dept), subtitle, entries,
-               assumptions=redeployment_lines(result))
+               assumptions=redeployment_lines(result),
+               warnings=result_notices(result))
     return m

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -84,9 +85,12 @@ def read_contours(path: str | Path) -> Register:
     if path.suffix.lower() in (".geojson", ".json"):
         read_json(path)  # empty, non-UTF-8 or broken JSON: a one-line error naming the line
     try:
-        raw = gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings(record=True) as gdal_warnings:  # GDAL's, said in problems below
+            warnings.simplefilter("always")
+            raw = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several GDAL error types
         raise InputError(f"illisible comme fichier vectoriel ({str(exc).splitlines()[0]})", path=path) from None
+    gdal_notes = sorted({str(w.message).split(". ")[0] for w in gdal_warnings})
     if raw.empty:
         raise InputError("aucune entité", path=path)
     code_field = first_column(raw.columns, CODE_FIELDS)
@@ -119,7 +123,7 @@ def read_contours(path: str | Path) -> Register:
         },
         geometry=raw.geometry.to_numpy(), crs=raw.crs,
     ).to_crs(CRS_WGS84)
-    problems = []
+    problems = [f"{path} : avertissement de la lecture (GDAL) : {note}" for note in gdal_notes]
     invalid = ~frame.geometry.is_valid.to_numpy()
     if invalid.any():
         frame.loc[invalid, "geometry"] = [polygonal_part(g) for g in shapely.make_valid(frame.geometry.to_numpy()[invalid])]
@@ -129,6 +133,11 @@ def read_contours(path: str | Path) -> Register:
     as_of = file_as_of(path)
     return Register(kind="communes", path=path, frame=frame, as_of=as_of, problems=problems,
                     label=f"Source : contours des communes ({path.name})")
+
+
+#: Keys of the COG records the reader uses (the others are not kept in memory).
+COG_KEYS = ("code", "type", "nom", "departement", "population", "codesPostaux", "anciensCodes", "chefLieu",
+            "commune")
 
 
 def read_cog(path: str | Path) -> Register:
@@ -141,7 +150,7 @@ def read_cog(path: str | Path) -> Register:
     Populations must be whole numbers between 0 and ``MAX_POPULATION``.
     """
     path = Path(path)
-    records = read_json_records(path, ("code", "type"))
+    records = read_json_records(path, ("code", "type"), keys=COG_KEYS, repeated=("type", "departement"))
     current = records["type"] == "commune-actuelle"
     if not current.any():
         raise InputError("aucun enregistrement « commune-actuelle » : ce n'est pas un fichier de communes du COG INSEE",
@@ -155,8 +164,11 @@ def read_cog(path: str | Path) -> Register:
     units = current | (records["type"] == "arrondissement-municipal")
     communes = records.loc[units]
     population = pd.to_numeric(communes["population"], errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(~np.isnan(population) & ~((population >= 0) & (population <= MAX_POPULATION)
-                                                   & (population == np.round(population))))
+    given = communes["population"].map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v))
+                                       and v != "").to_numpy(dtype=bool)
+    bad = np.flatnonzero((np.isnan(population) & given)
+                         | (~np.isnan(population) & ~((population >= 0) & (population <= MAX_POPULATION)
+                                                      & (population == np.round(population)))))
     if len(bad):
         raise InputError(f"population {communes['population'].iloc[bad[0]]!r} invalide : entier entre 0 et "
                          f"{MAX_POPULATION:,} attendu".replace(",", "\u202f"), path=path,
@@ -167,7 +179,7 @@ def read_cog(path: str | Path) -> Register:
         "nom": communes["nom"].astype(str).to_numpy(),
         "dept": communes["departement"].astype(str).to_numpy(),
         "population": population,
-        "codes_postaux": [list(v) if isinstance(v, list) else [] for v in communes["codesPostaux"]],
+        "codes_postaux": [v if isinstance(v, list) else [] for v in communes["codesPostaux"]],
         "kind": np.where(is_arm, "arrondissement", "commune"),
         "parent_code": np.where(is_arm, communes["commune"].map(insee_code), ""),
     })
@@ -196,10 +208,12 @@ def read_epci(path: str | Path) -> Register:
     records = read_json_records(path, ("code", "nom", "membres"))
     rows: list[tuple[str, str, str, int]] = []
     for index, (code, name, members) in enumerate(records[["code", "nom", "membres"]].itertuples(index=False)):
-        if not isinstance(members, list):
-            raise InputError("liste de communes membres attendue", path=path, row=record_row(index),
-                             field="membres")
+        if not isinstance(members, list) or not all(isinstance(m, dict) and m.get("code") for m in members):
+            raise InputError("liste de communes membres attendue ({\"code\": …} par commune)", path=path,
+                             row=record_row(index), field="membres")
         rows.extend((insee_code(m.get("code")), str(code), str(name), index) for m in members)
+    if not rows:
+        raise InputError("aucune commune membre d'un EPCI", path=path, field="membres")
     frame = pd.DataFrame(rows, columns=["code_insee", "epci_code", "epci_nom", "record"])
     check_ids(frame["code_insee"], path=path, field_name="membres.code",
               row_of=lambda i: record_row(frame["record"].iloc[i]))

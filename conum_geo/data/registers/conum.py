@@ -55,6 +55,8 @@ LIEUX_KIND = "conum_lieux"
 STRUCTURES_KIND = "conum_structures"
 LIEUX_REQUIRED = ("id", "nom", "code_postal", "horaires", "structureId", "conseiller_ids")
 STRUCTURES_REQUIRED = ("id", "raison_sociale", "type", "siret", "nb_cnfs")
+#: Posts one employer can be granted at most (the largest employers had a few hundred).
+MAX_POSTS = 5000
 #: ``pivot`` values that carry no SIRET.
 _NO_SIRET = {"", "00000000000000", "null", "None"}
 
@@ -88,7 +90,10 @@ def classify_structure(name: str, public: bool | None) -> str:
 def read_conum_lieux(path: str | Path) -> Register:
     """Read the lieux d'activité; sites have no INSEE code yet (located later)."""
     path = Path(path)
-    raw = read_json_records(path, LIEUX_REQUIRED)
+    raw = read_json_records(path, LIEUX_REQUIRED,
+                            keys=(*LIEUX_REQUIRED, "pivot", "commune", "latitude", "longitude", "date_maj",
+                                  "nb_conseillers"),
+                            repeated=("code_postal", "horaires", "structureId", "pivot", "commune", "date_maj"))
     ids = text_column(raw, "id")
     check_ids(ids, path=path, field_name="id", row_of=record_row)
     lon, lat = read_points(raw, path=path, row_of=record_row)
@@ -96,6 +101,13 @@ def read_conum_lieux(path: str | Path) -> Register:
     if len(not_list):
         raise InputError("liste d'identifiants de conseillers attendue", path=path,
                          row=record_row(not_list[0]), field="conseiller_ids")
+    if "nb_conseillers" in raw.columns:  # informative (posts are counted from conseiller_ids), still checked
+        declared = parse_numbers(raw["nb_conseillers"], path=path, field_name="nb_conseillers", row_of=record_row)
+        bad = np.flatnonzero(~np.isnan(declared) & ~(np.isfinite(declared) & (declared >= 0)
+                                                   & (declared == np.round(declared))))
+        if len(bad):
+            raise InputError(f"nombre de conseillers entier positif attendu, reçu {raw['nb_conseillers'].iloc[bad[0]]!r}",
+                             path=path, row=record_row(bad[0]), field="nb_conseillers")
     hours = osm_hours_column(text_column(raw, "horaires"), path, record_row)
     frame = pd.DataFrame({
         "site_id": "cnfs-" + ids,
@@ -131,7 +143,9 @@ def _yes_no(values: pd.Series) -> pd.Series:
 def read_conum_structures(path: str | Path) -> Register:
     """Read the employer structures of conseillers numériques."""
     path = Path(path)
-    raw = read_json_records(path, STRUCTURES_REQUIRED)
+    raw = read_json_records(path, STRUCTURES_REQUIRED, keys=(
+        *STRUCTURES_REQUIRED, "insee_com", "insee_dep", "code_département", "qpv", "zrr", "latitude", "longitude",
+        "date_de_validation_en_comité_de_sélection"))
     ids = text_column(raw, "id")
     check_ids(ids, path=path, field_name="id", row_of=record_row)
     status = text_column(raw, "type")
@@ -140,10 +154,10 @@ def read_conum_structures(path: str | Path) -> Register:
         raise InputError(f"« {status.iloc[bad[0]]} » n'est ni « publique » ni « privée »", path=path,
                          row=record_row(bad[0]), field="type")
     n_posts = parse_numbers(raw["nb_cnfs"], path=path, field_name="nb_cnfs", row_of=record_row)
-    bad = np.flatnonzero(~(n_posts >= 0))
+    bad = np.flatnonzero(~((n_posts >= 0) & (n_posts <= MAX_POSTS) & (n_posts == np.round(n_posts))))
     if len(bad):
-        raise InputError("nombre de postes ≥ 0 attendu", path=path, row=record_row(bad[0]),
-                         field="nb_cnfs")
+        raise InputError(f"nombre de postes entier entre 0 et {MAX_POSTS} attendu, reçu {raw['nb_cnfs'].iloc[bad[0]]!r}",
+                         path=path, row=record_row(bad[0]), field="nb_cnfs")
     lon, lat = read_points(raw, path=path, row_of=record_row)
     public = (status == "publique").to_numpy()
     names = text_column(raw, "raison_sociale")

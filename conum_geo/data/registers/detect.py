@@ -12,8 +12,10 @@ import csv
 import json
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+from ...errors import InputError
 from .communes import CODE_FIELDS
 
 log = logging.getLogger(__name__)
@@ -104,8 +106,9 @@ def _json_kind(path: Path) -> str | None:
     except (ValueError, IndexError):
         try:  # the first item is longer than the head: read the whole file
             item = _first_json_item(Path(path).read_text(encoding="utf-8-sig"))
-        except (ValueError, IndexError, UnicodeDecodeError):
-            return None
+        except (ValueError, IndexError, UnicodeDecodeError) as exc:
+            raise InputError(f"JSON illisible, tronqué ou mal formé ({type(exc).__name__} : {exc})",
+                             path=path) from None
     if not isinstance(item, dict):
         return None
     if isinstance(item.get("fields"), list):
@@ -140,22 +143,64 @@ def detect_kind(path: str | Path) -> str | None:
             first = stream.readline().decode("utf-8-sig", errors="replace")
         header = set()
         for sep in (",", ";", "\t"):
-            header |= {name.strip() for name in next(csv.reader([first], delimiter=sep), [])}
+            try:
+                header |= {name.strip() for name in next(csv.reader([first.rstrip("\r\n")], delimiter=sep), [])}
+            except csv.Error:
+                return None
         return _csv_kind(header)
     return None
 
 
-def scan(data_dir: str | Path) -> dict[str, list[Path]]:
-    """Every recognised file below ``data_dir``, by kind (sorted paths)."""
+def _unreadable(path: Path) -> str | None:
+    """Why a text file of a register suffix cannot be read as a register ('' when it can)."""
+    if path.stat().st_size == 0:
+        return "fichier vide"
+    if path.suffix.lower() not in (".csv", ".txt", ".json", ".geojson"):
+        return None
+    with open(path, "rb") as stream:
+        head = stream.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return "texte illisible (UTF-16 ou fichier binaire ?) : l'enregistrer en UTF-8"
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut by the 4 kB window
+            return None  # Latin-1 text: the reader says so precisely, if the file is used
+    if path.suffix.lower() in (".json", ".geojson"):
+        text = head.decode("utf-8-sig", errors="replace").lstrip()
+        if not text.startswith(("{", "[")):
+            return "JSON illisible : ni objet ni tableau au début du fichier"
+    return None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a data folder holds: the recognised files by kind, and the files left aside with
+    why (``skipped``: path, French reason)."""
+
+    found: dict[str, list[Path]]
+    skipped: list[tuple[Path, str]]
+
+
+def scan(data_dir: str | Path) -> Scan:
+    """Every file below ``data_dir`` with a register suffix: recognised by kind (sorted paths),
+    or left aside with its reason. A file that cannot be read at all (empty, UTF-16, binary)
+    is an ``InputError`` naming it: it may be the register the run needs."""
     found: dict[str, list[Path]] = {}
+    skipped: list[tuple[Path, str]] = []
     for path in sorted(Path(data_dir).rglob("*")):
         relative = path.relative_to(data_dir)
         if (not path.is_file() or path.suffix.lower() not in _SUFFIXES
                 or any(part.startswith(".") for part in relative.parts)
                 or path.name.endswith(".meta.json")):
             continue
+        problem = _unreadable(path)
+        if problem:
+            raise InputError(f"{problem} ; corriger ou retirer ce fichier du dossier", path=path)
         kind = detect_kind(path)
         log.debug("%s: %s", path, kind or "not a register")
         if kind:
             found.setdefault(kind, []).append(path)
-    return found
+        else:
+            skipped.append((path, "contenu non reconnu comme un registre connu"))
+    return Scan(found, skipped)

@@ -31,10 +31,22 @@ REQUIRED = ("id_fs", "lib_fs", "insee_com", "latitude", "longitude", *FS_DAY_COL
 ITINERANT_FORMATS = frozenset({"Itinérante", "Bus_équivalent", "Bus"})
 
 
+def _hours_texts(day_text: dict) -> list[str]:
+    """Each row's opening hours as one text (``lundi 09:00 - 12:00 | …``); rows with the same
+    week share one string."""
+    texts: dict[tuple, str] = {}
+    out = []
+    for key in zip(*day_text.values()):
+        if key not in texts:
+            texts[key] = " | ".join(f"{c[2:]} {t}" for c, t in zip(day_text, key) if t)
+        out.append(texts[key])
+    return out
+
+
 def read_france_services(path: str | Path) -> Register:
     """Read the France services list; every row is kept, unreadable hours are reported."""
     path = Path(path)
-    raw = read_csv(path, REQUIRED)
+    raw = read_csv(path, REQUIRED, usecols=(*REQUIRED, "code_postal", "lib_com"))
     ids = text_column(raw, "id_fs")
     check_ids(ids, path=path, field_name="id_fs")
     lon, lat = read_points(raw, path=path)
@@ -57,8 +69,7 @@ def read_france_services(path: str | Path) -> Register:
         "evening_h": hours.evening_h,
         "saturday_h": hours.saturday_h,
         "hours_problem": hours.problems,
-        "horaires": [" | ".join(f"{c[2:]} {day_text[c][i]}" for c in FS_DAY_COLUMNS if day_text[c][i])
-                     for i in range(len(raw))],
+        "horaires": _hours_texts(day_text),
         "itinerant": formats.isin(ITINERANT_FORMATS).to_numpy(),
         "format": formats,
         "fs_type": text_column(raw, "type_fs"),

@@ -147,28 +147,45 @@ def _columns(weeks: list[WeeklyHours], problems: list[str]) -> HoursColumns:
 
 
 def osm_hours_column(values: pd.Series, path: Path | str, row_of) -> HoursColumns:
-    """The weekly figures of each OSM opening-hours value of a register's column."""
+    """The weekly figures of each OSM opening-hours value of a register's column (each distinct
+    text parsed once)."""
     weeks, problems = [], []
-    for i, text in enumerate(values.to_numpy()):
-        try:
-            weeks.append(osm_week("" if text is None else str(text)))
-            problems.append("")
-        except HoursError as exc:
+    parsed: dict[str, WeeklyHours | HoursError] = {}
+    for i, value in enumerate(values.to_numpy()):
+        text = "" if value is None else str(value)
+        if text not in parsed:
+            try:
+                parsed[text] = osm_week(text)
+            except HoursError as exc:
+                parsed[text] = exc
+        outcome = parsed[text]
+        if isinstance(outcome, HoursError):
             weeks.append(UNKNOWN)
-            problems.append(f"{path}, ligne {row_of(i)}, champ « horaires » : {text!r} illisible ({exc})")
+            problems.append(f"{path}, ligne {row_of(i)}, champ « horaires » : {text!r} illisible ({outcome})")
+        else:
+            weeks.append(outcome)
+            problems.append("")
     return _columns(weeks, problems)
 
 
 def fs_hours_column(days: Mapping[str, np.ndarray], path: Path | str, row_of) -> HoursColumns:
-    """The weekly figures of each France services row (``days``: column → texts)."""
+    """The weekly figures of each France services row (``days``: column → texts; each distinct
+    week parsed once)."""
     n = len(next(iter(days.values())))
     weeks, problems = [], []
+    parsed: dict[tuple, WeeklyHours | HoursError] = {}
     for i in range(n):
-        row = {column: texts[i] for column, texts in days.items()}
-        try:
-            weeks.append(fs_week(row))
-            problems.append("")
-        except HoursError as exc:
+        key = tuple(texts[i] for texts in days.values())
+        if key not in parsed:
+            try:
+                parsed[key] = fs_week(dict(zip(days, key)))
+            except HoursError as exc:
+                parsed[key] = exc
+        outcome = parsed[key]
+        if isinstance(outcome, HoursError):
             weeks.append(UNKNOWN)
-            problems.append(f"{path}, ligne {row_of(i)}, horaires h_lundi..h_samedi : illisibles ({exc})")
+            problems.append(f"{path}, ligne {row_of(i)}, horaires h_lundi..h_samedi : illisibles ({outcome})")
+        else:
+            weeks.append(outcome)
+            problems.append("")
     return _columns(weeks, problems)

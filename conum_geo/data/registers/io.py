@@ -6,9 +6,9 @@ shows it: the header is row 1) and the field, then what was expected.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import json
 import re
 import unicodedata
@@ -91,40 +91,75 @@ def read_text(path: Path) -> str:
 
 
 def _separator(header: str, path: Path) -> str:
-    counts = {sep: len(next(csv.reader([header], delimiter=sep))) for sep in _SEPARATORS}
+    counts = {sep: len(next(csv.reader([header], delimiter=sep), [])) for sep in _SEPARATORS}
     sep = max(counts, key=lambda s: counts[s])
     if counts[sep] < 2:
         raise InputError("séparateur de colonnes introuvable (',' ou ';' attendu)", path=path, row=1)
     return sep
 
 
-def read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame:
-    """Every cell as text; the separator (``,`` ``;`` or tab) is read from the header line.
+def _first_line(path: Path) -> str:
+    """The header line of a CSV (BOM dropped); ``InputError`` for an empty or undecodable file."""
+    with open(path, "rb") as stream:
+        head = stream.readline()
+        if not head.removeprefix(codecs.BOM_UTF8).strip() and not stream.read(1 << 16).strip():
+            raise InputError("fichier vide", path=path)
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        read_text(path)  # raises the precise error (byte, line)
+        raise
+
+
+def _check_fields(path: Path, sep: str, width: int) -> None:
+    """One streaming pass: every row has as many fields as the header (mixed separators are
+    named with their row), the text is UTF-8; memory does not grow with the file."""
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream, delimiter=sep, strict=True)
+        try:
+            next(reader)
+            for index, row in enumerate(reader):
+                if len(row) != width and any(cell.strip() for cell in row):
+                    other = ";" if sep == "," else ","
+                    raise InputError(
+                        f"{len(row)} champs alors que l'en-tête en a {width} (séparateur « {sep} » ; "
+                        f"une ligne avec « {other} » ou un « {sep} » non protégé dans une valeur ?)",
+                        path=path, row=spreadsheet_row(index),
+                    )
+        except UnicodeDecodeError:
+            read_text(path)  # raises the precise error (byte, line)
+            raise
+        except csv.Error as exc:
+            raise InputError(f"CSV illisible ({exc} ; guillemet non fermé ?)", path=path, row=reader.line_num) from None
+
+
+def read_csv(path: Path, required: Sequence[str], usecols: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every cell as text (``usecols``: only those columns, with ``required``); the separator
+    (``,`` ``;`` or tab) is read from the header line.
 
     Raises ``InputError`` for a row whose field count differs from the header's (mixed
-    separators), a missing column, or a file without data rows.
+    separators), a missing column, a file without data rows, or text that is not UTF-8. Parsed
+    by pandas' C reader after a streaming check: memory stays within about 3× the file's size.
     """
     path = Path(path)
-    text = read_text(path)
-    sep = _separator(text.splitlines()[0], path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header = [name.strip() for name in next(reader)]
-    rows = []
-    for index, row in enumerate(reader):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            other = ";" if sep == "," else ","
-            raise InputError(
-                f"{len(row)} champs alors que l'en-tête en a {len(header)} (séparateur « {sep} » ; "
-                f"une ligne avec « {other} » ou un « {sep} » non protégé dans une valeur ?)",
-                path=path, row=spreadsheet_row(index),
-            )
-        rows.append(row)
-    if not rows:
-        raise InputError("aucune ligne de données sous l'en-tête", path=path)
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    try:
+        sep = _separator(_first_line(path).rstrip("\r\n"), path)
+        header = [name.strip() for name in next(csv.reader([_first_line(path).rstrip("\r\n")], delimiter=sep))]
+        _check_fields(path, sep, len(header))
+    except csv.Error as exc:
+        raise InputError(f"CSV illisible ({exc})", path=path) from None
     require_fields(header, required, path=path)
+    wanted = None if usecols is None else set(usecols) | set(required)
+    try:
+        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="c",
+                            usecols=(lambda name: name.strip() in wanted) if wanted is not None else None)
+    except (pd.errors.ParserError, ValueError) as exc:  # what the streaming check could not see
+        raise InputError(f"CSV illisible ({str(exc).splitlines()[0]})", path=path) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(dtype=bool)
+    frame = frame.loc[~blank.to_numpy()].reset_index(drop=True) if blank.any() else frame
+    if frame.empty:
+        raise InputError("aucune ligne de données sous l'en-tête", path=path)
     return frame
 
 
@@ -155,18 +190,95 @@ def read_json(path: Path):
                          row=exc.lineno) from None
 
 
-def read_json_records(path: Path, required: Sequence[str]) -> pd.DataFrame:
-    """A JSON array of objects as a frame; every required key must be in every record."""
-    data = read_json(path)
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise InputError("tableau JSON d'objets attendu", path=path)
-    if not data:
-        raise InputError("aucun enregistrement (tableau JSON vide)", path=path)
-    for index, record in enumerate(data):
+_JSON_CHUNK = 1 << 18
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def iter_json_array(path: Path):
+    """The items of the top-level JSON array of ``path``, decoded one at a time from 256 KiB
+    blocks: memory holds one item and one block, whatever the file's size. Errors name the
+    record."""
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8-sig") as stream:
+        buffer, index, record = "", 0, 0
+
+        def fill() -> bool:
+            nonlocal buffer, index
+            block = stream.read(_JSON_CHUNK)
+            buffer, index = buffer[index:] + block, 0
+            return bool(block)
+
+        def skip_space() -> None:
+            nonlocal index
+            while True:
+                space = _JSON_SPACE.match(buffer, index)  # always matches (possibly empty)
+                index = space.end() if space else index
+                if index < len(buffer) or not fill():
+                    return
+
+        try:
+            skip_space()
+            if buffer[index:index + 1] != "[":
+                raise InputError("tableau JSON d'objets attendu", path=path)
+            index += 1
+            first = True
+            while True:
+                skip_space()
+                if buffer[index:index + 1] == "]":
+                    return
+                if not first:
+                    if buffer[index:index + 1] != ",":
+                        raise InputError(f"JSON invalide après l'enregistrement {record} (« , » ou « ] » attendu)",
+                                         path=path, row=record)
+                    index += 1
+                    skip_space()
+                while True:
+                    try:
+                        item, end = decoder.raw_decode(buffer, index)
+                        if end == len(buffer) and fill():  # a number may go on in the next block
+                            continue
+                        break
+                    except json.JSONDecodeError as exc:
+                        if not fill():
+                            raise InputError(f"JSON invalide ou tronqué ({exc.msg})", path=path, row=record + 1) from None
+                index, first, record = end, False, record + 1
+                yield item
+        except UnicodeDecodeError:
+            read_text(path)  # raises the precise error (byte, line)
+            raise
+
+
+def read_json_records(path: Path, required: Sequence[str], keys: Sequence[str] | None = None,
+                      repeated: Sequence[str] = ()) -> pd.DataFrame:
+    """A JSON array of objects as a frame, streamed (``iter_json_array``), keeping only
+    ``keys`` (and ``required``) when given; every required key must be in every record.
+    Text values of the ``repeated`` keys (a few distinct values: types, départements, dates)
+    share one string object per distinct value, which keeps national files within 3× their size."""
+    path = Path(path)
+    with open(path, "rb") as stream:
+        if not stream.read(1 << 12).strip(b" \t\r\n\xef\xbb\xbf"):
+            raise InputError("fichier vide", path=path)
+    columns: dict[str, list] = {}
+    wanted = None if keys is None else set(keys) | set(required)
+    count = 0
+    shared: dict[str, str] = {}
+    repeated_keys = set(repeated)
+    for count, record in enumerate(iter_json_array(path), start=1):
+        if not isinstance(record, dict):
+            raise InputError("tableau JSON d'objets attendu", path=path, row=count)
         missing = [name for name in required if name not in record]
         if missing:
-            raise InputError("clé absente de l'enregistrement", path=path, row=index + 1, field=missing[0])
-    return pd.DataFrame.from_records(data)
+            raise InputError("clé absente de l'enregistrement", path=path, row=count, field=missing[0])
+        for key in (record.keys() if wanted is None else record.keys() & wanted) - columns.keys():
+            columns[key] = [None] * (count - 1)
+        for key, values in columns.items():
+            value = record.get(key)
+            if key in repeated_keys and isinstance(value, str):
+                value = shared.setdefault(value, value)
+            values.append(value)
+    if not count:
+        raise InputError("aucun enregistrement (tableau JSON vide)", path=path)
+    return pd.DataFrame(columns)
 
 
 def parse_numbers(values: pd.Series, *, path, field_name: str, row_of=spreadsheet_row) -> np.ndarray:
@@ -284,7 +396,10 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def insee_code(value) -> str:
     """A commune code as 5 characters (``1001`` → ``01001``; ``2A004`` kept); '' when absent."""
-    text = "" if value is None else str(value).strip().upper()
+    text = "" if value is None else str(value).strip()
+    if text.isdigit():  # the common case, without copying the string
+        return "" if text == "0" else text.zfill(5)
+    text = text.upper()
     if text in ("", "NAN", "NONE", "NULL", "0"):
         return ""
     if text.endswith(".0"):

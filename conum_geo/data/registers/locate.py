@@ -4,7 +4,8 @@ Order, for each site: the code the register gives (mapped to today's commune thr
 aliases), else the commune whose contour holds the point, else the postcode: the only commune
 of that postcode, else the one whose name matches the register's commune name, else the
 candidate nearest the point. A site without coordinates is placed at an interior point of its
-commune's contour. ``located_by`` says which rule was used (in French, for outputs); a site
+commune's contour, and so is a site whose coordinates lie more than ``MISPLACED_M`` from the
+commune its register names (Paris coordinates on a lieu of the Nièvre). ``located_by`` says which rule was used (in French, for outputs); a site
 that cannot be placed is returned apart, never silently dropped.
 """
 
@@ -24,6 +25,10 @@ BY_REGISTER = "code du registre"
 BY_POINT = "point dans le contour"
 BY_POSTCODE = "code postal"
 AT_COMMUNE = "point : intérieur de la commune"
+MOVED = "coordonnées du registre à"
+#: A site whose coordinates lie farther than this from the commune its register names is moved
+#: to that commune (m).
+MISPLACED_M = 5000.0
 
 
 @dataclass
@@ -86,6 +91,16 @@ def locate_sites(frame: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame,
             codes.iloc[i], located_by[i] = code, BY_POSTCODE
 
     interior = gaz.contours.set_index("code_insee").geometry.representative_point()
+    # A register's code and its coordinates that disagree: the code is the register's statement,
+    # the point is moved to the commune (and said so: located_by, then a notice).
+    stated = np.flatnonzero(has_point & (located_by == BY_REGISTER) & codes.isin(interior.index).to_numpy())
+    if len(stated):
+        contours = gaz.contours.set_index("code_insee").geometry.reindex(codes.iloc[stated])
+        away_m = contours.distance(points.iloc[stated], align=False).to_numpy()
+        far = stated[away_m > MISPLACED_M]
+        points.iloc[far] = interior.reindex(codes.iloc[far]).to_numpy()
+        located_by[far] = [f"{BY_REGISTER}, {AT_COMMUNE} ({MOVED} {d / 1000:.0f} km de la commune)"
+                           for d in away_m[away_m > MISPLACED_M]]
     fill = np.flatnonzero(~has_point & (codes != "").to_numpy() & codes.isin(interior.index).to_numpy())
     points.iloc[fill] = interior.reindex(codes.iloc[fill]).to_numpy()
     located_by[fill] = [f"{how}, {AT_COMMUNE}" for how in located_by[fill]]

@@ -10,7 +10,7 @@ from pathlib import Path
 from ...errors import InputError, ParameterError
 from .communes import read_cog, read_contours, read_epci
 from .conum import read_conum_lieux, read_conum_structures
-from .detect import KINDS, MULTIPLE, detect_kind, scan
+from .detect import KINDS, MULTIPLE, Scan, detect_kind, scan
 from .france_services import read_france_services
 from .io import Register
 from .lieux import read_lieux
@@ -48,15 +48,17 @@ def _paths(value) -> list[Path]:
     return paths
 
 
-def resolve_files(data_dir=None, **options) -> dict[str, list[Path]]:
+def resolve_files(data_dir=None, **options) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
     """Register files by kind: those recognised in ``data_dir``, replaced kind by kind by the
-    files given explicitly (keywords of ``OPTION_KINDS``)."""
+    files given explicitly (keywords of ``OPTION_KINDS``); and the files of ``data_dir`` left
+    aside, with why."""
     unknown = set(options) - set(OPTION_KINDS)
     if unknown:
         raise ParameterError(f"option(s) de registre inconnue(s) : {sorted(unknown)}")
     if data_dir is not None and not Path(data_dir).is_dir():
         raise InputError("dossier de données introuvable", path=data_dir)
-    files = scan(data_dir) if data_dir is not None else {}
+    scanned = scan(data_dir) if data_dir is not None else Scan({}, [])
+    files = dict(scanned.found)
     for option, value in options.items():
         if value is None or (not isinstance(value, (str, Path)) and not list(value)):
             continue
@@ -74,7 +76,7 @@ def resolve_files(data_dir=None, **options) -> dict[str, list[Path]]:
             names = ", ".join(str(p) for p in paths)
             raise InputError(f"plusieurs fichiers ressemblent à : {KINDS[kind]} ({names}) ; en choisir un "
                              f"avec {option_flag(kind)}", path=data_dir)
-    return files
+    return files, scanned.skipped
 
 
 @dataclass
@@ -91,10 +93,11 @@ class RegisterSet:
     fragility: Register | None = None
     density: Register | None = None
     qpv: Register | None = None
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     def all(self) -> list[Register]:
         """Every register read, contours first."""
-        singles = [getattr(self, f.name) for f in fields(self) if f.name != "communes"]
+        singles = [getattr(self, f.name) for f in fields(self) if f.name not in ("communes", "skipped")]
         return list(self.communes) + [r for r in singles if r is not None]
 
 
@@ -103,6 +106,20 @@ _READERS = {
     "conum_lieux": read_conum_lieux, "conum_structures": read_conum_structures,
     "fragility": read_fragility, "density": read_density, "qpv": read_qpv,
 }
+
+
+def check_register(kind: str, path: Path) -> None:
+    """Raise ``InputError`` unless ``path`` is recognised as ``kind`` and its reader reads it
+    (a download is checked so before it replaces a cached file)."""
+    found = detect_kind(path)
+    if found != kind:
+        raise InputError(f"non reconnu comme {KINDS[kind]} (reconnu : {KINDS[found] if found else 'rien'})", path=path)
+    if kind == "communes":
+        read_contours(path)
+    elif kind == "lieux":
+        read_lieux(path)
+    elif kind in _READERS:
+        _READERS[kind](path)
 
 
 def read_registers(files: dict[str, list[Path]],
@@ -126,8 +143,11 @@ def load_registers(data_dir=None, *, lieux_programmes: Iterable[str] | None = No
                    **files) -> RegisterSet:
     """Resolve (``resolve_files``) and read (``read_registers``) the registers; at least one
     file must be found."""
-    resolved = resolve_files(data_dir, **files)
+    resolved, skipped = resolve_files(data_dir, **files)
     if not resolved:
-        raise InputError(f"aucun fichier de registre reconnu ; attendu parmi : {', '.join(KINDS.values())}",
+        seen = f" ({len(skipped)} fichier(s) non reconnu(s), ex. {skipped[0][0].name})" if skipped else ""
+        raise InputError(f"aucun fichier de registre reconnu{seen} ; attendu parmi : {', '.join(KINDS.values())}",
                          path=data_dir)
-    return read_registers(resolved, lieux_programmes=lieux_programmes)
+    registers = read_registers(resolved, lieux_programmes=lieux_programmes)
+    registers.skipped = skipped
+    return registers

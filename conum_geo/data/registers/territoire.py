@@ -76,10 +76,11 @@ def commune_fragility(register: Register) -> pd.Series:
 def read_density(path: str | Path) -> Register:
     """INSEE density grid: ``code_insee`` → ``density_level`` (1 densest … 7)."""
     path = Path(path)
-    raw = read_csv(path, ("niveau_densite",))
+    raw = read_csv(path, ("niveau_densite",), usecols=("niveau_densite", *DENSITY_CODE_COLUMNS))
     code_column = first_column(raw.columns, DENSITY_CODE_COLUMNS, path=path)
     labels = text_column(raw, "niveau_densite")
-    levels = labels.map(lambda v: int(v) if v.isdigit() else DENSITY_LEVELS.get(v, 0))
+    level_of = {v: int(v) if v.isdigit() and len(v) <= 2 else DENSITY_LEVELS.get(v, 0) for v in labels.unique()}
+    levels = labels.map(level_of).astype(np.int64)
     bad = np.flatnonzero(~levels.between(1, 7).to_numpy())
     if len(bad):
         raise InputError(f"« {labels.iloc[bad[0]]} » n'est pas un niveau de densité (1 à 7 ou l'un de "
@@ -113,6 +114,8 @@ def read_qpv(path: str | Path) -> Register:
     frame = pd.DataFrame({"code_insee": codes, "code_qp": text_column(raw, "code_qp").str.split(",")})
     frame = frame.explode("code_qp").assign(code_qp=lambda f: f["code_qp"].str.strip())
     frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)
+    if frame.empty:
+        raise InputError("aucun quartier prioritaire (code_qp vide partout)", path=path, field="code_qp")
     as_of = file_as_of(path)
     if as_of.startswith("millésime non indiqué") and len(frame) and frame["code_qp"].str.startswith("QN").all():
         # the QPV of the 2024 list are coded QN…, those of 2015 QP…

@@ -1,0 +1,156 @@
+"""The hardening campaign's cases, each as a test: nothing silent, nothing lost, one line.
+
+Every bad input below either stops the command with one French line naming the file (exit 2,
+nothing written) or reaches the user as a warning on the terminal, in ``summary.json`` and on
+the map. Small files in tmp_path; nothing here needs ../shared/data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import shapely
+from click.testing import CliRunner
+from test_registers_synthetic import world  # noqa: F401  (the synthetic data folder fixture)
+
+from conum_geo.cli import cli
+from conum_geo.data.registers.communes import read_cog, read_contours
+from conum_geo.data.registers.conum import read_conum_lieux
+from conum_geo.data.territory import load_territory
+from conum_geo.errors import InputError
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def _one_line_error(result, *fragments):
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Erreur : ") and result.output.count("\n") == 1, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("liste-fs.csv", "id_fs,lib_fs\n1,x\n".encode("utf-16"), "texte illisible (UTF-16 ou fichier binaire ?)"),
+    ("registre.json", b"\x00\x01\x02binaire", "texte illisible (UTF-16 ou fichier binaire ?)"),
+    ("vide.csv", b"", "fichier vide"),
+    ("coupe.json", b'[{"code": "58001", "nom": "Saint-Au', "JSON illisible, tronqué ou mal formé"),
+])
+def test_unreadable_files_in_the_data_dir_are_errors_naming_them(world, tmp_path, name, content,  # noqa: F811
+                                                                  fragment):
+    (world / name).write_bytes(content)
+    out = tmp_path / "out"
+    result = _run("gaps", "--dept", "58", "--data-dir", str(world), "--out", str(out))
+    _one_line_error(result, name, fragment)
+    assert not out.exists()
+
+
+def test_unrecognised_files_are_listed_everywhere(world, tmp_path):  # noqa: F811
+    points = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"nom": "France services 2020"},
+         "geometry": {"type": "Point", "coordinates": [3.05, 47.05]}}]}
+    (world / "fs-2020.geojson").write_text(json.dumps(points))
+    out = tmp_path / "out"
+    result = _run("gaps", "--dept", "58", "--data-dir", str(world), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "fichier(s) du dossier de données non reconnu(s)" in result.output and "fs-2020.geojson" in result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (skipped,) = [w for w in summary["warnings"] if w["code"] == "fichier_non_reconnu"]
+    assert skipped["examples"] == ["fs-2020.geojson (contenu non reconnu comme un registre connu)"]
+    assert "fs-2020.geojson" in (out / "map.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["gaps"], ["simulate", "--draws", "20"], ["compare"],
+                                     ["redeploy", "--posts", "2", "--solver", "greedy"], ["timeline"]])
+def test_loading_warnings_reach_every_command(command):
+    result = _run(*command, "--dept", "58", "--json")
+    assert result.exit_code == 0, result.output
+    codes = {w["code"] for w in json.loads(result.output)["warnings"]}
+    assert "mairie_remplacee" in codes  # 12 communes of the demo without a located town hall
+
+
+def test_strict_turns_warnings_into_an_error_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    result = _run("--strict", "gaps", "--dept", "58", "--out", str(out))
+    _one_line_error(result, "--strict : 1 avertissement(s)", "sans mairie localisée")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("population", [1e20, -5, 12.5, "beaucoup"])
+def test_implausible_populations_are_refused(tmp_path, population):
+    path = tmp_path / "cog.json"
+    path.write_text(json.dumps([{"code": "58001", "nom": "A", "type": "commune-actuelle", "departement": "58",
+                                 "population": population}]))
+    with pytest.raises(InputError, match="population") as error:
+        read_cog(path)
+    assert str(error.value).startswith(f"{path}, ligne 1")
+
+
+@pytest.mark.parametrize("count", [-5, 1.5, "inf"])
+def test_an_impossible_count_of_conseillers_is_refused(tmp_path, count):
+    path = tmp_path / "lieux.json"
+    path.write_text(json.dumps([{"id": "l1", "nom": "Mairie", "code_postal": "58000", "horaires": "",
+                                 "structureId": "S1", "conseiller_ids": ["c1"], "nb_conseillers": count}]))
+    with pytest.raises(InputError, match="nombre de conseillers entier positif attendu") as error:
+        read_conum_lieux(path)
+    assert str(error.value).startswith(f"{path}, ligne 1") and "nb_conseillers" in str(error.value)
+
+
+def _contours(path, geometries):
+    features = [{"type": "Feature", "properties": {"code": f"5800{i + 1}", "nom": f"C{i}"},
+                 "geometry": None if g is None else shapely.geometry.mapping(g)} for i, g in enumerate(geometries)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def test_swapped_axes_are_named(tmp_path):
+    swapped = shapely.box(47.0, 3.0, 47.1, 3.1)  # latitude, longitude: near the Horn of Africa
+    with pytest.raises(InputError, match="inversées"):
+        read_contours(_contours(tmp_path / "c.geojson", [swapped]))
+
+
+def test_null_geometry_names_the_feature(tmp_path):
+    with pytest.raises(InputError, match="ligne 2, champ « geometry » : entité sans géométrie"):
+        read_contours(_contours(tmp_path / "c.geojson", [shapely.box(3.0, 47.0, 3.1, 47.1), None]))
+
+
+def test_a_self_intersecting_contour_is_repaired_and_said(tmp_path):
+    bowtie = shapely.Polygon([(3.0, 47.0), (3.1, 47.1), (3.1, 47.0), (3.0, 47.1)])
+    register = read_contours(_contours(tmp_path / "c.geojson", [bowtie]))
+    assert register.frame.geometry.is_valid.all()
+    assert any("réparé" in problem for problem in register.problems)
+
+
+def test_a_site_far_from_its_declared_commune_is_moved_there_and_said(world):  # noqa: F811
+    header = "id_fs,lib_fs,insee_com,code_postal,lib_com,latitude,longitude,h_lundi,h_mardi,h_mercredi," \
+             "h_jeudi,h_vendredi,h_samedi,type_fs,format_fs\n"
+    paris = "9,France services de Saint-Aubin,58001,58000,Saint-Aubin,48.8566,2.3522,09:00 - 12:00,,,,,,Principal,Fixe\n"
+    (world / "fs.csv").write_text(header + paris)
+    territory = load_territory("58", data_dir=world)
+    site = territory.sites.set_index("site_id").loc["fs-9"]
+    commune = territory.communes.set_index("code_insee").geometry["58001"]
+    assert commune.contains(site.geometry) and bool(site["in_dept"])
+    (notice,) = [w for w in territory.warnings if w.code == "lieu_coordonnees_incoherentes"]
+    assert notice.count == 1 and "km" in notice.examples[0]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--threshold", "inf"], "threshold_min : nombre fini attendu"),
+    (["--margin", "nan"], "margin_min : nombre fini attendu"),
+])
+def test_non_finite_parameters_are_refused(args, fragment):
+    _one_line_error(_run("gaps", "--dept", "58", *args), fragment)
+
+
+@pytest.mark.parametrize("toml, fragment", [
+    ('threshold_min = inf\n', "champ « threshold_min »"),
+    ('[[add]]\npost_id = "n"\ncode_insee = "58086"\npresence_h = 10\nfte = inf\n', "champ « add[0].fte »"),
+    ('[[add]]\npost_id = "n"\ncode_insee = "58086"\npresence_h = nan\n', "champ « add[0].presence_h »"),
+])
+def test_non_finite_scenario_values_are_refused(tmp_path, toml, fragment):
+    path = tmp_path / "s.toml"
+    path.write_text('name = "x"\n' + toml)
+    _one_line_error(_run("gaps", "--dept", "58", "--scenario", str(path)), str(path), fragment)
