@@ -64,6 +64,12 @@ _EXPORTS = {
     "MCLP": "models.optimize", "LSCP": "models.optimize", "PMedian": "models.optimize",
     "RedeployResult": "models.redeploy", "redeploy": "models.redeploy",
     "format_redeployment": "outputs.model_reports", "write_redeployment": "outputs.model_reports",
+    "IsoReplacement": "models.iso",
+    # costs of options (compare, gaps --scenario, redeploy)
+    "CostTable": "analysis.costs", "option_costs": "analysis.costs", "load_costs": "data.cost_files",
+    # the orientation directory (nearest)
+    "Directory": "analysis.nearest", "nearest_places": "analysis.nearest", "geocode": "data.geocode",
+    "format_directory": "outputs.directory", "write_directory": "outputs.directory",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -53,6 +53,7 @@ OBJECTIVES = {
     "mclp": "Couverture maximale (MCLP) : maximiser la population à moins du seuil",
     "lscp": "Couverture totale (LSCP) : le moins de sites couvrant toutes les communes atteignables",
     "pmedian": "p-médiane : minimiser le temps d'accès moyen pondéré par la population",
+    "iso": "À iso : remplacer chaque point de présence perdu par un nouveau à proximité, puis couvrir le plus d'habitants",
 }
 
 #: Redeployment solvers (``auto`` chooses; see ``models.optimize``).

@@ -24,7 +24,7 @@ def gaps_run(tmp_path_factory):
 def test_gaps_writes_its_files(gaps_run):
     out, output = gaps_run
     assert sorted(p.name for p in out.iterdir()) == [
-        "communes.csv", "communes.gpkg", "manifest.json", "map.html", "posts_ended.csv", "summary.json"]
+        "communes.csv", "communes.gpkg", "costs.csv", "manifest.json", "map.html", "posts_ended.csv", "summary.json"]
     table = pd.read_csv(out / "communes.csv", dtype={"code_insee": str})
     assert len(table) == 309
     assert table["code_insee"].str.fullmatch(r"58\d{3}").all()

@@ -321,7 +321,7 @@ def test_redeploy_map(page, tmp_path):
     assert REDEPLOY_COLOURS["retrouvee"] in fills
     new = [s for s in drawn["sites"] if ROLE_COLOURS["nouveau"] in (s["fill"], s["stroke"])]
     assert len(new) == 3
-    _check_frame(page, "Redéploiement à iso — Nièvre (58)", CAVEAT_DEMO,
+    _check_frame(page, "Redéploiement — Nièvre (58)", CAVEAT_DEMO,
                  ["Couverture retrouvée par le redéploiement", "Nouveau site (redéploiement)", "Site fermé"],
                  ["Communes : couverture après redéploiement", "Nouveau site (redéploiement)"])
     assumptions = page.inner_text(".conum-assumptions")

@@ -158,7 +158,7 @@ def decay_weight(time_s, threshold_min: float) -> np.ndarray:
     return weight
 
 
-def _demand(communes: pd.DataFrame, settings: Settings) -> pd.Series:
+def demand_of(communes: pd.DataFrame, settings: Settings) -> pd.Series:
     """Each commune's demand: its population, weighted by relative fragility when asked."""
     population = communes.set_index("code_insee")["population"].astype(float)
     if not settings.fragility_weighting:
@@ -230,7 +230,7 @@ def coverage_metrics(
              for column in PRESENCE_COLUMNS}
 
     weight = pd.Series(decay_weight(within["time_s"], settings.threshold_min), index=within.index)
-    demand = _demand(communes, settings)
+    demand = demand_of(communes, settings)
     reached = _sum_by(weight * within["code_insee"].map(demand).to_numpy(), within["site_id"])
     supply = offer[settings.supply].astype(float).reindex(reached.index)
     per_demand = supply / reached.where(reached > 0)

@@ -27,6 +27,7 @@ from ..network.graph import RoadGraph
 from ..notices import Notice
 from ..settings import Settings
 from ..tables import Territory
+from .costs import CostTable, before_after_costs
 from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, site_times
 from .scenarios import DEFAULT_SCENARIO, Scenario
 from .supply import SupplyChange
@@ -53,6 +54,10 @@ class GapsResult:
     sites: gpd.GeoDataFrame
     ended: pd.DataFrame
     notices: tuple[Notice, ...] = ()
+    #: Yearly costs of the posts before and after (``analysis.costs.before_after_costs``),
+    #: with the French lines of their sources; None for a change that is not a scenario.
+    costs: pd.DataFrame | None = None
+    costs_source: tuple[str, ...] = ()
 
     @property
     def ended_posts(self) -> int:
@@ -99,6 +104,10 @@ class GapsResult:
             "sites_after": int(self.sites["counted_after"].sum()),
             "ended_posts": int(self.ended_posts),
             "ended": self.ended[["post_id", "employeur", "reason"]].to_dict("records"),
+            **({} if self.costs is None else {
+                "costs": {side: {k: (None if pd.isna(v) else v) for k, v in row.items()}
+                          for side, row in self.costs.to_dict(orient="index").items()},
+                "costs_source": list(self.costs_source)}),
             "off_network_m_max": {"communes": _max(c["off_network_m"]), "sites": _max(c["site_off_network_m"])},
             "network": self.network,
             "network_approximate": self.network == "proxy",
@@ -230,11 +239,21 @@ def _ended(change: SupplyChange) -> pd.DataFrame:
 
 def analyse_gaps(
     territory: Territory, graph: RoadGraph, *, scenario: Scenario = DEFAULT_SCENARIO,
-    settings: Settings | None = None,
+    settings: Settings | None = None, costs: CostTable | None = None, funding: str = "initial",
 ) -> GapsResult:
-    """Coverage before and after ``scenario``; flags the communes whose coverage degrades.
+    """Coverage before and after ``scenario``; flags the communes whose coverage degrades;
+    the yearly costs of the posts before and after (``costs`` None: the programme's table).
 
     ``settings`` defaults to the scenario's own (``Scenario.settings``).
     """
+    from ..data.cost_files import load_costs
+
     settings = scenario.settings() if settings is None else settings
-    return compare_coverage(scenario.apply(territory), graph, settings=settings)
+    costs = load_costs() if costs is None else costs
+    result = compare_coverage(scenario.apply(territory), graph, settings=settings)
+    c = result.communes
+    table = before_after_costs(
+        result.territory, ended_ids=result.ended["post_id"], added_ids=[p.post_id for p in scenario.added_posts],
+        population_before=float(c.loc[c["covered_before"], "population"].sum()),
+        population_after=float(c.loc[c["covered_after"], "population"].sum()), table=costs, funding=funding)
+    return replace(result, costs=table, costs_source=tuple(costs.lines(funding)))

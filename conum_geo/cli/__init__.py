@@ -23,7 +23,7 @@ install()  # click's own messages in French
 COMMANDS = {
     "gaps": "gaps", "simulate": "simulate", "diff": "diff", "compare": "compare",
     "redeploy": "redeploy", "catchments": "catchments", "timeline": "timeline", "report": "report",
-    "data": "data",
+    "nearest": "nearest", "data": "data",
 }
 
 

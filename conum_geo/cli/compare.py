@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..settings import Settings
+from .cost_options import cost_options, costs_from
 from .model_options import assumptions_from, post_options, visit_options
 from .options import (
     check_strict,
@@ -29,6 +30,7 @@ from .options import (
 @threshold_option
 @post_options
 @visit_options
+@cost_options
 @out_option
 @table_options
 @json_option
@@ -40,10 +42,12 @@ def compare(dept, n_posts, threshold_min, out_dir, csv_format, xlsx, as_json, **
     from ..outputs.model_reports import comparison_summary, format_comparison, write_comparison
     from ..outputs.summary import result_notices
 
+    costs, funding, options = costs_from(options)
     assumptions, sources = assumptions_from(options)
     settings = Settings().with_overrides(threshold_min=threshold_min)
     territory, graph = load_inputs(dept, sources)
-    result = compare_models(territory, graph, settings=settings, n_posts=n_posts, assumptions=assumptions)
+    result = compare_models(territory, graph, settings=settings, n_posts=n_posts, assumptions=assumptions,
+                            costs=costs, funding=funding)
     check_strict(result_notices(result))
     written = write_comparison(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(comparison_summary(result), format_comparison(result), written, as_json)

@@ -11,6 +11,7 @@ import click
 
 from ..settings import Settings
 from ..vocabulary import SUPPLY_MEASURES
+from .cost_options import cost_options, costs_from
 from .options import (
     check_strict,
     chosen_depts,
@@ -47,6 +48,7 @@ from .options import (
               help="Offre d'un lieu dans le ratio : heures de présence (défaut) ou ETP.")
 @click.option("--fragility-weighting", is_flag=True, default=None,
               help="Pondère la demande de chaque commune par son indice de fragilité numérique.")
+@cost_options
 @out_option
 @table_options
 @json_option
@@ -55,6 +57,7 @@ from .options import (
 def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_min, kinds, ratio_drop_share,
          supply, fragility_weighting, out_dir, csv_format, xlsx, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""
+    costs, funding, sources = costs_from(sources)
     depts = chosen_depts(depts, region)
     national = len(depts) > 1 or region is not None
     tables = table_format(csv_format, xlsx)
@@ -64,14 +67,14 @@ def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_
         ratio_drop_share=ratio_drop_share, supply=supply, fragility_weighting=fragility_weighting)
     if national:
         run_national("gaps", depts, sources, out_dir, as_json, workers=workers, scheduler=scheduler,
-                     settings=settings, scenario=scenario, tables=tables)
+                     settings=settings, scenario=scenario, tables=tables, costs=costs, funding=funding)
         return
     from ..analysis.gaps import analyse_gaps
     from ..outputs.reports import format_gaps, write_gaps
     from ..outputs.summary import full_summary, result_notices
 
     territory, graph = load_inputs(depts[0], sources)
-    result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
+    result = analyse_gaps(territory, graph, scenario=scenario, settings=settings, costs=costs, funding=funding)
     check_strict(result_notices(result))
     written = write_gaps(result, out_dir, tables=tables) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

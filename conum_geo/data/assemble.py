@@ -35,7 +35,7 @@ _LAYER = object()
 
 #: Optional site columns carried from the registers when present.
 SITE_EXTRA_COLUMNS = ("evening_h", "saturday_h", "register_id", "in_dept", "located_by", "code_postal", "horaires",
-                      "programmes", "format", "fs_type", "structure_ref")
+                      "programmes", "format", "fs_type", "structure_ref", "adresse", "telephone", "services")
 
 
 def _candidate_rows(frame: pd.DataFrame, gaz: Gazetteer, dept: str, dept_codes: set[str],

@@ -26,12 +26,12 @@ Every table needs its ``source``; every error names the file and the field.
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 
 from ..analysis.renewal import Outcomes, RenewalAssumptions, shares
 from ..errors import ScenarioError
 from ..vocabulary import STRUCTURE_TYPES
+from .toml_files import read_toml
 
 
 def _weights(table, keys: tuple[str, ...], path, field: str) -> tuple[tuple[float, ...], str]:
@@ -58,12 +58,7 @@ def _weights(table, keys: tuple[str, ...], path, field: str) -> tuple[tuple[floa
 def load_assumptions(path: str | Path, *, undecided: str = "split") -> RenewalAssumptions:
     """Read renewal assumptions (module doc)."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError("fichier d'hypothèses de renouvellement introuvable", path=path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"TOML invalide : {exc}", path=path) from None
+    data = read_toml(path, "fichier d'hypothèses de renouvellement introuvable")
     unknown = set(data) - {"name", "source", "outcomes", "partial"}
     if unknown:
         raise ScenarioError(f"clé(s) inconnue(s) {sorted(unknown)} ; attendu name, source, outcomes, partial", path=path)

@@ -8,12 +8,12 @@ names the file and the field.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from importlib import resources
 from pathlib import Path
 
 from ..analysis.scenarios import AddedPost, MovedPost, Scenario
 from ..errors import ScenarioError
+from .toml_files import read_toml
 
 _ENDS_KEYS = {"post_ids", "structure_ids", "structure_types", "contracts_ending_before",
               "include_neighbours"}
@@ -91,12 +91,7 @@ def _bool(table: dict, key: str, path, field: str) -> bool:
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file (a path or an example's name); errors name the file and field."""
     path = resolve_scenario(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError("fichier de scénario introuvable", path=path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"TOML invalide ({exc})", path=path) from None
+    data = read_toml(path, "fichier de scénario introuvable")
     _check_keys(data, _TOP_KEYS, path, None)
     ends = _check_keys(data.get("ends", {}), _ENDS_KEYS, path, "ends")
     before = ends.get("contracts_ending_before")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from ..analysis.costs import CostTable, option_costs, posts_to_cost
 from ..analysis.coverage import SnappedTerritory, coverage_metrics, site_times
 from ..network.graph import RoadGraph
 from ..progress import progress
@@ -56,10 +57,14 @@ def presence_coverage(presences: gpd.GeoDataFrame, territory: Territory, graph: 
     if times is None:
         times = presence_times(presences, territory, graph, settings)
     metrics = coverage_metrics(times, presences, territory.communes, settings)
-    hosts = presences.loc[presences["active"].astype(bool) & (presences["presence_h"] != 0)
-                          & presences["kind"].isin(settings.kinds), "code_insee"]
-    metrics["has_presence"] = metrics.index.isin(set(hosts))
+    metrics["has_presence"] = metrics.index.isin(presence_communes(presences, settings))
     return metrics
+
+
+def presence_communes(presences: pd.DataFrame, settings: Settings) -> set[str]:
+    """The points of presence: communes with an active site of a counted kind that has hours."""
+    return set(presences.loc[presences["active"].astype(bool) & (presences["presence_h"] != 0)
+                             & presences["kind"].isin(settings.kinds), "code_insee"])
 
 
 @dataclass
@@ -76,6 +81,8 @@ class Comparison:
     deployments: dict[str, Deployment]
     communes: gpd.GeoDataFrame
     table: pd.DataFrame
+    costs: CostTable
+    funding: str
 
     def summary(self) -> dict:
         """Headline figures and assumptions, JSON-ready."""
@@ -89,6 +96,7 @@ class Comparison:
             "threshold_min": float(self.settings.threshold_min),
             "kinds": list(self.settings.kinds),
             "assumptions": dataclasses.asdict(self.assumptions),
+            "costs_source": self.costs.lines(self.funding),
             "rural_rule": rural_rule,
             "models": {m: {k: (None if pd.isna(v) else v) for k, v in row.items()}
                        for m, row in self.table.to_dict(orient="index").items()},
@@ -102,12 +110,17 @@ class Comparison:
 def compare_models(
     territory: Territory, graph: RoadGraph, *, settings: Settings | None = None,
     n_posts: int | None = None, assumptions: ModelAssumptions | None = None, models=tuple(MODELS),
+    costs: CostTable | None = None, funding: str = "initial",
 ) -> Comparison:
-    """Deploy the same posts under each of ``models`` and measure the coverage they give.
+    """Deploy the same posts under each of ``models``, measure the coverage they give and what
+    each costs per year (``analysis.costs``; ``costs`` None: the programme's table).
 
     ``n_posts`` None uses the territory's current posts; a number places that many posts by
-    ``models.posts_by_population``.
+    ``models.posts_by_population`` (employed by the communes: public employers).
     """
+    from ..data.cost_files import load_costs
+
+    costs = load_costs() if costs is None else costs
     settings = Settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     if n_posts is None:
@@ -124,6 +137,7 @@ def compare_models(
     deployments = deploy_models(territory, graph, posts=posts, settings=settings, assumptions=assumptions,
                                 models=models)
     field_h = float(posts["hours_week"].sum() * assumptions.field_share)
+    costed = posts_to_cost(territory, posts["post_id"], public_default=True)
     communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     rows = {}
     for model, deployment in progress(deployments.items(), total=len(deployments), desc="modèles"):
@@ -140,10 +154,14 @@ def compare_models(
             **coverage_indicators(metrics, territory.communes,
                                   metrics.index[metrics["has_presence"]]),
         }
+        rows[model] |= option_costs(costed, costs, driving_km_week=deployment.driving_km,
+                                    driving_h_week=deployment.driving_h, funding=funding,
+                                    population_covered=rows[model]["population_covered"])
+        rows[model]["driving_km_week"] = deployment.driving_km
         log.info("%s: %d communes covered, %.0f h presence, %.0f h driving", model,
                  rows[model]["communes_covered"], deployment.presence_h, deployment.driving_h)
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return Comparison(territory=territory, settings=settings, assumptions=assumptions,
                       network=graph.source, posts=posts, posts_rule=rule, posts_without_base=without_base,
-                      deployments=deployments, communes=communes, table=table)
+                      deployments=deployments, communes=communes, table=table, costs=costs, funding=funding)

@@ -14,7 +14,8 @@ of the base; the base's own commune always belongs to it. Assumptions
   out, reverse graph back; ``engine.time_table``). A turn therefore lasts
   ``C = Σ_stops (session_h + round_trip_h)`` and the post makes ``F / C`` turns a week: each
   stop receives ``session_h × F / C`` presence hours a week on average and the post drives
-  ``Σ round_trip_h × F / C`` hours a week. Driving to and from home is not counted;
+  ``Σ round_trip_h × F / C`` hours a week (and the length of those routes,
+  ``analysis.routes``, in kilometres). Driving to and from home is not counted;
 - **centralité**: one stop, the base site itself (no driving): ``F`` hours of presence there;
 - **multi-centralité**: stable stops: the base site plus the ``centres_per_post − 1`` most
   populous communes of the post's share of the territory;
@@ -41,6 +42,7 @@ import shapely
 
 from ..analysis.coverage import SnappedTerritory
 from ..analysis.engine import snap, time_table
+from ..analysis.routes import route_lengths_m
 from ..errors import ParameterError
 from ..network.graph import RoadGraph
 from ..settings import Settings
@@ -59,7 +61,7 @@ BASED_POST_COLUMNS = ("post_id", "hours_week", "base_id", "base_nom", "base_code
 #: A site-like table of presences (``Deployment.presences``), as ``coverage_metrics`` reads it.
 PRESENCE_COLUMNS = (*SITE_COLUMNS, "evening_h", "saturday_h", "visits_per_week", "fte", "active", "geometry")
 SCHEDULE_COLUMNS = ("model", "post_id", "site_id", "code_insee", "round_trip_min",
-                    "sessions_per_week", "presence_h", "driving_h")
+                    "sessions_per_week", "presence_h", "driving_h", "driving_km")
 
 
 @dataclass
@@ -79,6 +81,11 @@ class Deployment:
     def driving_h(self) -> float:
         """Advisor-hours per week spent driving between bases and stops."""
         return float(self.schedule["driving_h"].sum())
+
+    @property
+    def driving_km(self) -> float:
+        """Kilometres per week driven between bases and stops."""
+        return float(self.schedule["driving_km"].sum())
 
 
 def current_posts(territory: Territory, *, assumptions: ModelAssumptions | None = None) -> pd.DataFrame:
@@ -145,8 +152,9 @@ def posts_by_population(territory: Territory, n_posts: int, *,
 
 def round_trips(posts: pd.DataFrame, snapped: SnappedTerritory, territory: Territory,
                 settings: Settings) -> pd.DataFrame:
-    """Long table ``(base_id, code_insee, out_s, back_s)`` of every base ↔ commune pair whose
-    drives both ways are within ``MAX_TRIP_MIN``."""
+    """Long table ``(base_id, code_insee, out_s, back_s, round_trip_m)`` of every base ↔
+    commune pair whose drives both ways are within ``MAX_TRIP_MIN`` (``round_trip_m``: the
+    length of both fastest routes, ``analysis.routes``)."""
     bases = posts.drop_duplicates("base_id")
     points = snap(snapped.graph, bases["base_x"], bases["base_y"],
                   speed_kmh=settings.off_network_speed_kmh)
@@ -154,18 +162,22 @@ def round_trips(posts: pd.DataFrame, snapped: SnappedTerritory, territory: Terri
     out = time_table(snapped.graph, points, snapped.communes, cutoff_s=cutoff_s, toward_sources=False)
     back = time_table(snapped.graph, points, snapped.communes, cutoff_s=cutoff_s, toward_sources=True)
     trips = out.merge(back, on=["source", "target"], suffixes=("_out", "_back"))
+    source, target = trips["source"].to_numpy(), trips["target"].to_numpy()
     return pd.DataFrame({
-        "base_id": bases["base_id"].to_numpy()[trips["source"].to_numpy()],
-        "code_insee": territory.communes["code_insee"].to_numpy()[trips["target"].to_numpy()],
+        "base_id": bases["base_id"].to_numpy()[source],
+        "code_insee": territory.communes["code_insee"].to_numpy()[target],
         "out_s": trips["time_s_out"].to_numpy(),
         "back_s": trips["time_s_back"].to_numpy(),
+        "round_trip_m": (route_lengths_m(snapped.graph, points, snapped.communes, source, target, toward_sources=False)
+                         + route_lengths_m(snapped.graph, points, snapped.communes, source, target,
+                                           toward_sources=True)),
     })
 
 
 def territory_shares(posts: pd.DataFrame, trips: pd.DataFrame, territory: Territory,
                      assumptions: ModelAssumptions) -> pd.DataFrame:
     """Each post's share of its base's territory: ``(post_id, code_insee, population,
-    round_trip_s)``."""
+    round_trip_s, round_trip_m)``."""
     communes = territory.communes.set_index("code_insee")
     bases = posts.drop_duplicates("base_id").set_index("base_id")
     pairs = trips.copy()
@@ -185,13 +197,13 @@ def territory_shares(posts: pd.DataFrame, trips: pd.DataFrame, territory: Territ
     turn = pairs.groupby("base_id").cumcount().to_numpy()
     pairs["post_id"] = [post_ids[b][t % len(post_ids[b])] for b, t in zip(pairs["base_id"], turn)]
     pairs["round_trip_s"] = pairs["out_s"] + pairs["back_s"]
-    return pairs[["post_id", "code_insee", "population", "round_trip_s"]].reset_index(drop=True)
+    return pairs[["post_id", "code_insee", "population", "round_trip_s", "round_trip_m"]].reset_index(drop=True)
 
 
 def _stops(model: str, posts: pd.DataFrame, shares: pd.DataFrame, assumptions: ModelAssumptions) -> pd.DataFrame:
-    """Stops of every post under ``model``: ``(post_id, site_id, code_insee, round_trip_s)``."""
+    """Stops of every post under ``model``: ``(post_id, site_id, code_insee, round_trip_s, round_trip_m)``."""
     base_stops = pd.DataFrame({"post_id": posts["post_id"], "site_id": posts["base_id"],
-                               "code_insee": posts["base_code_insee"], "round_trip_s": 0.0})
+                               "code_insee": posts["base_code_insee"], "round_trip_s": 0.0, "round_trip_m": 0.0})
     visits = shares.assign(site_id="visite-" + shares["code_insee"])
     if model == "centralite":
         return base_stops
@@ -218,6 +230,7 @@ def schedule(model: str, posts: pd.DataFrame, shares: pd.DataFrame,
         "code_insee": stops["code_insee"], "round_trip_min": round_trip_h * 60.0,
         "sessions_per_week": turns, "presence_h": assumptions.session_h * turns,
         "driving_h": round_trip_h * turns,
+        "driving_km": stops["round_trip_m"] / 1000.0 * turns,
     })[list(SCHEDULE_COLUMNS)]
 
 

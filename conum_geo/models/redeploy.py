@@ -1,38 +1,48 @@
-"""Redeployment "à iso": where to put N posts to restore coverage after non-renewal.
+"""Redeployment: where to put N posts to restore coverage after non-renewal.
 
 After a scenario (``Scenario.apply``), some sites stay open: they are **fixed** (predefined
 facilities). ``keep="renewed"`` fixes every counted site still open; a list of ids fixes only
 the listed sites, the sites of the listed posts, and the sites no post serves (those do not
-depend on posts). The N posts then go to **candidates**: existing lieux (conum and mediation
-sites), France services and town halls; a candidate that sits exactly where an earlier one
-does (same snapped node and leg) is dropped, so a town hall that is already a lieu counts
-once. Each new post opens a site in centralité with its field time as presence hours
-(``ModelAssumptions``: ``hours_week × field_share``).
+depend on posts). The N posts then go to **candidates** in the département's communes
+(a redeployment stays in the département; fixed sites beyond it still count): existing lieux
+(conum and mediation sites), France services and town halls; a candidate that sits exactly
+where an earlier one does (same snapped node and leg) is dropped, so a town hall that is
+already a lieu counts once. Each new post opens a site in centralité with its field time as
+presence hours (``ModelAssumptions``: ``hours_week × field_share``).
 
 The objective (``vocabulary.OBJECTIVES``) is solved on the commune × candidate travel-time
-matrix (people → site), demand weighted by population:
+matrix (people → site), demand weighted by population (× relative fragility when
+``settings.fragility_weighting``):
 
-- ``mclp``: maximise the population with a presence within the threshold, N new sites;
+- ``mclp``: maximise the demand with a presence within the threshold, N new sites;
 - ``lscp``: the fewest new sites covering every commune some candidate covers (N is then the
   budget it is compared with);
-- ``pmedian``: minimise the population-weighted time to the nearest presence, N new sites
-  (times beyond ``compare.ACCESS_CUTOFF_MIN`` count as twice the largest time).
+- ``pmedian``: minimise the demand-weighted time to the nearest presence, N new sites
+  (times beyond ``compare.ACCESS_CUTOFF_MIN`` count as twice the largest time);
+- ``iso``: give back the lost points of presence, each replaced within R minutes where
+  possible, then cover the most demand, ties broken by access time (``models.iso``); N
+  defaults to the posts the scenario ends (the posts still funded).
 
 The coverage of the baseline, of the scenario and of the redeployment is measured with the
-same metrics as ``gaps`` and ``compare``.
+same metrics as ``gaps`` and ``compare``, with the yearly costs of each state's posts
+(``analysis.costs``); every new site comes with its candidate host structures
+(``models.hosts``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
 
-from ..analysis.coverage import counted_sites
+from ..analysis.costs import CostTable, option_costs, posts_to_cost
+from ..analysis.coverage import counted_sites, demand_of
 from ..analysis.engine import snap, time_table
 from ..analysis.scenarios import DEFAULT_SCENARIO, Scenario
 from ..analysis.supply import SupplyChange
@@ -42,9 +52,11 @@ from ..progress import progress
 from ..settings import Settings
 from ..tables import Territory
 from ..vocabulary import OBJECTIVES
-from .compare import ACCESS_CUTOFF_MIN, presence_coverage, presence_times
+from .compare import ACCESS_CUTOFF_MIN, presence_communes, presence_coverage, presence_times
 from .deployment import PRESENCE_COLUMNS
+from .hosts import host_structures
 from .indicators import coverage_indicators
+from .iso import IsoReplacement
 from .optimize import LSCP, MCLP, PMedian, Problem
 from .parameters import ModelAssumptions
 
@@ -71,6 +83,8 @@ STATUS_LABELS = {
     "non_couverte": "Non couverte",
 }
 NEW_SITE_PREFIX = "redeploiement-"
+#: The lost points of presence of an à-iso redeployment and what replaces each.
+LOST_COLUMNS = ("code_insee", "nom", "population", "replaced_by", "replaced_by_id", "time_min", "reason")
 
 
 @dataclass
@@ -90,6 +104,10 @@ class RedeployResult:
     sites: gpd.GeoDataFrame
     table: pd.DataFrame
     solution: Problem
+    lost_points: pd.DataFrame
+    hosts: pd.DataFrame
+    replace_within_min: float
+    costs_source: tuple[str, ...] = ()
 
     @property
     def new_sites(self) -> gpd.GeoDataFrame:
@@ -129,6 +147,15 @@ class RedeployResult:
             "solver": {"method": s.method, "status": s.status, "objective": clean(s.objective),
                        "bound": clean(s.bound), "gap": clean(s.gap),
                        "unreachable_communes": int(len(s.unreachable))},
+            **({} if self.objective != "iso" else {
+                "replace_within_min": self.replace_within_min,
+                "lost_points": int(len(self.lost_points)),
+                "replaced_points": int((self.lost_points["replaced_by_id"] != "").sum()),
+                "unreplaced": self.lost_points.loc[self.lost_points["replaced_by_id"] == "",
+                                                   ["code_insee", "nom", "reason"]].to_dict("records")}),
+            "new_sites_hosts": {site: self.hosts.loc[self.hosts["site_id"] == site, "host"].head(5).tolist()
+                                for site in NEW_SITE_PREFIX + self.new_sites["candidate_id"]},
+            "costs_source": list(self.costs_source),
             "states": {state: {k: clean(v) for k, v in row.items()}
                        for state, row in t.to_dict(orient="index").items()},
             "assumptions": dataclasses.asdict(self.assumptions),
@@ -199,13 +226,14 @@ def _cost_matrix(candidates: gpd.GeoDataFrame, territory: Territory, graph: Road
 def candidate_costs(change: SupplyChange, graph: RoadGraph, settings: Settings,
                     keep: tuple[str, ...], cutoff_min: float
                     ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    """The candidates after ``change`` (module doc; ``fixed`` marks the kept sites), minutes
-    from each commune to each (inf beyond ``cutoff_min``), and the mask of kept sites over
-    ``change.territory.sites``."""
+    """The candidates after ``change`` (module doc; ``fixed`` marks the kept sites; new sites
+    only in the département's communes), minutes from each commune to each (inf beyond
+    ``cutoff_min``), and the mask of kept sites over ``change.territory.sites``."""
     territory = change.territory
     fixed = _fixed_sites(territory, change.after, settings, keep)
     candidates = _candidates(territory, fixed)
     cost, unique = _cost_matrix(candidates, territory, graph, settings, cutoff_min)
+    unique &= candidates["fixed"].to_numpy() | candidates["code_insee"].isin(set(territory.communes["code_insee"])).to_numpy()
     return candidates.loc[unique].reset_index(drop=True), cost[:, unique], fixed
 
 
@@ -217,22 +245,103 @@ def _state_presences(territory: Territory, state: pd.DataFrame) -> gpd.GeoDataFr
                                   active=state["active"].to_numpy())[list(PRESENCE_COLUMNS)]
 
 
+def _lost_points(extended: Territory, change, settings: Settings, cost: np.ndarray, within_min: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in the communes) of the lost points of presence, and which candidates lie
+    within ``within_min`` of each (``cost`` is people → site minutes)."""
+    before = presence_communes(_state_presences(extended, change.before), settings)
+    after = presence_communes(_state_presences(extended, change.after), settings)
+    codes = extended.communes["code_insee"]
+    lost = np.flatnonzero(codes.isin(before - after).to_numpy())
+    return lost, cost[lost] <= within_min
+
+
+def iso_points(n_lost: int, n_posts: int, assumptions: ModelAssumptions, settings: Settings) -> int:
+    """New points of presence of an à-iso redeployment: as many as were lost, if the posts'
+    field time holds that many regular presences (``settings.min_presence_h`` each), and at
+    least one per post. The field time of the posts is shared equally between the points;
+    the driving between the points of one post is not deducted (said in the outputs)."""
+    field_h = assumptions.hours_week * assumptions.field_share
+    per_post = max(1, int(field_h // settings.min_presence_h))
+    return max(n_posts, min(n_lost, n_posts * per_post)) if n_posts else 0
+
+
+def _iso_problem(extended: Territory, change, settings: Settings, candidates: gpd.GeoDataFrame, cost: np.ndarray,
+                 weights: np.ndarray, n_posts: int, within_min: float) -> IsoReplacement:
+    """The à-iso instance (``models.iso``): openable candidates are in the communes of the
+    département that have no presence left after the scenario, one per commune."""
+    lost, near = _lost_points(extended, change, settings, cost, within_min)
+    after = presence_communes(_state_presences(extended, change.after), settings)
+    codes = extended.communes["code_insee"].to_numpy()
+    position = {code: i for i, code in enumerate(codes)}
+    group = np.array([position.get(code, -1) if code not in after else -1 for code in candidates["code_insee"]])
+    group[candidates["fixed"].to_numpy()] = -1
+    is_fixed = candidates["fixed"].to_numpy()
+    return IsoReplacement.from_matrices(cost, weights, settings.threshold_min, near, group,
+                                        int(is_fixed.sum()) + n_posts, is_fixed, name="iso")
+
+
+def _lost_table(extended: Territory, problem: IsoReplacement, lost: np.ndarray, candidates, cost) -> pd.DataFrame:
+    """Each lost point of presence, the new site that replaces it (a maximum matching of
+    least total time) and its time, or why none does (``LOST_COLUMNS``)."""
+    new = np.flatnonzero(candidates["selected"].to_numpy() & ~candidates["fixed"].to_numpy())
+    reach = problem.replace[:, new]
+    match = np.full(len(lost), -1)
+    if reach.any():  # a maximum matching of least total time: unreachable pairs cost more than any other
+        times = np.where(reach, cost[np.ix_(lost, new)], np.inf)
+        big = (np.nanmax(np.where(reach, times, 0.0)) + 1.0) * (len(lost) + 1)
+        rows, cols = linear_sum_assignment(np.where(reach, times, big))
+        kept = reach[rows, cols]
+        match[rows[kept]] = cols[kept]
+    communes = extended.communes
+    rows = []
+    for k, commune in enumerate(lost):
+        j = new[match[k]] if match[k] >= 0 else -1
+        rows.append({
+            "code_insee": communes["code_insee"].iloc[commune], "nom": communes["nom"].iloc[commune],
+            "population": int(communes["population"].iloc[commune]),
+            "replaced_by": candidates["nom"].iloc[j] if j >= 0 else "",
+            "replaced_by_id": (NEW_SITE_PREFIX + candidates["candidate_id"].iloc[j]) if j >= 0 else "",
+            "time_min": float(cost[commune, j]) if j >= 0 else np.nan,
+            "reason": "" if j >= 0 else ("aucun candidat à moins du rayon de remplacement"
+                                         if not problem.replace[k].any() else "postes insuffisants"),
+        })
+    return pd.DataFrame(rows, columns=list(LOST_COLUMNS))
+
+
 def redeploy(
-    territory: Territory, graph: RoadGraph, *, n_posts: int, settings: Settings | None = None,
+    territory: Territory, graph: RoadGraph, *, n_posts: int | None = None, settings: Settings | None = None,
     scenario: Scenario = DEFAULT_SCENARIO, keep=("renewed",), objective: str = "mclp",
     assumptions: ModelAssumptions | None = None, solver="auto", time_limit_s: float | None = None,
+    replace_within_min: float | None = None, costs: CostTable | None = None, funding: str = "initial",
 ) -> RedeployResult:
-    """Place ``n_posts`` posts to restore coverage after ``scenario`` (module doc)."""
+    """Place ``n_posts`` posts to restore coverage after ``scenario`` (module doc).
+
+    ``objective="iso"``: ``n_posts`` None is the number of posts the scenario ends (still
+    funded); ``replace_within_min`` (default: the threshold) is the radius R within which a
+    new site replaces a lost point of presence (``models.iso``). Demand is weighted by
+    fragility when ``settings.fragility_weighting``. Costs per state: ``analysis.costs``.
+    """
+    from ..data.cost_files import load_costs
+
     if objective not in OBJECTIVES:
         raise ParameterError(f"objectif inconnu {objective!r} : attendu l'un de {sorted(OBJECTIVES)}")
-    if isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
-        raise ParameterError(f"nombre de postes : entier ≥ 0 attendu, reçu {n_posts!r}")
     settings = scenario.settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions
+    costs = load_costs() if costs is None else costs
     keep = tuple(keep)
     change = scenario.apply(territory)
+    if n_posts is None and objective == "iso":
+        n_posts = change.ended_posts
+    if n_posts is None or isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
+        raise ParameterError(f"nombre de postes : entier ≥ 0 attendu, reçu {n_posts!r}")
+    within_min = settings.threshold_min if replace_within_min is None else float(replace_within_min)
+    if not (math.isfinite(within_min) and within_min > 0):
+        raise ParameterError(f"rayon de remplacement : nombre fini > 0 de minutes attendu, reçu {within_min!r}")
     extended = change.territory
     cutoff_min = ACCESS_CUTOFF_MIN if objective == "pmedian" else settings.threshold_min
+    if objective == "iso":
+        cutoff_min = max(cutoff_min, within_min)
     candidates, cost, fixed = candidate_costs(change, graph, settings, keep,
                                               max(cutoff_min, settings.threshold_min))
     is_fixed = candidates["fixed"].to_numpy()
@@ -240,29 +349,37 @@ def redeploy(
     if n_fixed + n_posts > len(candidates):
         raise ParameterError(f"{n_posts} postes à placer mais seulement {len(candidates) - n_fixed} "
                              "lieux candidats libres")
-    population = extended.communes["population"].to_numpy(dtype=float)
+    weights = demand_of(extended.communes, settings).to_numpy(dtype=float)
     problem: Problem
     if objective == "mclp":
-        problem = MCLP.from_cost_matrix(cost, population, settings.threshold_min, n_fixed + n_posts,
+        problem = MCLP.from_cost_matrix(cost, weights, settings.threshold_min, n_fixed + n_posts,
                                         is_fixed, name="mclp")
     elif objective == "lscp":
         problem = LSCP.from_cost_matrix(cost, settings.threshold_min, is_fixed, name="lscp")
+    elif objective == "iso":
+        n_points = iso_points(len(_lost_points(extended, change, settings, cost, within_min)[0]), n_posts,
+                              assumptions, settings)
+        problem = _iso_problem(extended, change, settings, candidates, cost, weights, n_points, within_min)
     else:
         if n_fixed + n_posts == 0:
             raise ParameterError("la p-médiane demande au moins un poste ou un site maintenu")
-        problem = PMedian.from_cost_matrix(cost, population, n_fixed + n_posts, is_fixed, name="pmedian")
+        problem = PMedian.from_cost_matrix(cost, weights, n_fixed + n_posts, is_fixed, name="pmedian")
     problem.solve(solver, time_limit_s=time_limit_s)
     candidates["selected"] = np.isin(np.arange(len(candidates)), problem.selected)
     if objective == "lscp" and len(problem.selected) - n_fixed > n_posts:
         log.warning("LSCP needs %d new sites, more than the %d posts available",
                     len(problem.selected) - n_fixed, n_posts)
+    lost = _lost_points(extended, change, settings, cost, within_min)[0]
+    lost_table = (_lost_table(extended, problem, lost, candidates, cost) if isinstance(problem, IsoReplacement)
+                  else pd.DataFrame(columns=list(LOST_COLUMNS)))
 
     field_h = assumptions.hours_week * assumptions.field_share
     chosen = candidates.loc[candidates["selected"] & ~candidates["fixed"]]
+    share = n_posts / len(chosen) if len(chosen) else 1.0  # posts per new site (iso: several sites a post)
     new = gpd.GeoDataFrame({
         "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": "Nouveau poste — " + chosen["nom"],
-        "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h,
-        "itinerant": False, "source": "redéploiement", "as_of": "", "fte": 1.0, "active": True,
+        "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h * share,
+        "itinerant": False, "source": "redéploiement", "as_of": "", "fte": share, "active": True,
         "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": np.nan,
     }, geometry=chosen.geometry, crs=territory.crs)
     scenario_sites = _state_presences(extended, change.after)
@@ -289,8 +406,26 @@ def redeploy(
     communes["status"] = _status(*(communes[f"covered_{state}"].to_numpy(dtype=bool) for state in STATES))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "state"
+    table = table.join(_state_costs(extended, change, n_posts, table, costs, funding))
+    hosts = host_structures(extended, change, graph, settings, new)
     log.info("redeploy %s: %d new sites, %s, gap %.4g", objective, len(chosen), problem.method, problem.gap)
     return RedeployResult(territory=extended, scenario=scenario, settings=settings,
                           assumptions=assumptions, network=graph.source, objective=objective,
                           n_posts=n_posts, keep=keep, candidates=candidates, communes=communes,
-                          sites=sites, table=table, solution=problem)
+                          sites=sites, table=table, solution=problem, lost_points=lost_table, hosts=hosts,
+                          replace_within_min=within_min, costs_source=tuple(costs.lines(funding)))
+
+
+def _state_costs(extended: Territory, change, n_posts: int, table: pd.DataFrame, costs: CostTable,
+                 funding: str) -> pd.DataFrame:
+    """Yearly costs of the posts of each state: all of them, those left after the scenario,
+    and those plus the new ones (employed by the communes or intercommunalities that host
+    them: public employers). Sites are fixed: no driving."""
+    ids = extended.posts["post_id"]
+    after = ids[~ids.isin(set(change.ended["post_id"]))]
+    new_ids = pd.Series([f"{NEW_SITE_PREFIX}poste-{k + 1}" for k in range(n_posts)], dtype=object)
+    posts = {"baseline": ids, "scenario": after, "redeployed": pd.concat([after, new_ids])}
+    return pd.DataFrame.from_dict({
+        state: option_costs(posts_to_cost(extended, chosen, public_default=True), costs, funding=funding,
+                            population_covered=float(table.loc[state, "population_covered"]))
+        for state, chosen in posts.items()}, orient="index")

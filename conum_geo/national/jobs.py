@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from ..analysis.costs import CostTable
 from ..analysis.renewal import RenewalAssumptions
 from ..analysis.scenarios import Scenario
 from ..data.departements import territory_name
@@ -65,6 +66,8 @@ class Job:
     undecided: str = "split"
     tolerance: float | None = None
     tables: TableFormat | None = None
+    costs: CostTable | None = None
+    funding: str = "initial"
 
     def __post_init__(self):
         if self.command not in JOBS:
@@ -77,7 +80,8 @@ class Job:
         parts = {"inputs": inputs.fingerprint, "command": self.command, "settings": repr(self.settings),
                  "scenario": repr(self.scenario), "network": self.network, "draws": self.draws,
                  "seed": self.seed, "assumptions": repr(self.assumptions), "p_nonrenewal": self.p_nonrenewal,
-                 "undecided": self.undecided, "tolerance": self.tolerance, "version": __version__}
+                 "undecided": self.undecided, "tolerance": self.tolerance, "costs": repr(self.costs),
+                 "funding": self.funding, "version": __version__}
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
@@ -188,7 +192,8 @@ def run_departement(inputs: NationalInputs, dept: str, job: Job, out_dir: str | 
         times["réseau"] = time.perf_counter() - start - sum(times.values())
         result: GapsResult | SimulationResult
         if job.command == "gaps":
-            result = analyse_gaps(territory, graph, scenario=job.scenario or Scenario(), settings=job.settings)
+            result = analyse_gaps(territory, graph, scenario=job.scenario or Scenario(), settings=job.settings,
+                                  costs=job.costs, funding=job.funding)
         else:
             result = simulate_renewals(territory, graph, settings=job.settings, draws=job.draws, seed=job.seed,
                                        assumptions=job.assumptions, p_nonrenewal=job.p_nonrenewal,

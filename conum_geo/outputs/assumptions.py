@@ -43,17 +43,30 @@ def redeployment_lines(result: RedeployResult) -> list[str]:
     a = result.assumptions
     keep = ("tous les sites encore ouverts après le scénario" if result.keep == ("renewed",)
             else "les sites ou postes " + ", ".join(result.keep) + " et les lieux sans poste")
-    return [
+    lines = [
         f"Scénario : {result.scenario.name}.",
         f"Couverture : une permanence régulière (au moins {fmt_number(result.settings.min_presence_h)} h par "
         f"semaine au même lieu) à moins de {fmt_number(result.settings.threshold_min)} min de trajet.",
         f"Sites maintenus : {keep}.",
-        "Candidats : lieux existants, France services et mairies de toutes les communes.",
-        f"Chaque nouveau poste ouvre un site en centralité : {fmt_number(a.hours_week)} h par "
-        f"semaine, dont {fmt_number(a.field_share * 100)} % de présence au public "
-        f"({fmt_number(a.hours_week * a.field_share)} h).",
-        f"Objectif : {OBJECTIVES[result.objective]} ; demande = population des communes.",
+        "Candidats : lieux existants, France services et mairies des communes du département "
+        "(aucun nouveau site hors du département).",
+        f"Chaque nouveau poste compte {fmt_number(a.hours_week)} h par semaine, dont "
+        f"{fmt_number(a.field_share * 100)} % de présence au public ({fmt_number(a.hours_week * a.field_share)} h).",
+        f"Objectif : {OBJECTIVES[result.objective]} ; demande = population des communes"
+        + (" × fragilité relative." if result.settings.fragility_weighting else "."),
     ]
+    if result.objective == "iso":
+        lines += [
+            f"À iso : chaque point de présence perdu est remplacé par un nouveau site à moins de "
+            f"{fmt_number(result.replace_within_min)} min de lui si possible ; les postes partagent leur "
+            f"temps de présence à parts égales entre les nouveaux sites (au moins "
+            f"{fmt_number(result.settings.min_presence_h)} h chacun) ; les trajets entre les sites d'un même "
+            "poste ne sont pas décomptés.",
+            "À égalité, les sites les plus proches des habitants qu'ils couvrent sont préférés.",
+        ]
+    else:
+        lines.append("Chaque nouveau poste ouvre un site en centralité.")
+    return lines
 
 
 def renewal_lines(summary: dict) -> list[str]:

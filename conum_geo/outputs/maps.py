@@ -12,6 +12,7 @@ import pandas as pd
 from ..data.departements import territory_name
 from ..vocabulary import SITE_KINDS
 from .assumptions import renewal_lines, simulation_figure_lines
+from .cost_text import FIXED_SITE_COST_ROWS, cost_rows
 from .map_frame import (
     SIMPLIFY_M,
     Entry,
@@ -152,6 +153,9 @@ def gaps_map(result, m=None):
         ["Signalées", fmt_int(c["flagged_communes"]), fmt_int(c["flagged_population"])],
         ["Non couvertes avant", fmt_int(c["uncovered_before_communes"]), fmt_int(c["uncovered_before_population"])],
     ])
+    if result.costs is not None:
+        figures += figures_table(["Coûts annuels (sites fixes)", "Avant", "Après"],
+                                 cost_rows(result.costs.loc[["before", "after"]], FIXED_SITE_COST_ROWS))
     subtitle = (f"Scénario : {result.label}. Couverte = une permanence régulière à moins de {threshold:g} min ; "
                 f"marge {summary['margin_min']:g} min ; {summary['ended_posts']} poste(s) arrêté(s).")
     finish_map(m, territory.sources, territory.illustrative, result.network,

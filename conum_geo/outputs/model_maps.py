@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..vocabulary import MODELS
 from .assumptions import assumption_lines, redeployment_lines
+from .cost_text import COST_ROWS, FIXED_SITE_COST_ROWS, cost_rows
 from .map_frame import (
     SIMPLIFY_M,
     SITE_COLOURS,
@@ -78,6 +79,7 @@ def comparison_figures(result) -> str:
         ["Heures de route / sem.", *[fmt_int(round(v)) for v in t["driving_h"]]],
         ["Temps moyen (min)", *[fmt_decimal(v) for v in t["mean_access_min"]]],
         ["Temps P90 (min)", *[fmt_decimal(v) for v in t["p90_access_min"]]],
+        *[[label, *[fmt(r) for _, r in t.iterrows()]] for label, fmt in COST_ROWS],
     ]
     return figures_table(["", *[MODELS[m] for m in t.index]], rows)
 
@@ -121,7 +123,8 @@ def comparison_map(result):
 
 def redeployment_map(result, m=None):
     """Communes by redeployment status, kept, new and closed sites, and the assumptions."""
-    from ..models.redeploy import SITE_ROLES, STATUS_LABELS
+    from ..models.hosts import hosts_text
+    from ..models.redeploy import SITE_ROLES, STATES, STATUS_LABELS
 
     communes = to_wgs84(result.communes, SIMPLIFY_M)
     m = new_map(communes, m)
@@ -147,8 +150,9 @@ def redeployment_map(result, m=None):
             continue
         layer = site_group(label, int(chosen.sum()))
         for name, (_, site) in zip(labels[chosen], sites.loc[chosen].iterrows()):
-            site_marker(layer, site, f"{name} — {label}", ROLE_COLOURS[role],
-                        radius=7 if role == "nouveau" else 5)
+            hosts = hosts_text(result.hosts, site["site_id"]) if role == "nouveau" else ""
+            site_marker(layer, site, f"{name} — {label}" + (f" — hôtes possibles : {hosts}" if hosts else ""),
+                        ROLE_COLOURS[role], radius=7 if role == "nouveau" else 5)
         add_site_layer(m, layer)
     summary = result.summary()
     gap = summary["solver"]["gap"]
@@ -166,7 +170,10 @@ def redeployment_map(result, m=None):
     if len(others):
         entries += [(None, "heading", SITE_ROLES["autre"])] + site_entries(others)
     finish_map(m, result.territory.sources, result.territory.illustrative, result.network,
-               map_title("Redéploiement à iso", result.territory.dept), subtitle, entries,
-               assumptions=redeployment_lines(result),
+               map_title("Redéploiement à iso" if result.objective == "iso" else "Redéploiement",
+                         result.territory.dept), subtitle, entries,
+               assumptions=redeployment_lines(result) + list(result.costs_source),
+               figures=figures_table(["Coûts annuels (sites fixes)", *[STATES[k] for k in result.table.index]],
+                                     cost_rows(result.table, FIXED_SITE_COST_ROWS)),
                warnings=result_notices(result))
     return m

@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.compare import COMMUNE_METRICS, Comparison
+from ..models.hosts import hosts_text
 from ..models.indicators import DEFINITIONS
-from ..models.redeploy import RedeployResult
+from ..models.redeploy import NEW_SITE_PREFIX, RedeployResult
 from .assumptions import assumption_lines, redeployment_lines
+from .cost_text import COST_COLUMNS, COST_ROWS, FIXED_SITE_COST_ROWS, cost_notes
 from .files import write_geopackage, write_json, write_lines, write_outputs
 from .map_frame import save_map
 from .model_maps import comparison_map, redeployment_map
@@ -26,6 +28,7 @@ MODEL_COLUMNS = [
     "population_covered_share", "communes_covered", "communes_occasional", "communes_with_presence",
     "mean_access_min", "p90_access_min", "beyond_20_min_share", "beyond_30_min_share", "gini_access",
     "fragile_covered_share", "rural_covered_share", "unreachable_communes",
+    *COST_COLUMNS,
 ]
 #: Columns of ``presences.csv`` (and, with the geometry, ``presences.gpkg``).
 PRESENCE_FILE_COLUMNS = ["model", "site_id", "nom", "kind", "code_insee", "presence_h", "fte", "itinerant"]
@@ -53,7 +56,8 @@ def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFo
                           ignore_index=True)[PRESENCE_FILE_COLUMNS + ["geometry"]]
     schedule = pd.concat([d.schedule for d in result.deployments.values()], ignore_index=True)
     assumptions = ([f"Postes : {len(result.posts)} ({result.posts_rule})."]
-                   + assumption_lines(result.assumptions, result.settings) + caveat_lines(result))
+                   + assumption_lines(result.assumptions, result.settings) + result.costs.lines(result.funding)
+                   + caveat_lines(result))
     return write_outputs(out_dir, {
         "models.csv": Table(models),
         "communes.csv": Table(communes),
@@ -86,6 +90,7 @@ def format_comparison(result: Comparison) -> str:
         ("Gini du temps d'accès (*)", lambda r: fmt_decimal(r["gini_access"], 2)),
         ("Couverture communes fragiles", lambda r: fmt_pct(r["fragile_covered_share"])),
         ("Couverture communes rurales", lambda r: fmt_pct(r["rural_covered_share"])),
+        *COST_ROWS,
     ]
     width = 24
     lines = [
@@ -97,6 +102,7 @@ def format_comparison(result: Comparison) -> str:
     for label, fmt in rows:
         lines.append(f"{label:<42}" + "".join(f"{fmt(t.loc[m]):>{width}}" for m in t.index))
     lines += ["", f"(*) {DEFINITIONS['gini_access']}."]
+    lines += cost_notes(result.costs, result.funding, int(t["status_unknown_posts"].max()), result.table["driving_time_value_eur"])
     lines += ["", "Hypothèses :"] + [f"- {line}" for line in assumption_lines(result.assumptions, result.settings)]
     lines += caveat_lines(result) + warning_lines(result)
     return "\n".join(lines)
@@ -120,10 +126,23 @@ def write_redeployment(result: RedeployResult, out_dir: str | Path, *,
         "communes.csv": Table(communes),
         "communes.gpkg": lambda path: write_geopackage(communes, path, layer="communes"),
         "states.csv": Table(result.table.reset_index()),
+        "hosts.csv": Table(result.hosts),
+        **({"lost_points.csv": Table(result.lost_points)} if result.objective == "iso" else {}),
         "assumptions.txt": lambda path: write_lines(redeployment_lines(result) + caveat_lines(result), path),
         "summary.json": lambda path: write_json(redeployment_summary(result), path),
         "map.html": lambda path: save_map(redeployment_map(result), path),
     }, tables=tables)
+
+
+def iso_lines(result: RedeployResult) -> list[str]:
+    """French lines of an à-iso redeployment: the lost points and what replaces them."""
+    lost = result.lost_points
+    replaced = lost["replaced_by_id"] != ""
+    lines = [f"Points de présence perdus : {len(lost)} ; remplacés à moins de {result.replace_within_min:g} min : "
+             f"{int(replaced.sum())}."]
+    for _, row in lost.loc[~replaced].iterrows():
+        lines.append(f"  Non remplacé : {row['nom']} ({row['code_insee']}) — {row['reason']}.")
+    return lines
 
 
 def format_redeployment(result: RedeployResult, top: int = 10) -> str:
@@ -144,13 +163,23 @@ def format_redeployment(result: RedeployResult, top: int = 10) -> str:
                  f"{fmt_int(s['population_lost'])} perdus{recovered} ; nouvellement couverte : "
                  f"{fmt_int(s['population_gained'])}.")
     lines.append(f"Solveur : {solver['method']}, {solver['status']} ; écart à l'optimum : {gap}.")
+    if result.objective == "iso":
+        lines += iso_lines(result)
+    lines += ["", "Coûts annuels des postes (sites fixes, sans déplacements) :",
+              f"{'':<34}" + "".join(f"{row['label']:>28}" for row in s["states"].values())]
+    lines += [f"{label:<34}" + "".join(f"{fmt(t):>28}" for _, t in result.table.iterrows())
+              for label, fmt in FIXED_SITE_COST_ROWS]
+    lines.append("Les nouveaux postes sont chiffrés comme employés par une collectivité (employeur public).")
+    lines += [f"- {line}" for line in result.costs_source if not line.startswith("Déplacements")]
     if result.objective == "lscp" and s["new_sites"] > s["posts"]:
         lines.append(f"Il faudrait {s['new_sites']} nouveaux sites pour couvrir toutes les communes "
                      f"atteignables, plus que les {s['posts']} postes disponibles.")
     new = result.new_sites.head(top)
     if len(new):
         lines += ["", f"Nouveaux sites ({s['new_sites']}) :"]
-        lines += [f"- {row['nom']} ({row['code_insee']})" for _, row in new.iterrows()]
+        for _, row in new.iterrows():
+            hosts = hosts_text(result.hosts, NEW_SITE_PREFIX + row["candidate_id"])
+            lines.append(f"- {row['nom']} ({row['code_insee']}) — hôtes possibles : {hosts or 'aucun'}")
         if s["new_sites"] > top:
             lines.append(f"- … et {s['new_sites'] - top} autres (sites.csv)")
     lines += caveat_lines(result) + warning_lines(result)

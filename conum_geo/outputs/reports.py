@@ -11,6 +11,7 @@ import pandas as pd
 from ..analysis.gaps import GapsResult
 from ..analysis.simulate import SimulationResult
 from .assumptions import renewal_lines, risk_lines, simulation_figure_lines
+from .cost_text import scenario_cost_lines
 from .files import write_geopackage, write_json, write_outputs
 from .map_frame import save_map
 from .maps import gaps_map, simulation_map
@@ -52,7 +53,8 @@ def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = 
     communes = c.assign(group=group).sort_values(
         ["group", "population", "code_insee"], ascending=[True, False, True])
     return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra, tables,
-                  more={"posts_ended.csv": Table(result.ended)})
+                  more={"posts_ended.csv": Table(result.ended),
+                        **({} if result.costs is None else {"costs.csv": Table(result.costs.rename_axis("state").reset_index())})})
 
 
 #: Short French name of each flag reason, for the terminal table.
@@ -109,7 +111,10 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     if s["gained_communes"]:
         lines.append(f"Gagnent la couverture : {s['gained_communes']} communes, "
                      f"{fmt_int(s['gained_population'])} habitants.")
-    lines += ended_lines(result) + caveat_lines(result) + warning_lines(result)
+    lines += ended_lines(result)
+    if result.costs is not None:
+        lines += scenario_cost_lines(result.costs, result.costs_source)
+    lines += caveat_lines(result) + warning_lines(result)
     flagged = result.flagged.head(top)
     if len(flagged):
         lines.append("")

@@ -31,6 +31,11 @@ def fmt_min(value: float) -> str:
     return text if text == "—" else f"{text} min"
 
 
+def fmt_eur(value: float) -> str:
+    """Euros rounded to the euro (``41 000 €``); '—' when NaN."""
+    return MISSING if pd.isna(value) else f"{fmt_int(round(value))} €"
+
+
 def fmt_hours(value: float) -> str:
     """Weekly hours of a site in French (``17,5 h/semaine``), or 'horaires inconnus'."""
     if pd.isna(value):

@@ -92,8 +92,8 @@ def read_conum_lieux(path: str | Path) -> Register:
     path = Path(path)
     raw = read_json_records(path, LIEUX_REQUIRED,
                             keys=(*LIEUX_REQUIRED, "pivot", "commune", "latitude", "longitude", "date_maj",
-                                  "nb_conseillers"),
-                            repeated=("code_postal", "horaires", "structureId", "pivot", "commune", "date_maj"))
+                                  "nb_conseillers", "adresse", "services"),
+                            repeated=("code_postal", "horaires", "structureId", "pivot", "commune", "date_maj", "services"))
     ids = text_column(raw, "id")
     check_ids(ids, path=path, field_name="id", row_of=record_row)
     lon, lat = read_points(raw, path=path, row_of=record_row)
@@ -129,6 +129,8 @@ def read_conum_lieux(path: str | Path) -> Register:
         "structure_ref": text_column(raw, "structureId"),
         "pivot": text_column(raw, "pivot"),
         "conseiller_ids": [[str(c) for c in v] for v in raw["conseiller_ids"]],
+        "adresse": text_column(raw, "adresse"),
+        "services": text_column(raw, "services").str.replace(";", " ; ", regex=False),
         "as_of": row_dates(raw, path),
     })
     span = f"{frame['as_of'].min()[:7]} à {frame['as_of'].max()[:7]}"

@@ -25,6 +25,8 @@ from .io import (
 )
 
 KIND = "france_services"
+#: What every France services offers (the list has no per-site services column).
+SERVICES = "démarches administratives avec les opérateurs nationaux (France Travail, CAF, Assurance maladie, retraite, impôts, justice, ANTS…)"
 REQUIRED = ("id_fs", "lib_fs", "insee_com", "latitude", "longitude", *FS_DAY_COLUMNS,
             "type_fs", "format_fs")
 #: ``format_fs`` values of sites that move (France services buses and itinerant formats).
@@ -46,7 +48,7 @@ def _hours_texts(day_text: dict) -> list[str]:
 def read_france_services(path: str | Path) -> Register:
     """Read the France services list; every row is kept, unreadable hours are reported."""
     path = Path(path)
-    raw = read_csv(path, REQUIRED, usecols=(*REQUIRED, "code_postal", "lib_com"))
+    raw = read_csv(path, REQUIRED, usecols=(*REQUIRED, "code_postal", "lib_com", "adresse", "telephone"))
     ids = text_column(raw, "id_fs")
     check_ids(ids, path=path, field_name="id_fs")
     lon, lat = read_points(raw, path=path)
@@ -74,6 +76,9 @@ def read_france_services(path: str | Path) -> Register:
         "format": formats,
         "fs_type": text_column(raw, "type_fs"),
         "programmes": "France Services",
+        "adresse": text_column(raw, "adresse"),
+        "telephone": text_column(raw, "telephone"),
+        "services": SERVICES,
         "as_of": as_of,
     })
     return Register(

@@ -118,6 +118,9 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
         "itinerant": ["Itinérant" in p for p in _split(text_column(raw, "itinerance"))],
         "programmes": ["|".join(p) for p in carried],
         "pivot": text_column(raw, "pivot"),
+        "adresse": text_column(raw, "adresse"),
+        "telephone": text_column(raw, "telephone"),
+        "services": text_column(raw, "services").str.replace("|", " ; ", regex=False),
         "as_of": row_dates(raw, path),
     })
     if programmes is not None:

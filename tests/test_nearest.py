@@ -1,0 +1,119 @@
+"""The orientation directory: places in road-time order with their hours, from a commune, a
+point or a geocoded address (the geocoder is a local server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conum_geo.analysis.engine import snap, time_table
+from conum_geo.analysis.nearest import commune_origin, nearest_places
+from conum_geo.cli import cli
+from conum_geo.data.geocode import geocode
+from conum_geo.errors import DataUnavailableError
+from conum_geo.settings import Settings
+
+
+def test_places_come_in_road_time_order_with_their_hours(demo_territory, demo_graph):
+    x, y, label = commune_origin(demo_territory, "58194")
+    result = nearest_places(demo_territory, demo_graph, x, y, origin=label, per_kind=4)
+    places = result.places
+    sites = demo_territory.sites.set_index("site_id")
+    # independent reference: one search per site of each kind, the 4 smallest times
+    speed = Settings().off_network_speed_kmh
+    here = snap(demo_graph, [x], [y], speed_kmh=speed)
+    for kind in ("conum", "france_services"):
+        chosen = places.loc[places["kind"] == kind]
+        assert chosen["rank"].tolist() == list(range(1, len(chosen) + 1))
+        assert chosen["time_min"].is_monotonic_increasing
+        open_ = demo_territory.sites.loc[(demo_territory.sites["kind"] == kind)
+                                         & ~(demo_territory.sites["presence_h"] == 0)].reset_index(drop=True)
+        points = snap(demo_graph, open_.geometry.x, open_.geometry.y, speed_kmh=speed)
+        times = time_table(demo_graph, points, here, cutoff_s=90 * 60.0, toward_sources=True)
+        expected = np.sort(times["time_s"].to_numpy() / 60.0)[:4]
+        assert chosen["time_min"].to_numpy() == pytest.approx(expected)
+        assert (chosen["presence_h"].to_numpy() == sites.loc[chosen["site_id"], "presence_h"].to_numpy()).all()
+    assert (places["dist_km"] >= 0).all() and places.loc[places["time_min"] > 1, "dist_km"].gt(0).all()
+
+
+def test_nearest_command_from_a_commune_and_a_point(demo_territory):
+    result = CliRunner().invoke(cli, ["nearest", "--commune", "58194", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["dept"] == "58" and summary["origin"].startswith("Nevers (58194)")
+    assert len(summary["places"]["conum"]) == 3 and len(summary["places"]["france_services"]) == 3
+    text = CliRunner().invoke(cli, ["nearest", "--lonlat", "3.16,46.99", "--dept", "58"]).output
+    assert "Conseillers numériques :" in text and "France services :" in text and "h/semaine" in text
+    bad = CliRunner().invoke(cli, ["nearest", "--lonlat", "3.16,46.99"])
+    assert bad.exit_code == 2 and "--dept" in bad.output
+
+
+class _Geocoder(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, body: dict):
+        super().__init__(("127.0.0.1", 0), _Answer)
+        self.body = json.dumps(body).encode()
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.server.body)))
+        self.end_headers()
+        self.wfile.write(self.server.body)
+
+
+def _answer(score=0.93, features=True):
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.1597, 46.9897]},
+               "properties": {"label": "1 Place de l'Hôtel de Ville 58000 Nevers", "citycode": "58194",
+                              "score": score}}
+    return {"type": "FeatureCollection", "features": [feature] if features else []}
+
+
+@pytest.fixture()
+def geocoder(monkeypatch):
+    servers = []
+
+    def start(body):
+        server = _Geocoder(body)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        monkeypatch.setenv("CONUM_GEO_GEOCODER_URL", f"http://127.0.0.1:{server.server_address[1]}/search")
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_address_is_geocoded_then_its_nearest_places_listed(geocoder):
+    geocoder(_answer())
+    found = geocode("1 place de l'hôtel de ville, Nevers")
+    assert (found.lon, found.lat, found.code_insee) == (3.1597, 46.9897, "58194")
+    result = CliRunner().invoke(cli, ["nearest", "--adresse", "1 place de l'hôtel de ville, Nevers", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["origin"].startswith("1 Place de l'Hôtel de Ville 58000 Nevers")
+
+
+@pytest.mark.parametrize("body, fragment", [(_answer(score=0.2), "trop incertaine"),
+                                            (_answer(features=False), "introuvable")])
+def test_doubtful_or_missing_addresses_are_said(geocoder, body, fragment):
+    geocoder(body)
+    with pytest.raises(DataUnavailableError, match=fragment):
+        geocode("nulle part")
+
+
+def test_offline_geocoding_says_what_to_give_instead(monkeypatch):
+    monkeypatch.setenv("CONUM_GEO_GEOCODER_URL", "http://127.0.0.1:9/search")
+    result = CliRunner().invoke(cli, ["nearest", "--adresse", "1 rue de la Paix, Nevers"])
+    assert result.exit_code == 2
+    assert "hors ligne" in result.output and "--commune" in result.output and "--lonlat" in result.output
