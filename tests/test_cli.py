@@ -33,6 +33,14 @@ def test_gaps_writes_its_files(gaps_run):
                 "threshold_min", "network", "sites_illustrative"):
         assert key in summary
     assert summary["dept"] == "58" and summary["communes"] == 309
+    # presence "à des horaires adaptés": the communes' evening and Saturday hours, and their population
+    for when in ("evening", "saturday"):
+        for side in ("before", "after"):
+            column = f"{when}_h_{side}"
+            assert column in table.columns
+            reached = table[column] > 0
+            assert summary[f"{when}_{side}_population"] == table.loc[reached, "population"].sum()
+            assert (table[column] <= table[f"presence_h_{side}"] + 1e-9).all()
     assert summary["network"] == "proxy" and summary["sites_illustrative"] is True
     assert summary["population"] == table["population"].sum()
     flagged = table[table["flagged"]]

@@ -95,6 +95,9 @@ class GapsResult:
             **{f"{code}_{k}": v for code in REASON_CODES
                for k, v in count(c["reason_code"].str.contains(code)).items()},
             **{f"gained_{k}": v for k, v in count(c["status"] == "gagne").items()},
+            # presence "à des horaires adaptés": after 18:00, on Saturday (published hours)
+            **{f"{when}_{side}_{k}": v for when in ("evening", "saturday") for side in ("before", "after")
+               for k, v in count(c[f"{when}_h_{side}"].astype(float) > 0).items()},
             # people losing cover who still have a France services within the threshold
             "france_services_fallback_population": int(c.loc[
                 c["reason_code"].str.contains("lost_cover")

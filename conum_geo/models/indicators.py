@@ -74,6 +74,8 @@ DEFINITIONS = {
     "communes_regular": "communes ayant une permanence régulière à moins du seuil",
     "communes_occasional": "communes n'ayant qu'un passage ponctuel à moins du seuil",
     "gini_access": "indice de Gini du temps d'accès (proche de 1 quand presque tous sont à 0 min : à lire avec prudence)",
+    "evening_share": "part des habitants ayant une présence après 18 h à moins du seuil (horaires publiés)",
+    "saturday_share": "part des habitants ayant une présence le samedi à moins du seuil (horaires publiés)",
 }
 
 
@@ -119,4 +121,7 @@ def coverage_indicators(metrics: pd.DataFrame, communes: pd.DataFrame,
         "fragile_covered_share": _covered_share(population, covered, fragile) if fragile.any() else float("nan"),
         "rural_covered_share": _covered_share(population, covered, rural),
         "unreachable_communes": int((~reachable).sum()),
+        **{f"{when}_share": (_covered_share(population, metrics[f"{when}_h"].to_numpy(dtype=float) > 0,
+                                            np.ones_like(covered)) if f"{when}_h" in metrics else float("nan"))
+           for when in ("evening", "saturday")},
     }

@@ -1,4 +1,4 @@
-"""Facility location shaped like spopt: maximal covering (MCLP), set covering (LSCP), p-median.
+"""Facility location: maximal covering (MCLP), set covering (LSCP), p-median, with spopt's models.
 
 A problem is built from a cost matrix (clients × candidate facilities, e.g. minutes from a
 commune to a candidate site; ``inf`` or ``NaN`` where a client cannot reach a candidate) with
@@ -10,7 +10,11 @@ included. ``solve(solver)`` returns the problem with its solution:
   when both are installed and the instance has at most ``MAX_MILP_PAIRS`` client–facility
   pairs; the greedy heuristic otherwise;
 - ``"highs"``: the MILP through PuLP's HiGHS interface (``highspy``), solved to a zero
-  relative gap unless ``time_limit_s`` stops it first;
+  relative gap unless ``time_limit_s`` stops it first. The MILPs are spopt's (PySAL,
+  ``spopt.locate``: ``MCLP``, ``LSCP`` on the coverable clients, ``PMedian`` on the costs
+  capped at ``unassigned_cost``), built from the same cost matrix; this module adds what
+  spopt lacks: the greedy fallback and its bounds, the solver's proven bound and gap, the
+  banner-free solve, and the "à iso" model (``models.iso``) that spopt has no equivalent of;
 - ``"greedy"``: add, one at a time, the facility that improves the objective most (ties:
   lowest index); for LSCP, then close the facilities that became redundant; for p-median,
   then swap an open facility for a closed one while that helps (Teitz–Bart interchange,
@@ -89,8 +93,8 @@ def native_output_to_log():
 
 
 def milp_available() -> bool:
-    """True when PuLP and highspy (extra ``optimize``) are importable."""
-    return all(importlib.util.find_spec(name) is not None for name in ("pulp", "highspy"))
+    """True when PuLP, highspy and spopt (extra ``optimize``) are importable."""
+    return all(importlib.util.find_spec(name) is not None for name in ("pulp", "highspy", "spopt"))
 
 
 @dataclass
@@ -247,6 +251,11 @@ class Problem:
                 for i in range(count)]
 
     @property
+    def _spopt_predefined(self) -> np.ndarray | None:
+        """The predefined facilities as spopt takes them (a 0/1 array, None when there are none)."""
+        return self.predefined.astype(int) if self.predefined.any() else None
+
+    @property
     def p(self) -> int:
         """The number of facilities to open (MCLP, p-median)."""
         if self.p_facilities is None:
@@ -299,15 +308,11 @@ class MCLP(Problem):
         return 100.0 * self.objective / total if total else 0.0
 
     def _milp(self, pulp):
-        problem = pulp.LpProblem(self.name, pulp.LpMaximize)
-        x = self._binary(pulp, "x", self.n_facilities, self.predefined)
-        coverable = np.flatnonzero(self.reach.any(axis=1))
-        y = {i: pulp.LpVariable(f"y_{i}", cat="Binary") for i in coverable}
-        problem += pulp.lpSum(self.weights[i] * y[i] for i in coverable)
-        for i in coverable:
-            problem += y[i] <= pulp.lpSum(x[j] for j in np.flatnonzero(self.reach[i]))
-        problem += pulp.lpSum(x) == self.p
-        return problem, x
+        from spopt.locate import MCLP as SpoptMCLP
+
+        model = SpoptMCLP.from_cost_matrix(self.cost, self.weights, self.service_radius, self.p,
+                                           predefined_facilities_arr=self._spopt_predefined, name=self.name)
+        return model.problem, model.fac_vars
 
     def _gains(self, open_mask):
         uncovered = ~self.reach[:, open_mask].any(axis=1)
@@ -345,12 +350,12 @@ class LSCP(Problem):
         return float(len(selected))
 
     def _milp(self, pulp):
-        problem = pulp.LpProblem(self.name, pulp.LpMinimize)
-        x = self._binary(pulp, "x", self.n_facilities, self.predefined)
-        problem += pulp.lpSum(x)
-        for i in np.flatnonzero(self.reach.any(axis=1)):
-            problem += pulp.lpSum(x[j] for j in np.flatnonzero(self.reach[i])) >= 1
-        return problem, x
+        from spopt.locate import LSCP as SpoptLSCP
+
+        coverable = self.reach.any(axis=1)  # spopt's LSCP must cover every client it is given
+        model = SpoptLSCP.from_cost_matrix(self.cost[coverable], self.service_radius,
+                                           predefined_facilities_arr=self._spopt_predefined, name=self.name)
+        return model.problem, model.fac_vars
 
     def _uncovered(self, open_mask):
         return self.reach.any(axis=1) & ~self.reach[:, open_mask].any(axis=1)
@@ -409,21 +414,12 @@ class PMedian(Problem):
         return self.objective / total if total else math.nan
 
     def _milp(self, pulp):
-        problem = pulp.LpProblem(self.name, pulp.LpMinimize)
-        x = self._binary(pulp, "x", self.n_facilities, self.predefined)
-        rows, cols = np.nonzero(self.reach & (self.cost < self.unassigned_cost))
-        z = [pulp.LpVariable(f"z_{i}_{j}", lowBound=0, upBound=1) for i, j in zip(rows, cols)]
-        u = [pulp.LpVariable(f"u_{i}", lowBound=0, upBound=1) for i in range(self.n_clients)]
-        problem += (pulp.lpSum(self.weights[i] * self.cost[i, j] * v for i, j, v in zip(rows, cols, z))
-                    + pulp.lpSum(self.weights[i] * self.unassigned_cost * v for i, v in enumerate(u)))
-        by_client: list[list] = [[] for _ in range(self.n_clients)]
-        for i, j, v in zip(rows, cols, z):
-            by_client[i].append(v)
-            problem += v <= x[j]
-        for client in range(self.n_clients):
-            problem += pulp.lpSum(by_client[client]) + u[client] == 1
-        problem += pulp.lpSum(x) == self.p
-        return problem, x
+        from spopt.locate import PMedian as SpoptPMedian
+
+        # a client no open facility reaches costs unassigned_cost: the costs capped at it
+        model = SpoptPMedian.from_cost_matrix(np.minimum(self.cost, self.unassigned_cost), self.weights, self.p,
+                                              predefined_facilities_arr=self._spopt_predefined, name=self.name)
+        return model.problem, model.fac_vars
 
     def _greedy(self) -> np.ndarray:
         open_mask = self.predefined.copy()

@@ -122,6 +122,8 @@ def gaps_map(result, m=None):
         site_apres=communes["scenario_site_id"].map(labels).fillna("aucune"),
         fs_min=communes["france_services_min"].map(fmt_min),
         fs_site=communes["france_services_site_id"].map(labels).fillna("aucune"),
+        horaires_adaptes=communes["evening_h_after"].map(fmt_decimal) + " h le soir, "
+        + communes["saturday_h_after"].map(fmt_decimal) + " h le samedi",
     )
     threshold = result.settings.threshold_min
     communes_layer(m, table, "Communes", {
@@ -129,6 +131,7 @@ def gaps_map(result, m=None):
         "motif": "Motif", "avant": "Temps avant", "apres": "Temps après",
         "site_apres": "Présence la plus proche après",
         "fs_min": "France services la plus proche", "fs_site": "France services (recours administratif)",
+        "horaires_adaptes": "Présence à horaires adaptés après (par semaine, à moins du seuil)",
     }, schemes={"statut": ("statut avant / après", communes["status"].map(STATUS_COLOURS)),
                 "apres": ("temps d'accès après", time_colours(communes["scenario_min"])),
                 "avant": ("temps d'accès avant", time_colours(communes["baseline_min"]))})
@@ -152,6 +155,8 @@ def gaps_map(result, m=None):
         ["Perdent la couverture", fmt_int(c["lost_cover_communes"]), fmt_int(c["lost_cover_population"])],
         ["Signalées", fmt_int(c["flagged_communes"]), fmt_int(c["flagged_population"])],
         ["Non couvertes avant", fmt_int(c["uncovered_before_communes"]), fmt_int(c["uncovered_before_population"])],
+        ["Présence le soir après", fmt_int(c["evening_after_communes"]), fmt_int(c["evening_after_population"])],
+        ["Présence le samedi après", fmt_int(c["saturday_after_communes"]), fmt_int(c["saturday_after_population"])],
     ])
     if result.costs is not None:
         figures += figures_table(["Coûts annuels (sites fixes)", "Avant", "Après"],

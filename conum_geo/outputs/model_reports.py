@@ -27,7 +27,7 @@ MODEL_COLUMNS = [
     "label", "posts", "presences", "presence_h", "driving_h", "driving_share", "population_covered",
     "population_covered_share", "communes_covered", "communes_occasional", "communes_with_presence",
     "mean_access_min", "p90_access_min", "beyond_20_min_share", "beyond_30_min_share", "gini_access",
-    "fragile_covered_share", "rural_covered_share", "unreachable_communes",
+    "fragile_covered_share", "rural_covered_share", "unreachable_communes", "evening_share", "saturday_share",
     *COST_COLUMNS,
 ]
 #: Columns of ``presences.csv`` (and, with the geometry, ``presences.gpkg``).
@@ -90,6 +90,8 @@ def format_comparison(result: Comparison) -> str:
         ("Gini du temps d'accès (*)", lambda r: fmt_decimal(r["gini_access"], 2)),
         ("Couverture communes fragiles", lambda r: fmt_pct(r["fragile_covered_share"])),
         ("Couverture communes rurales", lambda r: fmt_pct(r["rural_covered_share"])),
+        ("Habitants avec présence le soir", lambda r: fmt_pct(r["evening_share"])),
+        ("Habitants avec présence le samedi", lambda r: fmt_pct(r["saturday_share"])),
         *COST_ROWS,
     ]
     width = 24

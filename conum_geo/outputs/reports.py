@@ -23,7 +23,8 @@ COMMUNE_COLUMNS = [
     "code_insee", "nom", "commune_code", "population", "fragility", "status", "flagged", "reason", "reason_code",
     "baseline_min", "scenario_min", "delta_min", "baseline_site", "scenario_site",
     "covered_before", "covered_after", "presence_h_before", "presence_h_after", "ratio_before",
-    "ratio_after", "france_services_min", "france_services_site", "off_network_m", "site_off_network_m",
+    "ratio_after", "evening_h_before", "evening_h_after", "saturday_h_before", "saturday_h_after",
+    "france_services_min", "france_services_site", "off_network_m", "site_off_network_m",
 ]
 SIMULATION_COLUMNS = ["code_insee", "nom", "commune_code", "population", "covered_before", "p_lose",
                       "p_lose_se", "expected_population_lost"]
@@ -108,6 +109,10 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
         f"Signalées (perte, hausse du temps de plus de la marge{ratio_rule}) : "
         f"{s['flagged_communes']} communes, {fmt_int(s['flagged_population'])} habitants.",
     ]
+    lines.append(f"Présence à horaires adaptés à moins de {s['threshold_min']:g} min (horaires publiés) : le soir "
+                 f"(après 18 h) {fmt_int(s['evening_before_population'])} hab. avant, "
+                 f"{fmt_int(s['evening_after_population'])} après ; le samedi {fmt_int(s['saturday_before_population'])} "
+                 f"avant, {fmt_int(s['saturday_after_population'])} après.")
     if s["gained_communes"]:
         lines.append(f"Gagnent la couverture : {s['gained_communes']} communes, "
                      f"{fmt_int(s['gained_population'])} habitants.")
