@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import http.server
 import json
 import socket
 import threading
 
 import pytest
 from click.testing import CliRunner
+from helpers_http import LocalServer
 
 from conum_geo.cache import cache_root
 from conum_geo.cli import cli
@@ -23,52 +23,6 @@ from conum_geo.errors import DataUnavailableError
 pytestmark = pytest.mark.shared_data
 
 SOURCE = {s.key: s for s in SOURCES}
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, files: dict[str, bytes]):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.files = files
-        self.requests: list[tuple[str, str | None]] = []
-        self.cut_next = set()  # paths whose next answer stops halfway
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        server = self.server
-        path = self.path.split("?")[0]
-        server.requests.append((path, self.headers.get("Range")))
-        body = server.files.get(path)
-        if body is None:
-            self.send_error(404)
-            return
-        start = 0
-        if self.headers.get("Range"):
-            start = int(self.headers["Range"].removeprefix("bytes=").split("-")[0])
-            if start >= len(body):
-                self.send_error(416)
-                return
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-        else:
-            self.send_response(200)
-        self.send_header("Content-Length", str(len(body) - start))
-        self.end_headers()
-        if path in server.cut_next:
-            server.cut_next.discard(path)
-            self.wfile.write(body[start:start + (len(body) - start) // 2])
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self.wfile.write(body[start:])
 
 
 @pytest.fixture()
@@ -84,7 +38,7 @@ def server(shared_data):
         {"format": "csv", "url": None, "last_modified": "2024-08-01T10:00:00",
          "checksum": {"type": "sha1", "value": hashlib.sha1(files["/fs.csv"]).hexdigest()}},
     ]}).encode()
-    httpd = _Server(files)
+    httpd = LocalServer(files)
     latest = json.loads(files["/api/datasets/fs/"])
     latest["resources"][2]["url"] = httpd.url("/fs.csv")
     files["/api/datasets/fs/"] = json.dumps(latest).encode()

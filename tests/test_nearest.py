@@ -3,13 +3,13 @@ point or a geocoded address (the geocoder is a local server on 127.0.0.1)."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import threading
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers_http import LocalServer
 
 from conum_geo.analysis.engine import snap, time_table
 from conum_geo.analysis.nearest import commune_origin, nearest_places
@@ -53,26 +53,6 @@ def test_nearest_command_from_a_commune_and_a_point(demo_territory):
     assert bad.exit_code == 2 and "--dept" in bad.output
 
 
-class _Geocoder(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, body: dict):
-        super().__init__(("127.0.0.1", 0), _Answer)
-        self.body = json.dumps(body).encode()
-
-
-class _Answer(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.server.body)))
-        self.end_headers()
-        self.wfile.write(self.server.body)
-
-
 def _answer(score=0.93, features=True):
     feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.1597, 46.9897]},
                "properties": {"label": "1 Place de l'Hôtel de Ville 58000 Nevers", "citycode": "58194",
@@ -85,10 +65,10 @@ def geocoder(monkeypatch):
     servers = []
 
     def start(body):
-        server = _Geocoder(body)
+        server = LocalServer({"/search": json.dumps(body).encode()})
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
-        monkeypatch.setenv("CONUM_GEO_GEOCODER_URL", f"http://127.0.0.1:{server.server_address[1]}/search")
+        monkeypatch.setenv("CONUM_GEO_GEOCODER_URL", server.url("/search"))
     yield start
     for server in servers:
         server.shutdown()

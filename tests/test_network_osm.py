@@ -105,7 +105,7 @@ def test_roundabouts_are_one_way(pbf):
     assert dist[1, u] > 3 * dist[0, v]
 
 
-def test_xml_through_osmnx_gives_the_same_times_as_pbf(complete_extract):
+def test_xml_gives_the_same_times_as_pbf(complete_extract):
     paths, _ = complete_extract
     from_pbf, from_xml = read_pbf(paths["pbf"]), read_xml(paths["xml"])
     assert from_xml.crs == from_pbf.crs

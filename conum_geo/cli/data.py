@@ -44,11 +44,21 @@ def info(dept, as_json, **sources):
               help="Dossier du cache (défaut : $CONUM_GEO_CACHE_DIR, sinon $XDG_CACHE_HOME/conum-geo "
                    "ou ~/.cache/conum-geo).")
 @click.option("--refresh", is_flag=True, help="Retélécharger même ce qui est en cache.")
-def fetch(dept, cache_dir, refresh):
+@click.option("--roads", is_flag=True,
+              help="Télécharger les extraits OpenStreetMap régionaux (Geofabrik) qui couvrent le département "
+                   "et ses abords, au lieu des registres ; --network osm les lit ensuite.")
+def fetch(dept, cache_dir, refresh, roads):
     """Télécharge les registres officiels dans le cache (reprise et sommes de contrôle)."""
     from ..data.sources import fetch_registers
 
     cache = cache_dir or cache_root()
+    if roads:
+        from ..data.road_extracts import fetch_extracts
+
+        for region, path, status in fetch_extracts(dept, cache, refresh=refresh):
+            click.echo(f"{status:<11} {region:<16} {path}")
+        click.echo(f"\nUtiliser : conum-geo gaps --dept {dept} --network osm")
+        return
     for fetched in fetch_registers(dept, cache, refresh=refresh):
         source = fetched.source
         where = fetched.path or f"à télécharger depuis {source.page}, puis {source.option} FICHIER"

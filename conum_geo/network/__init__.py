@@ -61,7 +61,9 @@ def load_network(
         A key of ``NETWORK_SOURCES``.
     roads
         Road file: OSM ``.osm.pbf`` / ``.osm`` (``osm``), BD TOPO ``.gpkg`` / ``.shp`` /
-        ``.sql`` (``bdtopo``). Without it, ``osm`` downloads from Overpass.
+        ``.sql`` (``bdtopo``). Without it, ``osm`` reads the regional extracts that
+        ``conum-geo data fetch --roads`` cached for the département (``data.road_extracts``),
+        else downloads from Overpass.
     buffer_km
         Roads are kept within this distance of the département.
     realism_factor
@@ -82,6 +84,18 @@ def load_network(
     area = territory_area(territory, buffer_km)
     from . import cache
 
+    if roads is None and network == "osm":
+        from ..data.road_extracts import cached_extracts
+
+        dept = getattr(territory, "dept", None)
+        extracts = cached_extracts(dept) if dept else []
+        if extracts:  # `conum-geo data fetch --roads` cached them
+            from .osm import read_osm_file
+
+            log.info("roads: cached extracts %s", ", ".join(p.name for p in extracts))
+            return cache.cached_graph(_graph_key(network, extracts, speeds, crs, buffer_km, area),
+                                      lambda: read_osm_file(extracts, clip=area, crs=crs, speeds=speeds),
+                                      cache_dir=cache_dir)
     if roads is None:
         if network == "bdtopo":
             raise ParameterError("--network bdtopo demande un fichier BD TOPO : --roads troncon_de_route.gpkg")
@@ -95,13 +109,22 @@ def load_network(
     if not roads.is_file():
         raise InputError("fichier routier introuvable", path=roads)
     reader = _reader(network, roads)
-    from .build import MAX_SPACING_M, SIMPLIFY_M
+    return cache.cached_graph(_graph_key(network, [roads], speeds, crs, buffer_km, area),
+                              lambda: reader(roads, clip=area, crs=crs, speeds=speeds), cache_dir=cache_dir)
 
-    parts = {"network": network, "file_sha256": cache.file_sha256(roads), "speeds": speeds.as_dict(),
-             "crs": crs, "buffer_km": buffer_km, "area_sha256": hashlib.sha256(area.wkb).hexdigest(),
-             "simplify_m": SIMPLIFY_M, "max_spacing_m": MAX_SPACING_M}
-    return cache.cached_graph(parts, lambda: reader(roads, clip=area, crs=crs, speeds=speeds),
-                              cache_dir=cache_dir)
+
+def _graph_key(network: str, files: list[Path], speeds: SpeedTable, crs: str, buffer_km: float, area) -> dict:
+    """What a graph is built from (its cache key): the files' contents, the speeds, the car
+    rules, the area and the builder's parameters."""
+    from . import cache
+    from .build import MAX_SPACING_M, SIMPLIFY_M
+    from .speeds import CAR_RULES_VERSION
+
+    hashes = [cache.file_sha256(f) for f in files]
+    return {"network": network, "file_sha256": hashes[0] if len(hashes) == 1 else hashes,
+            "speeds": speeds.as_dict(), "crs": crs, "buffer_km": buffer_km,
+            "area_sha256": hashlib.sha256(area.wkb).hexdigest(), "simplify_m": SIMPLIFY_M,
+            "max_spacing_m": MAX_SPACING_M, "car_rules": CAR_RULES_VERSION}
 
 
 def _reader(network: str, roads: Path):

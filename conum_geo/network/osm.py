@@ -4,11 +4,14 @@ All three read the same tags with the same rules (``speeds.osm_way_is_drivable``
 ``speeds.osm_way_direction``, ``SpeedTable.osm_kmh``) and build the graph through
 ``build.graph_from_polylines`` in a metric CRS, keeping OSM node ids as ``node_id``.
 
-- PBF: streamed with pyosmium (osmnx reads no PBF); ways are split where they leave the
-  clip area or reference a node missing from the extract; simplified (see ``build``).
-- XML and Overpass: read by osmnx without its simplification (its merged edges would mix
-  the speeds of several ways); osmnx decides one-ways with its own rules (``oneway`` tag and
-  roundabouts; it does not imply one-way motorways as the PBF reader does).
+- PBF and XML: streamed with pyosmium (osmnx reads no PBF, and reads ``oneway=reversible``
+  as two-way); ways are split where they leave the clip area, reference a node missing from
+  the extract or cross a node that blocks cars (``speeds.osm_node_blocks``); simplified (see
+  ``build``).
+- Overpass: downloaded by osmnx without its simplification (its merged edges would mix the
+  speeds of several ways), reversible and alternating one-ways left out by the query; osmnx
+  decides one-ways with its own rules (``oneway`` tag and roundabouts; it does not imply
+  one-way motorways as the file reader does).
 
 Heavy imports (osmium, osmnx) happen inside the functions.
 """
@@ -28,18 +31,29 @@ from ..errors import DataUnavailableError, InputError, NetworkError
 from ..progress import progress
 from .build import graph_from_polylines, split_polylines
 from .graph import RoadGraph
-from .speeds import DEFAULT_SPEEDS, OSM_CLASS_KMH, SpeedTable, osm_way_direction, osm_way_is_drivable
+from .speeds import (
+    CAR_RULES_VERSION,
+    DEFAULT_SPEEDS,
+    OSM_ACCESS_KEYS,
+    OSM_CLASS_KMH,
+    OSM_UNROUTABLE_ONEWAY,
+    SpeedTable,
+    osm_node_blocks,
+    osm_way_direction,
+    osm_way_is_drivable,
+)
 
 log = logging.getLogger(__name__)
 
-#: Tags the readers look at.
-OSM_TAGS = ("highway", "maxspeed", "oneway", "junction", "access", "motor_vehicle", "motorcar",
-            "service", "area")
+#: Tags the readers look at, on ways and on nodes.
+OSM_TAGS = ("highway", "maxspeed", "oneway", "junction", *OSM_ACCESS_KEYS, "service", "area")
+NODE_TAGS = ("barrier", *OSM_ACCESS_KEYS)
 #: File name endings read as OSM XML.
 XML_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".xml.bz2", ".xml.gz")
 PBF_SUFFIXES = (".pbf", ".osm.pbf")
 #: Overpass filter for the ways the car network may use (finer rules apply afterwards).
-OVERPASS_FILTER = f'["highway"~"^({"|".join(OSM_CLASS_KMH)})$"]["area"!~"yes"]'
+OVERPASS_FILTER = (f'["highway"~"^({"|".join(OSM_CLASS_KMH)})$"]["area"!~"yes"]'
+                   f'["oneway"!~"^({"|".join(sorted(OSM_UNROUTABLE_ONEWAY))})$"]')
 
 
 def metric_crs(lon: float, lat: float) -> str:
@@ -77,52 +91,77 @@ def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, spee
     return graph_from_polylines(
         x[vertex], y[vertex], offsets, np.asarray(node_ids)[vertex],
         np.asarray(speed_kmh)[parent], np.asarray(direction)[parent], source="osm", crs=crs,
-        provenance=provenance | {"speeds": speeds.fingerprint(), "crs": crs}, keys_are_ids=True,
+        provenance=provenance | {"speeds": speeds.fingerprint(), "crs": crs, "car_rules": CAR_RULES_VERSION},
+        keys_are_ids=True,
         **simplify,
     )
 
 
 def read_pbf(path: str | Path, *, clip=None, crs: str | None = None,
              speeds: SpeedTable = DEFAULT_SPEEDS, **simplify) -> RoadGraph:
-    """The car network of an OSM PBF file, read with pyosmium.
+    """The car network of an OSM PBF file, read with pyosmium (``read_osm_file``)."""
+    return read_osm_file(path, clip=clip, crs=crs, speeds=speeds, file_format="pbf", **simplify)
+
+
+def read_xml(path: str | Path, *, clip=None, crs: str | None = None,
+             speeds: SpeedTable = DEFAULT_SPEEDS, **simplify) -> RoadGraph:
+    """The car network of an OSM XML file (``.osm``, ``.osm.bz2``), read with pyosmium as a PBF
+    is (``read_osm_file``): osmnx would turn ``oneway=reversible`` into a two-way road."""
+    return read_osm_file(path, clip=clip, crs=crs, speeds=speeds, file_format="xml", **simplify)
+
+
+def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable = DEFAULT_SPEEDS,
+                  file_format: str = "pbf", **simplify) -> RoadGraph:
+    """The car network of one OSM file (PBF or XML) or several (regional extracts that
+    overlap: a way in two of them is read from the first), streamed with pyosmium.
 
     ``clip`` (a polygon in ``crs``) keeps the road pieces inside it; ``crs`` defaults to
-    ``metric_crs`` of the data.
+    ``metric_crs`` of the data. A node that blocks cars (``speeds.osm_node_blocks``: a bollard,
+    a closed gate) cuts the ways through it: the node and the road pieces touching it go.
     """
     try:
         import osmium
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise DataUnavailableError("lire un PBF OSM demande pyosmium : pip install 'conum-geo[osm]'") from exc
-    path = Path(path)
+    paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
     ids, lon, lat, offsets = array("q"), array("d"), array("d"), array("q", [0])
     speed_kmh, direction = array("d"), array("b")
     nan = float("nan")
-    try:
-        processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-                     .with_locations().with_filter(osmium.filter.KeyFilter("highway")))
-        for way in progress(processor, desc=f"OSM {path.name}", unit="objet"):
-            if not way.is_way():
-                continue
-            tags = {key: way.tags.get(key) for key in OSM_TAGS if key in way.tags}
-            if not osm_way_is_drivable(tags) or len(way.nodes) < 2:
-                continue
-            for ref in way.nodes:
-                ids.append(ref.ref)
-                location = ref.location
-                if location.valid():
-                    lon.append(location.lon)
-                    lat.append(location.lat)
-                else:
-                    lon.append(nan)
-                    lat.append(nan)
-            offsets.append(len(ids))
-            speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
-            direction.append(osm_way_direction(tags))
-    except RuntimeError as exc:
-        raise InputError(f"fichier PBF OSM illisible ({exc})", path=path) from None
-    log.info("%s: %d drivable ways", path.name, len(speed_kmh))
+    blocked: set[int] = set()
+    seen_ways: set[int] = set()  # a way in two overlapping extracts is read once
+    for one in paths:
+        try:
+            processor = (osmium.FileProcessor(str(one), osmium.osm.NODE | osmium.osm.WAY)
+                         .with_locations().with_filter(osmium.filter.KeyFilter("highway", *NODE_TAGS)))
+            for item in progress(processor, desc=f"OSM {one.name}", unit="objet"):
+                if item.is_node():  # nodes come before ways in an OSM file
+                    if osm_node_blocks({key: item.tags.get(key) for key in NODE_TAGS if key in item.tags}):
+                        blocked.add(item.id)
+                    continue
+                if not item.is_way() or item.id in seen_ways:
+                    continue
+                if len(paths) > 1:
+                    seen_ways.add(item.id)
+                tags = {key: item.tags.get(key) for key in OSM_TAGS if key in item.tags}
+                if not osm_way_is_drivable(tags) or len(item.nodes) < 2:
+                    continue
+                for ref in item.nodes:
+                    ids.append(ref.ref)
+                    location = ref.location
+                    if location.valid() and ref.ref not in blocked:
+                        lon.append(location.lon)
+                        lat.append(location.lat)
+                    else:
+                        lon.append(nan)
+                        lat.append(nan)
+                offsets.append(len(ids))
+                speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
+                direction.append(osm_way_direction(tags))
+        except RuntimeError as exc:
+            raise InputError(f"fichier OSM {file_format.upper()} illisible ({exc})", path=one) from None
+    log.info("%s: %d drivable ways, %d blocking nodes", ", ".join(p.name for p in paths), len(speed_kmh), len(blocked))
     return _build(lon, lat, offsets, ids, speed_kmh, direction, clip=clip, crs=crs, speeds=speeds,
-                  provenance={"format": "pbf"}, **simplify)
+                  provenance={"format": file_format}, **simplify)
 
 
 @contextlib.contextmanager
@@ -134,6 +173,7 @@ def _osmnx(**overrides):
         raise DataUnavailableError("lire de l'OSM XML ou Overpass demande osmnx : "
                                    "pip install 'conum-geo[osm]'") from exc
     overrides.setdefault("useful_tags_way", sorted(set(ox.settings.useful_tags_way) | set(OSM_TAGS)))
+    overrides.setdefault("useful_tags_node", sorted(set(ox.settings.useful_tags_node) | set(NODE_TAGS)))
     saved = {key: getattr(ox.settings, key) for key in overrides}
     try:
         for key, value in overrides.items():
@@ -147,13 +187,14 @@ def _osmnx(**overrides):
 def _from_osmnx(G, *, clip, crs, speeds, provenance, **simplify) -> RoadGraph:
     """Our graph from an unsimplified osmnx graph: one two-point polyline per osmnx edge."""
     nodes = G.nodes
+    blocked = {n for n, data in G.nodes(data=True) if osm_node_blocks(data)}
     ids: list[int] = []
     lon: list[float] = []
     lat: list[float] = []
     speed_kmh: list[float] = []
     for u, v, data in G.edges(data=True):
         tags = {key: data[key] for key in OSM_TAGS if key in data}
-        if not osm_way_is_drivable(tags):
+        if not osm_way_is_drivable(tags) or u in blocked or v in blocked:
             continue
         ids += (u, v)
         lon += (nodes[u]["x"], nodes[v]["x"])
@@ -164,18 +205,6 @@ def _from_osmnx(G, *, clip, crs, speeds, provenance, **simplify) -> RoadGraph:
         raise NetworkError("aucune voie OSM carrossable dans le graphe osmnx")
     return _build(lon, lat, np.arange(0, 2 * n + 1, 2), ids, speed_kmh, np.ones(n, dtype=np.int8),
                   clip=clip, crs=crs, speeds=speeds, provenance=provenance, **simplify)
-
-
-def read_xml(path: str | Path, *, clip=None, crs: str | None = None,
-             speeds: SpeedTable = DEFAULT_SPEEDS, **simplify) -> RoadGraph:
-    """The car network of an OSM XML file (``.osm``, ``.osm.bz2``), read with osmnx."""
-    path = Path(path)
-    with _osmnx() as ox:
-        try:
-            G = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
-        except (ValueError, KeyError, OSError) as exc:
-            raise InputError(f"fichier OSM XML illisible ({exc})", path=path) from None
-    return _from_osmnx(G, clip=clip, crs=crs, speeds=speeds, provenance={"format": "xml"}, **simplify)
 
 
 def download_overpass(polygon_wgs84, *, crs: str | None = None, speeds: SpeedTable = DEFAULT_SPEEDS,

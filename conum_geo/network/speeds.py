@@ -64,8 +64,22 @@ BDTOPO_NOT_DRIVABLE = frozenset({"Sentier", "Escalier", "Piste cyclable", "Bac o
 #: OSM ``service`` values excluded from the car network (as osmnx's "drive" network does).
 OSM_EXCLUDED_SERVICE = frozenset({"parking", "parking_aisle", "driveway", "private",
                                   "emergency_access", "alley"})
-#: Access values that close a way to cars.
-OSM_CLOSED_ACCESS = frozenset({"no", "private"})
+#: Access tags from the most specific to the most general: the first one present decides (OSRM's
+#: car profile order).
+OSM_ACCESS_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
+#: Access values that close a way or a node to cars (OSRM car profile's blacklist).
+OSM_CLOSED_ACCESS = frozenset({"no", "private", "agricultural", "forestry", "agricultural;forestry", "emergency",
+                               "psv", "customers", "delivery"})
+#: Access values that open a barrier (``destination`` is open: a car may drive to it).
+OSM_OPEN_ACCESS = frozenset({"yes", "permissive", "designated", "destination"})
+#: Barriers a car passes (OSRM car profile's whitelist); any other barrier (bollard, block,
+#: chain, ...) blocks unless its own access tags open it.
+OSM_PASSABLE_BARRIERS = frozenset({"cattle_grid", "border_control", "toll_booth", "sally_port", "gate", "lift_gate",
+                                   "no", "entrance", "height_restrictor", "arch"})
+#: ``oneway`` values whose direction changes over the day: not routable (as OSRM).
+OSM_UNROUTABLE_ONEWAY = frozenset({"reversible", "alternating"})
+#: Version of these rules: it enters the graph cache key, so a change rebuilds cached graphs.
+CAR_RULES_VERSION = 2
 
 _MPH_KMH = 1.609344
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$")
@@ -146,18 +160,37 @@ class SpeedTable:
 DEFAULT_SPEEDS = SpeedTable()
 
 
+def osm_access(tags) -> str | None:
+    """The car access value of an OSM object: its most specific access tag (``OSM_ACCESS_KEYS``)."""
+    for key in OSM_ACCESS_KEYS:
+        value = tags.get(key)
+        if value is not None:
+            return str(value).strip().lower()
+    return None
+
+
 def osm_way_is_drivable(tags) -> bool:
-    """Whether an OSM way (mapping of tags) is open to cars in this network."""
+    """Whether an OSM way (mapping of tags) is open to cars in this network: a drivable
+    ``highway`` class, not an area nor an excluded service road, not a reversible or alternating
+    one-way, and its most specific access tag not closed (``osm_access``)."""
     highway = tags.get("highway")
     if highway not in OSM_CLASS_KMH or tags.get("area") == "yes":
         return False
     if tags.get("service") in OSM_EXCLUDED_SERVICE:
         return False
-    for key in ("motorcar", "motor_vehicle"):
-        value = tags.get(key)
-        if value is not None:
-            return value not in OSM_CLOSED_ACCESS
-    return tags.get("access") not in OSM_CLOSED_ACCESS
+    if str(tags.get("oneway", "")).lower() in OSM_UNROUTABLE_ONEWAY:
+        return False
+    return osm_access(tags) not in OSM_CLOSED_ACCESS
+
+
+def osm_node_blocks(tags) -> bool:
+    """Whether an OSM node (mapping of tags) stops cars: a closed access tag, or a barrier not
+    in ``OSM_PASSABLE_BARRIERS`` that its access tags do not open."""
+    access = osm_access(tags)
+    if access in OSM_CLOSED_ACCESS:
+        return True
+    barrier = tags.get("barrier")
+    return barrier is not None and barrier not in OSM_PASSABLE_BARRIERS and access not in OSM_OPEN_ACCESS
 
 
 def osm_way_direction(tags) -> int:

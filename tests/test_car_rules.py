@@ -1,0 +1,91 @@
+"""Car rules on hand-written OSM fixtures: each rule changes the fastest time by a known amount.
+
+Nodes 1 and 2 are joined by a direct residential way through node 5, and by a detour through
+nodes 3 and 4 (three sides of a square). A rule that closes the direct way (or its middle node)
+turns the time 1 → 2 from the direct time into the detour's; both are computed here from the
+nodes' coordinates and the speed table, independently of the graph builder. Every fixture is
+read from PBF and from XML, with the same answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyproj
+import pytest
+from scipy.sparse.csgraph import dijkstra
+
+from conum_geo.network.osm import read_pbf, read_xml
+from conum_geo.network.speeds import DEFAULT_SPEEDS, osm_node_blocks, osm_way_is_drivable
+
+osmium = pytest.importorskip("osmium")
+pytest.importorskip("osmnx")
+
+NODES = {1: (3.000, 47.000), 5: (3.005, 47.000), 2: (3.010, 47.000), 3: (3.000, 47.010), 4: (3.010, 47.010)}
+
+
+def _xml(direct_tags: dict, node5_tags: dict) -> str:
+    def tags(mapping):
+        return "".join(f'<tag k="{k}" v="{v}"/>' for k, v in mapping.items())
+
+    nodes = "".join(f'<node id="{i}" version="1" lat="{lat}" lon="{lon}">{tags(node5_tags if i == 5 else {})}</node>'
+                    for i, (lon, lat) in NODES.items())
+    ways = [(10, [1, 5, 2], {"highway": "residential", **direct_tags}),
+            (11, [1, 3], {"highway": "residential"}), (12, [3, 4], {"highway": "residential"}),
+            (13, [4, 2], {"highway": "residential"})]
+    body = "".join(f'<way id="{w}" version="1">' + "".join(f'<nd ref="{n}"/>' for n in refs) + tags(t) + "</way>"
+                   for w, refs, t in ways)
+    return f"<?xml version='1.0' encoding='UTF-8'?><osm version='0.6' generator='test'>{nodes}{body}</osm>"
+
+
+def _time_s(path_nodes) -> float:
+    """Time along the nodes at the residential speed, lengths in Lambert-93 (the graph's CRS)."""
+    to_l93 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    x, y = to_l93.transform(*np.array([NODES[n] for n in path_nodes]).T)
+    return float(np.hypot(np.diff(x), np.diff(y)).sum() / (DEFAULT_SPEEDS.osm_kmh("residential", None) / 3.6))
+
+
+DIRECT, DETOUR = _time_s([1, 5, 2]), _time_s([1, 3, 4, 2])
+
+
+def _fastest(graph, a: int, b: int) -> float:
+    position = {int(k): i for i, k in enumerate(graph.node_id)}
+    if a not in position or b not in position:
+        return np.inf
+    return float(dijkstra(graph.time_s, indices=position[a])[position[b]])
+
+
+@pytest.mark.parametrize("direct_tags, node5_tags, expected", [
+    ({}, {}, "direct"),
+    ({"access": "agricultural"}, {}, "detour"),
+    ({"access": "forestry"}, {}, "detour"),
+    ({"access": "destination"}, {}, "direct"),
+    ({"access": "no", "motorcar": "yes"}, {}, "direct"),          # the most specific tag decides
+    ({"vehicle": "no"}, {}, "detour"),
+    ({"vehicle": "no", "motor_vehicle": "yes"}, {}, "direct"),
+    ({"motor_vehicle": "no", "access": "yes"}, {}, "detour"),
+    ({"oneway": "reversible"}, {}, "detour"),
+    ({"oneway": "alternating"}, {}, "detour"),
+    ({}, {"barrier": "bollard"}, "detour"),
+    ({}, {"barrier": "gate"}, "direct"),
+    ({}, {"barrier": "lift_gate", "access": "private"}, "detour"),
+    ({}, {"barrier": "bollard", "motorcar": "yes"}, "direct"),
+])
+def test_a_rule_changes_the_time_by_a_known_amount(tmp_path, direct_tags, node5_tags, expected):
+    xml = tmp_path / "fixture.osm"
+    xml.write_text(_xml(direct_tags, node5_tags), encoding="utf-8")
+    pbf = tmp_path / "fixture.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    for obj in osmium.FileProcessor(str(xml)):
+        writer.add(obj)
+    writer.close()
+    want = DIRECT if expected == "direct" else DETOUR
+    for graph in (read_pbf(pbf, crs="EPSG:2154"), read_xml(xml, crs="EPSG:2154")):
+        assert _fastest(graph, 1, 2) == pytest.approx(want, rel=1e-6)
+        assert _fastest(graph, 2, 1) == pytest.approx(want, rel=1e-6)
+
+
+def test_the_rules_as_functions():
+    assert osm_way_is_drivable({"highway": "primary", "access": "destination"})
+    assert not osm_way_is_drivable({"highway": "primary", "motorcar": "no", "vehicle": "yes"})
+    assert not osm_node_blocks({"barrier": "toll_booth"}) and osm_node_blocks({"barrier": "block"})
+    assert osm_node_blocks({"access": "no"}) and not osm_node_blocks({})

@@ -1,0 +1,112 @@
+"""Regional OSM extracts: chosen for a département and its buffer, fetched from a local
+Geofabrik (127.0.0.1) with its index and MD5 files, resumed, refused when wrong, then read by
+``--network osm`` without ``--roads``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+
+import pytest
+from click.testing import CliRunner
+from helpers_http import LocalServer
+from helpers_network import SAINT_BARTHELEMY, box_around, stub_territory
+
+from conum_geo.cli import cli
+from conum_geo.data.road_extracts import cached_extracts, extract_url, extracts_for, fetch_extracts
+from conum_geo.errors import DataUnavailableError
+
+pytest.importorskip("osmium")
+
+
+REGIONS = ["auvergne", "bourgogne", "centre"]  # the Nièvre (Bourgogne) and its neighbours (Allier, Cher, Loiret)
+
+
+@pytest.fixture()
+def geofabrik(shared_data, monkeypatch, tmp_path):
+    pbf = (shared_data / SAINT_BARTHELEMY).read_bytes()
+
+    def start(regions=REGIONS, md5=None, listed=REGIONS):
+        server = LocalServer()
+        monkeypatch.setenv("CONUM_GEO_GEOFABRIK_URL", server.base)
+        index = {"features": [{"properties": {"id": r, "urls": {"pbf": extract_url(r)}}} for r in listed]}
+        server.files["/index-v1-nogeom.json"] = json.dumps(index).encode()
+        for region in regions:
+            path = f"/europe/france/{region}-latest.osm.pbf"
+            server.files[path] = pbf
+            server.files[path + ".md5"] = f"{md5 or hashlib.md5(pbf).hexdigest()}  {region}-latest.osm.pbf\n".encode()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server
+
+    servers: list[LocalServer] = []
+    monkeypatch.setenv("CONUM_GEO_CACHE_DIR", str(tmp_path / "cache"))
+    yield start, pbf
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_extracts_cover_the_departement_and_its_buffer():
+    assert extracts_for("58") == REGIONS
+    assert extracts_for("58", buffer_km=0.0) == REGIONS  # Allier, Cher and Loiret touch it
+    assert extracts_for("2B") == ["corse"]  # the sea all round but for Corse-du-Sud
+    with pytest.raises(DataUnavailableError, match="--roads"):
+        extracts_for("977")
+
+
+def test_fetch_then_gaps_reads_the_cached_extracts(geofabrik, tmp_path, shared_data):
+    start, pbf = geofabrik
+    server = start()
+    result = CliRunner().invoke(cli, ["data", "fetch", "--dept", "58", "--roads"])
+    assert result.exit_code == 0, result.output
+    cache = tmp_path / "cache" / "roads"
+    assert sorted(p.name for p in cache.iterdir()) == [f"{r}-latest.osm.pbf" for r in REGIONS]
+    assert all((cache / f"{r}-latest.osm.pbf").read_bytes() == pbf for r in REGIONS)
+    again = CliRunner().invoke(cli, ["data", "fetch", "--dept", "58", "--roads"])
+    assert again.output.count("en cache") == 3
+    assert len([p for p, _ in server.requests if p.endswith(".pbf")]) == 3  # nothing downloaded twice
+
+    from conum_geo.network import load_network
+    from conum_geo.network.osm import read_pbf
+
+    single = read_pbf(shared_data / SAINT_BARTHELEMY)
+    island = stub_territory(box_around(single, -500.0), crs=single.crs)
+    island.dept = "58"  # the extracts the cache holds for "58" are the island's, three times
+    assert cached_extracts("58") == [cache / f"{r}-latest.osm.pbf" for r in REGIONS]
+    graph = load_network(island, "osm", buffer_km=1.0, cache_dir=tmp_path / "graphs")
+    assert graph.n_nodes == single.n_nodes and graph.n_arcs == single.n_arcs  # overlapping extracts once
+
+
+def test_a_download_resumes_from_its_partial_file(geofabrik, tmp_path):
+    start, pbf = geofabrik
+    server = start()
+    folder = tmp_path / "cache" / "roads"
+    folder.mkdir(parents=True)
+    (folder / "auvergne-latest.osm.pbf.part").write_bytes(pbf[: len(pbf) // 2])
+    fetch_extracts("58")
+    assert (folder / "auvergne-latest.osm.pbf").read_bytes() == pbf
+    assert ("/europe/france/auvergne-latest.osm.pbf", f"bytes={len(pbf) // 2}-") in server.requests
+
+
+def test_a_wrong_checksum_is_refused_and_nothing_is_kept(geofabrik, tmp_path):
+    start, _ = geofabrik
+    start(md5="0" * 32)
+    with pytest.raises(DataUnavailableError):
+        fetch_extracts("58")
+    assert not list((tmp_path / "cache" / "roads").glob("*.osm.pbf"))
+
+
+def test_an_extract_the_index_no_longer_lists_is_an_error(geofabrik):
+    start, _ = geofabrik
+    start(listed=["bourgogne"])
+    with pytest.raises(DataUnavailableError, match="absent"):
+        fetch_extracts("58")
+
+
+def test_offline_says_so_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONUM_GEO_GEOFABRIK_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CONUM_GEO_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["data", "fetch", "--dept", "58", "--roads"])
+    assert result.exit_code != 0 and result.output.startswith("Erreur : ") and result.output.count("\n") == 1
