@@ -89,3 +89,51 @@ def test_the_rules_as_functions():
     assert not osm_way_is_drivable({"highway": "primary", "motorcar": "no", "vehicle": "yes"})
     assert not osm_node_blocks({"barrier": "toll_booth"}) and osm_node_blocks({"barrier": "block"})
     assert osm_node_blocks({"access": "no"}) and not osm_node_blocks({})
+
+
+# A junction V with roads west (A), east (E) and north (N), and a detour A – P – N that avoids
+# it: a restriction at V changes the time A → N from the direct turn to the detour.
+TURN_NODES = {1: (3.000, 47.000), 2: (3.010, 47.000), 3: (3.030, 47.000), 4: (3.010, 47.008), 6: (2.990, 47.010)}
+A, V, E, N, P = 1, 2, 3, 4, 6
+
+
+def _turn_xml(relation: str) -> str:
+    nodes = "".join(f'<node id="{i}" version="1" lat="{lat}" lon="{lon}"/>' for i, (lon, lat) in TURN_NODES.items())
+    ways = [(20, [A, V]), (21, [V, E]), (22, [V, N]), (23, [A, P]), (24, [P, N])]
+    body = "".join(f'<way id="{w}" version="1">' + "".join(f'<nd ref="{n}"/>' for n in refs)
+                   + '<tag k="highway" v="residential"/></way>' for w, refs in ways)
+    return f"<?xml version='1.0' encoding='UTF-8'?><osm version='0.6'>{nodes}{body}{relation}</osm>"
+
+
+def _restriction(kind: str, from_way=20, via=f'<member type="node" ref="{V}" role="via"/>', to_way=22, extra=""):
+    return (f'<relation id="90" version="1"><member type="way" ref="{from_way}" role="from"/>{via}'
+            f'<member type="way" ref="{to_way}" role="to"/><tag k="type" v="restriction"/>'
+            f'<tag k="restriction" v="{kind}"/>{extra}</relation>')
+
+
+def _turn_time(nodes) -> float:
+    to_l93 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    x, y = to_l93.transform(*np.array([TURN_NODES[n] for n in nodes]).T)
+    return float(np.hypot(np.diff(x), np.diff(y)).sum() / (DEFAULT_SPEEDS.osm_kmh("residential", None) / 3.6))
+
+
+@pytest.mark.parametrize("relation, a_to_n, a_to_e", [
+    ("", [A, V, N], [A, V, E]),
+    (_restriction("no_left_turn"), [A, P, N], [A, V, E]),
+    (_restriction("only_straight_on", to_way=21), [A, P, N], [A, V, E]),
+    # straight on is banned: round by P, or a U-turn at N (allowed, as in OSRM but without its penalty)
+    (_restriction("no_straight_on", to_way=21), [A, V, N], [[A, P, N, V, E], [A, V, N, V, E]]),
+    (_restriction("no_left_turn", extra='<tag k="except" v="motorcar"/>'), [A, V, N], [A, V, E]),
+    # a via way is not applied (counted as skipped): the turn stays open
+    (_restriction("no_left_turn", via='<member type="way" ref="21" role="via"/>'), [A, V, N], [A, V, E]),
+])
+def test_turn_restrictions_change_the_time_by_a_known_amount(tmp_path, relation, a_to_n, a_to_e):
+    xml = tmp_path / "turns.osm"
+    xml.write_text(_turn_xml(relation), encoding="utf-8")
+    graph = read_xml(xml, crs="EPSG:2154")
+    for (start, end), paths in (((A, N), a_to_n), ((A, E), a_to_e)):
+        paths = paths if isinstance(paths[0], list) else [paths]
+        assert _fastest(graph, start, end) == pytest.approx(min(_turn_time(p) for p in paths), rel=1e-6)
+    # arriving from the east or the north, every turn stays allowed
+    assert _fastest(graph, E, N) == pytest.approx(_turn_time([E, V, N]), rel=1e-6)
+    assert _fastest(graph, N, A) == pytest.approx(min(_turn_time([N, V, A]), _turn_time([N, P, A])), rel=1e-6)

@@ -61,3 +61,36 @@ def test_random_graphs_equal_networkx_paths():
                 continue
             expected = sum(np.hypot(x[u] - x[v], y[u] - y[v]) for u, v in zip(path, path[1:]))
             assert got[k] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_a_point_snaps_onto_the_middle_of_a_long_road():
+    from conum_geo.analysis.engine import snap
+
+    # one 2 km road A (0, 0) – B (2000, 0), 100 s each way, and a short spur B – C
+    graph = _graph([0, 2000, 2000], [0, 0, 300], [(0, 1, 100.0), (1, 0, 100.0), (1, 2, 20.0), (2, 1, 20.0)])
+    points = snap(graph, [600.0, 1900.0], [30.0, -40.0], speed_kmh=18.0)  # 18 km/h = 5 m/s off road
+    assert points.road_m == pytest.approx([30.0, 40.0])
+    assert points.node.tolist() == [0, 1]  # the nearer end of the road each lies beside
+    assert points.leg_m == pytest.approx([30.0 + 600.0, 40.0 + 100.0])
+    assert points.leg_s == pytest.approx([30.0 / 5.0 + 600.0 * 100.0 / 2000.0, 40.0 / 5.0 + 100.0 * 100.0 / 2000.0])
+    # the proxy network keeps its node snapping (its links are not roads)
+    proxy = _graph([0, 2000], [0, 0], [(0, 1, 100.0), (1, 0, 100.0)], leg_speed_kmh=np.array([30.0, 30.0]))
+    node_snap = snap(proxy, [600.0], [30.0], speed_kmh=18.0)
+    assert node_snap.node.tolist() == [0] and node_snap.leg_m == pytest.approx([np.hypot(600.0, 30.0)])
+
+
+def test_points_far_from_every_road_are_reported():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from conum_geo.analysis.coverage import FAR_FROM_ROAD_M, SnappedTerritory, far_from_roads
+    from conum_geo.analysis.engine import snap
+
+    graph = _graph([0, 2000], [0, 0], [(0, 1, 100.0), (1, 0, 100.0)])
+    communes = snap(graph, [500.0, 800.0], [20.0, FAR_FROM_ROAD_M + 500.0], speed_kmh=18.0)
+    sites = snap(graph, [100.0], [10.0], speed_kmh=18.0)
+    territory = SimpleNamespace(communes=pd.DataFrame({"code_insee": ["58001", "58002"]}),
+                                sites=pd.DataFrame({"site_id": ["s1"]}))
+    (notice,) = far_from_roads(SnappedTerritory(graph=graph, sites=sites, communes=communes), territory)
+    assert notice.code == "loin_des_routes" and notice.count == 1 and notice.examples == ("58002 (1500 m)",)

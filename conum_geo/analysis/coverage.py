@@ -44,6 +44,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..network.graph import RoadGraph
+from ..notices import Notice
 from ..settings import Settings
 from ..tables import Territory, require_columns, require_unique
 from .engine import Snapped, nearest_source, snap, time_table
@@ -85,6 +86,28 @@ class SnappedTerritory:
         )
 
 
+#: A point farther than this from every road is reported (real road networks).
+FAR_FROM_ROAD_M = 1000.0
+
+
+def far_from_roads(snapped: SnappedTerritory, territory: Territory) -> tuple[Notice, ...]:
+    """Notices for the communes' origins and the sites farther than ``FAR_FROM_ROAD_M`` from
+    every road of a real network (still joined to the nearest road, their leg said)."""
+    if snapped.graph.leg_speed_kmh is not None:
+        return ()
+    notices = []
+    for what, points, names in (("commune(s)", snapped.communes, territory.communes["code_insee"]),
+                                ("lieu(x)", snapped.sites, territory.sites["site_id"])):
+        far = np.flatnonzero(points.off_road_m > FAR_FROM_ROAD_M)
+        if len(far):
+            notices.append(Notice(
+                code="loin_des_routes", count=len(far),
+                message=f"{len(far)} {what} à plus de {FAR_FROM_ROAD_M:g} m de toute route du réseau : "
+                        "raccordé(s) à la plus proche, trajet à pied ou hors réseau compté",
+                examples=tuple(f"{names.iloc[i]} ({points.off_road_m[i]:.0f} m)" for i in far[:5])))
+    return tuple(notices)
+
+
 def site_times(snapped: SnappedTerritory, territory: Territory, cutoff_min: float) -> pd.DataFrame:
     """Long table ``(site_id, code_insee, time_s)`` of people → site times within ``cutoff_min``.
 
@@ -106,7 +129,7 @@ def access(
     reachable) and ``nearest_site_id`` (None then).
     """
     chosen = np.flatnonzero(site_mask)
-    sources = Snapped(*(a[chosen] for a in (snapped.sites.node, snapped.sites.leg_m, snapped.sites.leg_s)))
+    sources = snapped.sites.subset(chosen)
     time_s, index = nearest_source(snapped.graph, sources, snapped.communes, toward_sources=True)
     site_ids = territory.sites["site_id"].to_numpy()[chosen]
     nearest = np.where(index >= 0, site_ids[np.maximum(index, 0)] if len(chosen) else None, None)

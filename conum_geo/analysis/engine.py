@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from ..errors import NetworkError, ParameterError
@@ -61,25 +62,54 @@ _ROUNDING = 1e-9
 
 @dataclass(frozen=True)
 class Snapped:
-    """Points attached to a graph: their node and off-network leg."""
+    """Points attached to a graph: their node and leg (``leg_m`` long, ``leg_s`` to drive);
+    ``road_m`` is each point's distance to the nearest road (None: the leg's length)."""
 
     node: np.ndarray
     leg_m: np.ndarray
     leg_s: np.ndarray
+    road_m: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.node)
 
+    @property
+    def off_road_m(self) -> np.ndarray:
+        """Distance from each point to the road network (m)."""
+        return self.leg_m if self.road_m is None else self.road_m
+
     def subset(self, index) -> Snapped:
         """The points at ``index`` (positions or boolean mask)."""
-        return Snapped(self.node[index], self.leg_m[index], self.leg_s[index])
+        return Snapped(self.node[index], self.leg_m[index], self.leg_s[index],
+                       None if self.road_m is None else self.road_m[index])
+
+
+def _snap_to_roads(graph: RoadGraph, points: np.ndarray, speed_kmh: float) -> Snapped:
+    """Points onto the nearest road segment of the largest strongly connected component
+    (``RoadGraph.segment_index``): the leg is the straight line to the projected point, at
+    ``speed_kmh``, then along the segment to its nearer end node at the segment's own speed."""
+    (tail, head, seconds_per_m, lines), tree = graph.segment_index
+    geoms = shapely.points(points)
+    where, dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+    nearest = np.empty(len(points), dtype=np.int64)
+    road_m = np.empty(len(points))
+    nearest[where[0]], road_m[where[0]] = where[1], dist
+    length_m = shapely.length(lines[nearest])
+    along_m = shapely.line_locate_point(lines[nearest], geoms)
+    to_tail = along_m <= length_m - along_m
+    node = np.where(to_tail, tail[nearest], head[nearest])
+    along = np.where(to_tail, along_m, length_m - along_m)
+    leg_s = road_m / (speed_kmh / 3.6) + along * seconds_per_m[nearest]
+    return Snapped(node=node, leg_m=road_m + along, leg_s=leg_s, road_m=road_m)
 
 
 def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
-    """Snap points (graph CRS) to the nearest node of the largest strongly connected component.
+    """Attach points (graph CRS) to the graph's largest strongly connected component.
 
-    The leg is driven at ``speed_kmh``, or at the node's own leg speed when the graph has one
-    (``RoadGraph.leg_speed_kmh``: the proxy network's local roads).
+    On real roads (no ``RoadGraph.leg_speed_kmh``) a point goes onto the nearest road segment
+    and joins its nearer end node along it (``_snap_to_roads``; the arc is not split: a route
+    leaving by the far end drives the piece twice). On the proxy network it joins the nearest
+    node by a straight leg at that node's own leg speed (a commune's local roads).
     """
     if not speed_kmh > 0:
         raise ParameterError(f"vitesse hors réseau : attendu > 0 km/h, reçu {speed_kmh}")
@@ -88,6 +118,8 @@ def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
     points = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     if not np.isfinite(points).all():
         raise NetworkError("impossible de raccorder des points sans coordonnées (NaN)")
+    if graph.leg_speed_kmh is None and graph.n_arcs:
+        return _snap_to_roads(graph, points, float(speed_kmh))
     candidates, tree = graph.snap_index
     leg_m, nearest = tree.query(points)
     leg_m = np.asarray(leg_m, dtype=float).reshape(-1)

@@ -28,7 +28,7 @@ from ..notices import Notice
 from ..settings import Settings
 from ..tables import Territory
 from .costs import CostTable, before_after_costs
-from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, site_times
+from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, far_from_roads, site_times
 from .scenarios import DEFAULT_SCENARIO, Scenario
 from .supply import SupplyChange
 
@@ -214,8 +214,8 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     communes["france_services_site"] = fallback["nearest_site_id"].map(names).to_numpy()
     communes["scenario_site_id"] = after["nearest_site_id"].to_numpy()
     communes["france_services_site_id"] = fallback["nearest_site_id"].to_numpy()
-    communes["off_network_m"] = snapped.communes.leg_m
-    site_leg_m = pd.Series(snapped.sites.leg_m, index=territory.sites["site_id"].to_numpy())
+    communes["off_network_m"] = snapped.communes.off_road_m
+    site_leg_m = pd.Series(snapped.sites.off_road_m, index=territory.sites["site_id"].to_numpy())
     communes["site_off_network_m"] = after["nearest_site_id"].map(site_leg_m).to_numpy(dtype=float)
 
     sites = territory.sites.copy()
@@ -226,7 +226,7 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     log.info("%s: %d communes flagged of %d", change.label, flagged.sum(), len(communes))
     return GapsResult(territory=territory, label=change.label, settings=settings,
                       network=graph.source, communes=communes, sites=sites,
-                      ended=_ended(change), notices=change.notices)
+                      ended=_ended(change), notices=(*change.notices, *far_from_roads(snapped, territory)))
 
 
 def _ended(change: SupplyChange) -> pd.DataFrame:

@@ -121,6 +121,27 @@ class RoadGraph:
                                    balanced_tree=False, compact_nodes=False)
 
     @cached_property
+    def segment_index(self):
+        """The road segments points may snap onto — arcs between nodes of the largest SCC, one
+        per pair of nodes, with their time per metre (the faster direction) — and an STRtree.
+        Returns ``((tail, head, seconds_per_m, lines), tree)``."""
+        import shapely
+
+        tail, head, time_s = self.arcs()
+        inside = self.largest_scc[tail] & self.largest_scc[head]
+        tail, head, time_s = tail[inside], head[inside], time_s[inside]
+        low, high = np.minimum(tail, head), np.maximum(tail, head)
+        order = np.lexsort((time_s, high, low))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (low[order][1:] != low[order][:-1]) | (high[order][1:] != high[order][:-1])
+        keep = order[first]
+        tail, head, time_s = low[keep], high[keep], time_s[keep]
+        length_m = np.maximum(np.hypot(self.x[head] - self.x[tail], self.y[head] - self.y[tail]), 1e-9)
+        lines = shapely.linestrings(np.stack([np.column_stack([self.x[tail], self.y[tail]]),
+                                              np.column_stack([self.x[head], self.y[head]])], axis=1))
+        return (tail, head, time_s / length_m, lines), shapely.STRtree(lines)
+
+    @cached_property
     def pass_through(self) -> tuple[np.ndarray, np.ndarray]:
         """Pass-through nodes and the arc each arc into one continues on (``network.contract``)."""
         from .contract import pass_through

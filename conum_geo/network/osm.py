@@ -42,6 +42,7 @@ from .speeds import (
     osm_way_direction,
     osm_way_is_drivable,
 )
+from .turns import TurnRestrictions, apply_restrictions
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
 
     ``clip`` (a polygon in ``crs``) keeps the road pieces inside it; ``crs`` defaults to
     ``metric_crs`` of the data. A node that blocks cars (``speeds.osm_node_blocks``: a bollard,
-    a closed gate) cuts the ways through it: the node and the road pieces touching it go.
+    a closed gate) cuts the ways through it: the node and the road pieces touching it go. Turn
+    restrictions with a via node are applied by splitting it (``network.turns``).
     """
     try:
         import osmium
@@ -129,14 +131,19 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
     nan = float("nan")
     blocked: set[int] = set()
     seen_ways: set[int] = set()  # a way in two overlapping extracts is read once
+    way_ids = array("q")
+    restrictions = TurnRestrictions()
     for one in paths:
         try:
-            processor = (osmium.FileProcessor(str(one), osmium.osm.NODE | osmium.osm.WAY)
-                         .with_locations().with_filter(osmium.filter.KeyFilter("highway", *NODE_TAGS)))
+            processor = (osmium.FileProcessor(str(one), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION)
+                         .with_locations().with_filter(osmium.filter.KeyFilter("highway", "type", *NODE_TAGS)))
             for item in progress(processor, desc=f"OSM {one.name}", unit="objet"):
-                if item.is_node():  # nodes come before ways in an OSM file
+                if item.is_node():  # nodes come before ways, ways before relations
                     if osm_node_blocks({key: item.tags.get(key) for key in NODE_TAGS if key in item.tags}):
                         blocked.add(item.id)
+                    continue
+                if item.is_relation():
+                    restrictions.read(item)
                     continue
                 if not item.is_way() or item.id in seen_ways:
                     continue
@@ -155,13 +162,19 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
                         lon.append(nan)
                         lat.append(nan)
                 offsets.append(len(ids))
+                way_ids.append(item.id)
                 speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
                 direction.append(osm_way_direction(tags))
         except RuntimeError as exc:
             raise InputError(f"fichier OSM {file_format.upper()} illisible ({exc})", path=one) from None
-    log.info("%s: %d drivable ways, %d blocking nodes", ", ".join(p.name for p in paths), len(speed_kmh), len(blocked))
-    return _build(lon, lat, offsets, ids, speed_kmh, direction, clip=clip, crs=crs, speeds=speeds,
-                  provenance={"format": file_format}, **simplify)
+    log.info("%s: %d drivable ways, %d blocking nodes, %d turn restrictions", ", ".join(p.name for p in paths),
+             len(speed_kmh), len(blocked), len(restrictions.items))
+    graph = _build(lon, lat, offsets, ids, speed_kmh, direction, clip=clip, crs=crs, speeds=speeds,
+                   provenance={"format": file_format}, **simplify)
+    restrictions.items = list(dict.fromkeys(restrictions.items))  # overlapping extracts repeat them
+    wanted = {r.from_way for r in restrictions.items} | {r.to_way for r in restrictions.items}
+    way_nodes = {int(w): ids[offsets[k]:offsets[k + 1]] for k, w in enumerate(way_ids) if w in wanted}
+    return apply_restrictions(graph, restrictions, way_nodes)
 
 
 @contextlib.contextmanager
