@@ -97,3 +97,24 @@ def test_offline_geocoding_says_what_to_give_instead(monkeypatch):
     result = CliRunner().invoke(cli, ["nearest", "--adresse", "1 rue de la Paix, Nevers"])
     assert result.exit_code == 2
     assert "hors ligne" in result.output and "--commune" in result.output and "--lonlat" in result.output
+
+
+def test_every_commune_of_the_gaps_map_lists_its_nearest_open_places(demo_territory, demo_graph):
+    from conum_geo.analysis.coverage import SnappedTerritory, site_times
+    from conum_geo.analysis.gaps import analyse_gaps
+    from conum_geo.data.scenario_files import load_scenario
+    from conum_geo.outputs.maps import gaps_map
+
+    result = analyse_gaps(demo_territory, demo_graph, scenario=load_scenario("departement-non-renouvele"))
+    settings = result.settings
+    snapped = SnappedTerritory.build(demo_graph, result.territory, settings)
+    times = site_times(snapped, result.territory, settings.threshold_min)
+    sites = result.sites.set_index("site_id")
+    open_after = sites.index[sites["active_after"] & (sites["presence_h_after"] != 0)]
+    times = times.loc[times["site_id"].isin(open_after)].assign(kind=lambda t: t["site_id"].map(sites["kind"]))
+    expected = times.groupby(["code_insee", "kind"])["time_s"].min() / 60.0
+    first = result.nearby.loc[result.nearby["rank"] == 1].set_index(["code_insee", "kind"])["time_min"]
+    assert first.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy())
+    assert not result.nearby["site_id"].isin(sites.index[~sites["active_after"]]).any()  # closed places never
+    html = gaps_map(result).get_root().render()
+    assert "Qui contacter pr\\u00e8s d\\u0027ici" in html  # the popup's label, JSON-escaped

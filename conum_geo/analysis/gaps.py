@@ -29,10 +29,14 @@ from ..settings import Settings
 from ..tables import Territory
 from .costs import CostTable, before_after_costs
 from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, far_from_roads, site_times
+from .nearest import nearest_by_kind
 from .scenarios import DEFAULT_SCENARIO, Scenario
 from .supply import SupplyChange
 
 log = logging.getLogger(__name__)
+
+#: Places of each kind the maps list for every commune (the orientation directory).
+NEARBY_PER_KIND = 1
 
 #: Why a commune is flagged, most severe first.
 REASON_CODES = ("lost_cover", "time_up", "ratio_down")
@@ -58,6 +62,9 @@ class GapsResult:
     #: with the French lines of their sources; None for a change that is not a scenario.
     costs: pd.DataFrame | None = None
     costs_source: tuple[str, ...] = ()
+    #: The orientation directory of every commune after the change: its nearest open places
+    #: of each kind within the threshold (``analysis.nearest.nearest_by_kind``).
+    nearby: pd.DataFrame | None = None
 
     @property
     def ended_posts(self) -> int:
@@ -218,15 +225,19 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     site_leg_m = pd.Series(snapped.sites.off_road_m, index=territory.sites["site_id"].to_numpy())
     communes["site_off_network_m"] = after["nearest_site_id"].map(site_leg_m).to_numpy(dtype=float)
 
+    open_after = change.after["active"].to_numpy(dtype=bool) & ~(change.after["presence_h"].to_numpy() == 0)
+    nearby = nearest_by_kind(times, territory.sites.loc[open_after], NEARBY_PER_KIND)
     sites = territory.sites.copy()
     for side, state in states.items():
         sites[f"active_{side}"] = state["active"].to_numpy()
-        sites[f"presence_h_{side}"] = state["presence_h"].to_numpy()
+        for column in ("presence_h", "evening_h", "saturday_h"):
+            sites[f"{column}_{side}"] = state[column].to_numpy()
         sites[f"counted_{side}"] = counted[side]
     log.info("%s: %d communes flagged of %d", change.label, flagged.sum(), len(communes))
     return GapsResult(territory=territory, label=change.label, settings=settings,
                       network=graph.source, communes=communes, sites=sites,
-                      ended=_ended(change), notices=(*change.notices, *far_from_roads(snapped, territory)))
+                      ended=_ended(change), notices=(*change.notices, *far_from_roads(snapped, territory)),
+                      nearby=nearby.drop(columns="row"))
 
 
 def _ended(change: SupplyChange) -> pd.DataFrame:

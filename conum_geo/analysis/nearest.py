@@ -54,6 +54,20 @@ class Directory:
                 "sites_illustrative": bool(self.territory.illustrative), "sources": list(self.territory.sources)}
 
 
+def nearest_by_kind(times: pd.DataFrame, sites: pd.DataFrame, per_kind: int) -> pd.DataFrame:
+    """The ``per_kind`` nearest of each kind for every origin of a long ``times`` table
+    (``site_id``, ``code_insee``, ``time_s``) over ``sites`` (``site_id``, ``kind``, ``nom``):
+    ``code_insee``, ``kind``, ``rank``, ``site_id``, ``time_min`` and ``row`` (the row of
+    ``times``), nearest first (ties by name)."""
+    info = sites.set_index("site_id")[["kind", "nom"]]
+    table = times.assign(row=np.arange(len(times)), time_min=times["time_s"].to_numpy() / 60.0)
+    table = table.loc[table["site_id"].isin(info.index)]
+    table = table.join(info, on="site_id").sort_values(["code_insee", "kind", "time_min", "nom"], kind="stable")
+    table = table.groupby(["code_insee", "kind"], sort=False).head(per_kind)
+    table["rank"] = table.groupby(["code_insee", "kind"], sort=False).cumcount() + 1
+    return table[["code_insee", "kind", "rank", "site_id", "time_min", "row"]].reset_index(drop=True)
+
+
 def commune_origin(territory: Territory, code_insee: str) -> tuple[float, float, str]:
     """The origin point (graph CRS) of a commune and its French label."""
     communes = territory.communes.set_index("code_insee")
@@ -77,10 +91,10 @@ def nearest_places(territory: Territory, graph: RoadGraph, x: float, y: float, *
     here = snap(graph, [x], [y], speed_kmh=speed)
     places = snap(graph, sites.geometry.x, sites.geometry.y, speed_kmh=speed)
     table = time_table(graph, places, here, cutoff_s=cutoff_min * 60.0, toward_sources=True)
-    found = sites.iloc[table["source"].to_numpy()].assign(time_min=table["time_s"].to_numpy() / 60.0)
-    found = (found.sort_values(["kind", "time_min", "nom"]).groupby("kind", sort=False).head(per_kind))
-    found = found.assign(rank=found.groupby("kind").cumcount() + 1)
-    chosen = found.index.to_numpy()
+    ranked = nearest_by_kind(table.assign(site_id=sites["site_id"].to_numpy()[table["source"].to_numpy()],
+                                          code_insee="origin"), sites, per_kind)
+    chosen = table["source"].to_numpy()[ranked["row"].to_numpy()]
+    found = sites.iloc[chosen].assign(time_min=ranked["time_min"].to_numpy(), rank=ranked["rank"].to_numpy())
     lengths = route_lengths_m(graph, places, here, chosen, np.zeros(len(chosen), dtype=np.int64),
                               toward_sources=True)
     found = found.assign(dist_km=lengths / 1000.0)

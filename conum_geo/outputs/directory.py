@@ -11,7 +11,7 @@ from ..vocabulary import SITE_KINDS
 from .files import write_json, write_outputs
 from .summary import caveat_lines, full_summary, warning_lines
 from .tables import Table, TableFormat
-from .text import fmt_decimal, fmt_hours, fmt_min, site_labels
+from .text import fmt_decimal, fmt_hours, fmt_min, fmt_number, site_labels
 
 #: Plural French heading of each kind.
 KIND_HEADINGS = {"conum": "Conseillers numériques", "france_services": "France services",
@@ -36,6 +36,22 @@ def _place_line(place: pd.Series, label: str) -> str:
         if isinstance(place[column], str) and place[column]:
             parts.append(f"{label} : {place[column]}")
     return "\n     ".join(parts)
+
+
+def nearby_texts(nearby: pd.DataFrame, sites: pd.DataFrame, labels: pd.Series) -> pd.Series:
+    """Per commune (index ``code_insee``), its nearest open places of each kind as one French
+    line for the map: 'France services : X (4,0 min, 24 h/sem., samedi) · …'."""
+    info = sites.set_index("site_id")
+    rows = nearby.join(info[["presence_h_after", "evening_h_after", "saturday_h_after"]], on="site_id")
+    rows = rows.assign(
+        text=[f"{labels.get(site, site)} ({fmt_min(time)}, {fmt_number(hours)} h/sem."
+              + (", soir" if evening > 0 else "") + (", samedi" if saturday > 0 else "") + ")"
+              for site, time, hours, evening, saturday in zip(rows["site_id"], rows["time_min"],
+                                                              rows["presence_h_after"], rows["evening_h_after"],
+                                                              rows["saturday_h_after"])])
+    by_kind = rows.groupby(["code_insee", "kind"], sort=False)["text"].agg(" ; ".join).reset_index()
+    by_kind["line"] = by_kind["kind"].map(KIND_HEADINGS) + " : " + by_kind["text"]
+    return by_kind.groupby("code_insee", sort=False)["line"].agg(" · ".join)
 
 
 def format_directory(result: Directory, cutoff_min: float) -> str:

@@ -13,6 +13,7 @@ from ..data.departements import territory_name
 from ..vocabulary import SITE_KINDS
 from .assumptions import renewal_lines, simulation_figure_lines
 from .cost_text import FIXED_SITE_COST_ROWS, cost_rows
+from .directory import nearby_texts
 from .map_frame import (
     SIMPLIFY_M,
     Entry,
@@ -122,8 +123,9 @@ def gaps_map(result, m=None):
         site_apres=communes["scenario_site_id"].map(labels).fillna("aucune"),
         fs_min=communes["france_services_min"].map(fmt_min),
         fs_site=communes["france_services_site_id"].map(labels).fillna("aucune"),
-        horaires_adaptes=communes["evening_h_after"].map(fmt_decimal) + " h le soir, "
-        + communes["saturday_h_after"].map(fmt_decimal) + " h le samedi",
+        proches=communes["code_insee"].map(nearby_texts(result.nearby, result.sites, labels))
+        .fillna(f"aucun lieu ouvert à moins de {result.settings.threshold_min:g} min")
+        if result.nearby is not None else "",
     )
     threshold = result.settings.threshold_min
     communes_layer(m, table, "Communes", {
@@ -131,7 +133,7 @@ def gaps_map(result, m=None):
         "motif": "Motif", "avant": "Temps avant", "apres": "Temps après",
         "site_apres": "Présence la plus proche après",
         "fs_min": "France services la plus proche", "fs_site": "France services (recours administratif)",
-        "horaires_adaptes": "Présence à horaires adaptés après (par semaine, à moins du seuil)",
+        "proches": "Qui contacter près d'ici (lieux ouverts après, les plus proches)",
     }, schemes={"statut": ("statut avant / après", communes["status"].map(STATUS_COLOURS)),
                 "apres": ("temps d'accès après", time_colours(communes["scenario_min"])),
                 "avant": ("temps d'accès avant", time_colours(communes["baseline_min"]))})
