@@ -68,7 +68,8 @@ _EXPORTS = {
     # costs of options (compare, gaps --scenario, redeploy)
     "CostTable": "analysis.costs", "option_costs": "analysis.costs", "load_costs": "data.cost_files",
     # the orientation directory (nearest)
-    "Directory": "analysis.nearest", "nearest_places": "analysis.nearest", "geocode": "data.geocode",
+    "Directory": "analysis.nearest", "nearest_places": "analysis.nearest", "commune_origin": "analysis.nearest",
+    "geocode": "data.geocode",
     "format_directory": "outputs.directory", "write_directory": "outputs.directory",
 }
 
