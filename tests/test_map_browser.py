@@ -191,7 +191,9 @@ def test_gaps_map(page, tmp_path):
     # a click (touch screens) opens the commune's popup; search finds a commune by name or code
     text = _click_commune(page, "58095")
     assert "Decize" in text and "Perd la couverture" in text and re.search(r"Temps après\s+\d+,\d min", text)
-    assert "Qui contacter près d'ici" in text and "France services" in text  # the orientation directory
+    # the orientation directory, expanded in the page from its compact codes
+    assert "Qui contacter près d'ici" in text and "@" not in text
+    assert re.search(r"(Conseillers numériques|France services) : [^·]+ \(\d+,\d min, [\d,]+ h/sem\.", text), text
     assert "58079" in _search(page, "clamecy", "Clamecy")
     assert "58264" in _search(page, "58264", "Saint-Pierre-le-Moûtier")
     assert page.locator(".conum-search-message").inner_text() == ""

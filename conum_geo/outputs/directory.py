@@ -38,20 +38,27 @@ def _place_line(place: pd.Series, label: str) -> str:
     return "\n     ".join(parts)
 
 
-def nearby_texts(nearby: pd.DataFrame, sites: pd.DataFrame, labels: pd.Series) -> pd.Series:
-    """Per commune (index ``code_insee``), its nearest open places of each kind as one French
-    line for the map: 'France services : X (4,0 min, 24 h/sem., samedi) · …'."""
+def nearby_codes(nearby: pd.DataFrame, sites: pd.DataFrame, labels: pd.Series
+                 ) -> tuple[pd.Series, list[list[str]], list[str]]:
+    """The communes' nearest open places in the compact form the maps expand
+    (``ConumMap.expand``): per commune (index ``code_insee``) "@k,i,t;…" (heading k of
+    ``KIND_HEADINGS``, place i, t tenths of a minute), the places once each ([label, hours
+    text]) and the headings. A page thus carries each place's label once, not once per
+    commune."""
     info = sites.set_index("site_id")
-    rows = nearby.join(info[["presence_h_after", "evening_h_after", "saturday_h_after"]], on="site_id")
-    rows = rows.assign(
-        text=[f"{labels.get(site, site)} ({fmt_min(time)}, {fmt_number(hours)} h/sem."
-              + (", soir" if evening > 0 else "") + (", samedi" if saturday > 0 else "") + ")"
-              for site, time, hours, evening, saturday in zip(rows["site_id"], rows["time_min"],
-                                                              rows["presence_h_after"], rows["evening_h_after"],
-                                                              rows["saturday_h_after"])])
-    by_kind = rows.groupby(["code_insee", "kind"], sort=False)["text"].agg(" ; ".join).reset_index()
-    by_kind["line"] = by_kind["kind"].map(KIND_HEADINGS) + " : " + by_kind["text"]
-    return by_kind.groupby("code_insee", sort=False)["line"].agg(" · ".join)
+    kinds = list(KIND_HEADINGS)
+    chosen = list(dict.fromkeys(nearby["site_id"]))
+    position = {site: i for i, site in enumerate(chosen)}
+    places = []
+    for site in chosen:
+        row = info.loc[site]
+        hours = f"{fmt_number(row['presence_h_after'])} h/sem." if pd.notna(row["presence_h_after"]) else "horaires inconnus"
+        hours += (", soir" if row["evening_h_after"] > 0 else "") + (", samedi" if row["saturday_h_after"] > 0 else "")
+        places.append([str(labels.get(site, site)), hours])
+    items = (nearby["kind"].map(kinds.index).astype(str) + "," + nearby["site_id"].map(position).astype(str) + ","
+             + (nearby["time_min"] * 10).round().astype(int).astype(str))
+    codes = "@" + items.groupby(nearby["code_insee"], sort=False).agg(";".join)
+    return codes, places, [KIND_HEADINGS[k] for k in kinds]
 
 
 def format_directory(result: Directory, cutoff_min: float) -> str:

@@ -6,6 +6,8 @@ Colours are safe for colour-blind readers: the commune statuses use the Okabe–
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -13,10 +15,11 @@ from ..data.departements import territory_name
 from ..vocabulary import SITE_KINDS
 from .assumptions import renewal_lines, simulation_figure_lines
 from .cost_text import FIXED_SITE_COST_ROWS, cost_rows
-from .directory import nearby_texts
+from .directory import nearby_codes
 from .map_frame import (
     SIMPLIFY_M,
     Entry,
+    add_script,
     add_site_layer,
     communes_layer,
     figures_table,
@@ -123,12 +126,17 @@ def gaps_map(result, m=None):
         site_apres=communes["scenario_site_id"].map(labels).fillna("aucune"),
         fs_min=communes["france_services_min"].map(fmt_min),
         fs_site=communes["france_services_site_id"].map(labels).fillna("aucune"),
-        proches=communes["code_insee"].map(nearby_texts(result.nearby, result.sites, labels))
-        .fillna(f"aucun lieu ouvert à moins de {result.settings.threshold_min:g} min")
-        if result.nearby is not None else "",
     )
+    places: list = []
+    headings: list = []
+    if result.nearby is not None:
+        codes, places, headings = nearby_codes(result.nearby, result.sites, labels)
+        table["proches"] = communes["code_insee"].map(codes).fillna(
+            f"aucun lieu ouvert à moins de {result.settings.threshold_min:g} min")
+    else:
+        table["proches"] = ""
     threshold = result.settings.threshold_min
-    communes_layer(m, table, "Communes", {
+    layer = communes_layer(m, table, "Communes", {
         "nom": "Commune", "code_insee": "Code INSEE", "habitants": "Population", "statut": "Statut",
         "motif": "Motif", "avant": "Temps avant", "apres": "Temps après",
         "site_apres": "Présence la plus proche après",
@@ -137,6 +145,9 @@ def gaps_map(result, m=None):
     }, schemes={"statut": ("statut avant / après", communes["status"].map(STATUS_COLOURS)),
                 "apres": ("temps d'accès après", time_colours(communes["scenario_min"])),
                 "avant": ("temps d'accès avant", time_colours(communes["baseline_min"]))})
+    if places:
+        add_script(m, f"ConumMap.expand({layer.get_name()}, 'proches', {json.dumps(places)}, "
+                      f"{json.dumps(headings)});")
     landmarks_layer(m, territory)
 
     s = result.sites

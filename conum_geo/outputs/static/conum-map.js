@@ -221,6 +221,27 @@
       window.addEventListener('beforeprint', function () { map.invalidateSize(); });
       window.addEventListener('afterprint', function () { map.invalidateSize(); });
     },
+    /* The communes' nearest places, sent once for the page: a ``field`` value "@k,i,t;…"
+     * (heading k, place i, t tenths of a minute) becomes "Heading : label (t min, hours) · …"
+     * before any tooltip or popup reads it; other values are kept as they are. */
+    expand: function (layer, field, places, headings) {
+      var escape = function (text) {
+        return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      };
+      layer.eachLayer(function (l) {
+        var p = l.feature && l.feature.properties;
+        if (!p || typeof p[field] !== 'string' || p[field].charAt(0) !== '@') { return; }
+        var groups = [], order = [];
+        p[field].slice(1).split(';').forEach(function (item) {
+          var parts = item.split(','), k = parts[0], place = places[+parts[1]];
+          var minutes = (+parts[2] / 10).toFixed(1).replace('.', ',') + ' min';
+          if (!groups[k]) { groups[k] = []; order.push(k); }
+          groups[k].push(escape(place[0]) + ' (' + minutes + ', ' + escape(place[1]) + ')');
+        });
+        p[field] = order.map(function (k) { return escape(headings[k]) + ' : ' + groups[k].join(' ; '); })
+          .join(' · ');
+      });
+    },
     /* Every marker of ``group`` opens its tooltip's text as a popup on a click. */
     popups: function (group) {
       group.eachLayer(function (layer) {
