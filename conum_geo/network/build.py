@@ -117,12 +117,24 @@ def graph_from_arcs(
     )
 
 
+#: Douglas-Peucker runs on chains of at most about this many vertices at a time (memory).
+DP_BATCH_VERTICES = 1_000_000
+
+
 def _kept_by_douglas_peucker(x, y, junction_at, tolerance_m: float) -> np.ndarray:
-    """Flat vertex indices Douglas-Peucker keeps between consecutive junctions."""
+    """Flat vertex indices Douglas-Peucker keeps between consecutive junctions, in batches of
+    chains (``DP_BATCH_VERTICES``) so that the geometries and the matching stay small."""
     same_line = junction_at[1:] - junction_at[:-1] > 1
     starts, ends = junction_at[:-1][same_line], junction_at[1:][same_line]
     if len(starts) == 0:
         return np.zeros(0, dtype=np.int64)
+    batch = np.cumsum(ends - starts + 1) // DP_BATCH_VERTICES
+    cuts = np.flatnonzero(np.diff(batch)) + 1
+    return np.concatenate([_kept_in_chains(x, y, s, e, tolerance_m)
+                           for s, e in zip(np.split(starts, cuts), np.split(ends, cuts))])
+
+
+def _kept_in_chains(x, y, starts, ends, tolerance_m: float) -> np.ndarray:
     sizes = ends - starts + 1
     chain = np.repeat(np.arange(len(starts)), sizes)
     flat = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
