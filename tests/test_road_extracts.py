@@ -110,3 +110,27 @@ def test_offline_says_so_in_one_line(monkeypatch, tmp_path):
     monkeypatch.setenv("CONUM_GEO_CACHE_DIR", str(tmp_path))
     result = CliRunner().invoke(cli, ["data", "fetch", "--dept", "58", "--roads"])
     assert result.exit_code != 0 and result.output.startswith("Erreur : ") and result.output.count("\n") == 1
+
+
+def test_saint_barthelemy_is_a_territory_on_its_real_roads(shared_data, tmp_path):
+    """977 has no French regional extract: its roads are passed as a file, its contour too."""
+    import osmium
+    import shapely
+
+    pbf = shared_data / SAINT_BARTHELEMY
+    points = [(n.location.lon, n.location.lat) for n in osmium.FileProcessor(str(pbf), osmium.osm.NODE)
+              if n.location.valid()]
+    contour = shapely.MultiPoint(points).convex_hull.buffer(0.002)
+    communes = tmp_path / "saint-barthelemy.geojson"
+    communes.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"code": "97701", "nom": "Saint-Barthélemy"},
+        "geometry": shapely.geometry.mapping(contour)}]}))
+    result = CliRunner().invoke(cli, [
+        "gaps", "--dept", "977", "--communes", str(communes),
+        "--population", str(shared_data / "communes/communes-cog2026.json"),
+        "--france-services", str(shared_data / "france-services/liste-fs-20240801.csv"),
+        "--network", "osm", "--roads", str(pbf), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["dept"], summary["communes"], summary["population"]) == ("977", 1, 10660)
+    assert summary["network"] == "osm" and not summary["network_approximate"]
