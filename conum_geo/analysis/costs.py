@@ -143,7 +143,8 @@ def posts_to_cost(territory, post_ids, *, public_default=pd.NA) -> pd.DataFrame:
     for column in ("qpv", "zrr"):
         if column in structures.columns:
             flagged |= structures[column].astype("boolean").fillna(False).astype(bool)
-    codes = employer.map(structures["code_insee"]) if "code_insee" in structures.columns else employer * np.nan
+    codes = (employer.map(structures["code_insee"]) if "code_insee" in structures.columns
+             else pd.Series(None, index=employer.index, dtype=object))
     return pd.DataFrame({
         "post_id": ids.to_numpy(),
         "fte": posts["fte"].astype(float).fillna(1.0).to_numpy(),
