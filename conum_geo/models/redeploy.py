@@ -267,10 +267,10 @@ def iso_points(n_lost: int, n_posts: int, assumptions: ModelAssumptions, setting
 
 
 def _iso_problem(extended: Territory, change, settings: Settings, candidates: gpd.GeoDataFrame, cost: np.ndarray,
-                 weights: np.ndarray, n_posts: int, within_min: float) -> IsoReplacement:
-    """The à-iso instance (``models.iso``): openable candidates are in the communes of the
-    département that have no presence left after the scenario, one per commune."""
-    lost, near = _lost_points(extended, change, settings, cost, within_min)
+                 weights: np.ndarray, n_posts: int, near: np.ndarray) -> IsoReplacement:
+    """The à-iso instance (``models.iso``; ``near``: the candidates within R of each lost
+    point): openable candidates are in the communes of the département that have no presence
+    left after the scenario, one per commune."""
     after = presence_communes(_state_presences(extended, change.after), settings)
     codes = extended.communes["code_insee"].to_numpy()
     position = {code: i for i, code in enumerate(codes)}
@@ -351,15 +351,16 @@ def redeploy(
                              "lieux candidats libres")
     weights = demand_of(extended.communes, settings).to_numpy(dtype=float)
     problem: Problem
+    lost = np.zeros(0, dtype=np.int64)  # the lost points of presence (iso only)
     if objective == "mclp":
         problem = MCLP.from_cost_matrix(cost, weights, settings.threshold_min, n_fixed + n_posts,
                                         is_fixed, name="mclp")
     elif objective == "lscp":
         problem = LSCP.from_cost_matrix(cost, settings.threshold_min, is_fixed, name="lscp")
     elif objective == "iso":
-        n_points = iso_points(len(_lost_points(extended, change, settings, cost, within_min)[0]), n_posts,
-                              assumptions, settings)
-        problem = _iso_problem(extended, change, settings, candidates, cost, weights, n_points, within_min)
+        lost, near = _lost_points(extended, change, settings, cost, within_min)
+        problem = _iso_problem(extended, change, settings, candidates, cost, weights,
+                               iso_points(len(lost), n_posts, assumptions, settings), near)
     else:
         if n_fixed + n_posts == 0:
             raise ParameterError("la p-médiane demande au moins un poste ou un site maintenu")
@@ -369,7 +370,6 @@ def redeploy(
     if objective == "lscp" and len(problem.selected) - n_fixed > n_posts:
         log.warning("LSCP needs %d new sites, more than the %d posts available",
                     len(problem.selected) - n_fixed, n_posts)
-    lost = _lost_points(extended, change, settings, cost, within_min)[0]
     lost_table = (_lost_table(extended, problem, lost, candidates, cost) if isinstance(problem, IsoReplacement)
                   else pd.DataFrame(columns=list(LOST_COLUMNS)))
 
