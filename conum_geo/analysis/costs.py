@@ -87,12 +87,14 @@ class CostTable:
                                + np.where(flagged, self.renewal_qpv_zrr_bonus_share, 0.0))
         return yearly
 
-    def lines(self, funding: str = "initial") -> list[str]:
-        """French lines saying where each figure comes from (for outputs)."""
+    def lines(self, funding: str = "initial", *, driving: bool = True) -> list[str]:
+        """French lines saying where each figure comes from (for outputs); ``driving`` False
+        for options on fixed sites, which cost no driving."""
         lines = [f"Coûts : {self.name} ({self.as_of}) ; financement : {FUNDING[funding]}.",
                  f"Subvention de l'État : {self.subsidy_source}.",
-                 f"Coût d'un poste : {self.salary_source}.",
-                 f"Déplacements : {self.driving_source}."]
+                 f"Coût d'un poste : {self.salary_source}."]
+        if driving:
+            lines.append(f"Déplacements : {self.driving_source}.")
         if funding == "renewal":
             lines.insert(2, f"Renouvellement : {self.renewal_source}.")
         return lines

@@ -270,4 +270,4 @@ def analyse_gaps(
         result.territory, ended_ids=result.ended["post_id"], added_ids=[p.post_id for p in scenario.added_posts],
         population_before=float(c.loc[c["covered_before"], "population"].sum()),
         population_after=float(c.loc[c["covered_after"], "population"].sum()), table=costs, funding=funding)
-    return replace(result, costs=table, costs_source=tuple(costs.lines(funding)))
+    return replace(result, costs=table, costs_source=tuple(costs.lines(funding, driving=False)))

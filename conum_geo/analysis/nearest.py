@@ -96,7 +96,7 @@ def nearest_places(territory: Territory, graph: RoadGraph, x: float, y: float, *
     chosen = table["source"].to_numpy()[ranked["row"].to_numpy()]
     found = sites.iloc[chosen].assign(time_min=ranked["time_min"].to_numpy(), rank=ranked["rank"].to_numpy())
     lengths = route_lengths_m(graph, places, here, chosen, np.zeros(len(chosen), dtype=np.int64),
-                              toward_sources=True)
+                              toward_sources=True, limit_s=cutoff_min * 60.0)
     found = found.assign(dist_km=lengths / 1000.0)
     names = territory.communes.set_index("code_insee")["nom"]
     found["commune"] = found["code_insee"].map(names).fillna(found["code_insee"])

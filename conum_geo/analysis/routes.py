@@ -37,10 +37,10 @@ def _tree_lengths_m(graph: RoadGraph, predecessors: np.ndarray) -> np.ndarray:
 
 
 def route_lengths_m(graph: RoadGraph, sources: Snapped, targets: Snapped, source: np.ndarray,
-                    target: np.ndarray, *, toward_sources: bool) -> np.ndarray:
+                    target: np.ndarray, *, toward_sources: bool, limit_s: float = np.inf) -> np.ndarray:
     """Length (m) of the fastest route of each pair ``(sources[source[k]], targets[target[k]])``,
     legs included (module doc); ``toward_sources`` as in ``engine.time_table``. NaN when the
-    target is unreachable."""
+    target is unreachable, or beyond ``limit_s`` on the graph (searches stop there)."""
     source, target = np.asarray(source, dtype=np.int64), np.asarray(target, dtype=np.int64)
     matrix = graph.reversed_time_s if toward_sources else graph.time_s
     factor = float(graph.provenance.get("detour_factor", 1.0))
@@ -49,7 +49,7 @@ def route_lengths_m(graph: RoadGraph, sources: Snapped, targets: Snapped, source
     root_of = root_of.reshape(-1)
     for start in range(0, len(roots), _BLOCK):
         block = roots[start:start + _BLOCK]
-        times, predecessors = dijkstra(matrix, indices=block, return_predecessors=True)
+        times, predecessors = dijkstra(matrix, indices=block, return_predecessors=True, limit=limit_s)
         for row in range(len(block)):
             pairs = np.flatnonzero(root_of == start + row)
             ends = targets.node[target[pairs]]

@@ -11,13 +11,9 @@ from .options import (
     check_strict,
     dept_option,
     echo_outcome,
-    json_option,
     load_inputs,
-    network_options,
-    out_option,
+    run_options,
     table_format,
-    table_options,
-    territory_options,
     threshold_option,
 )
 
@@ -31,11 +27,7 @@ from .options import (
 @post_options
 @visit_options
 @cost_options
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def compare(dept, n_posts, threshold_min, out_dir, csv_format, xlsx, as_json, **options):
     """Compare les modèles de déploiement (centralité, multi-centralité, rayonnement)."""
     from ..models.compare import compare_models

@@ -11,15 +11,11 @@ from .options import (
     check_strict,
     dept_option,
     echo_outcome,
-    json_option,
     kinds_option,
     margin_option,
-    network_options,
-    out_option,
+    run_options,
     split_options,
     table_format,
-    table_options,
-    territory_options,
     threshold_option,
 )
 
@@ -33,11 +29,7 @@ from .options import (
 @threshold_option
 @margin_option
 @kinds_option
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_dir, csv_format, xlsx, as_json,
          **sources):
     """Communes qui gagnent ou perdent la couverture entre deux versions d'un registre."""

@@ -17,19 +17,15 @@ from .options import (
     chosen_depts,
     default_scenario,
     echo_outcome,
-    json_option,
     kinds_option,
     load_inputs,
     margin_option,
     national_options,
-    network_options,
     on_option,
-    out_option,
     run_national,
+    run_options,
     scenario_option,
     table_format,
-    table_options,
-    territory_options,
     threshold_option,
 )
 
@@ -49,11 +45,7 @@ from .options import (
 @click.option("--fragility-weighting", is_flag=True, default=None,
               help="Pondère la demande de chaque commune par son indice de fragilité numérique.")
 @cost_options
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def gaps(depts, region, workers, scheduler, scenario, on, threshold_min, margin_min, kinds, ratio_drop_share,
          supply, fragility_weighting, out_dir, csv_format, xlsx, as_json, **sources):
     """Communes non couvertes et communes qui perdent la couverture dans un scénario."""

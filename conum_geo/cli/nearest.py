@@ -7,13 +7,9 @@ import click
 from .options import (
     check_strict,
     echo_outcome,
-    json_option,
     load_inputs,
-    network_options,
-    out_option,
+    run_options,
     table_format,
-    table_options,
-    territory_options,
 )
 
 
@@ -39,11 +35,7 @@ def _lonlat(ctx, param, value):
               help="Lieux listés par type (conseillers numériques, France services, médiation).")
 @click.option("--max-min", "cutoff_min", type=click.FloatRange(min=1, max=600), default=90.0, show_default=True,
               help="Temps de trajet maximal en minutes.")
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def nearest(code_insee, lonlat, address, dept, per_kind, cutoff_min, out_dir, csv_format, xlsx, as_json, **sources):
     """Les lieux ouverts les plus proches d'une commune, d'un point ou d'une adresse."""
     from ..analysis.nearest import commune_origin, nearest_places

@@ -258,6 +258,16 @@ def apply_options(options: dict):
 territory_options = apply_options(TERRITORY_OPTIONS)
 #: Add every network option to a command.
 network_options = apply_options(NETWORK_OPTIONS)
+
+
+def run_options(command):
+    """The options every analysis command ends with, in this order: ``--out``, the table
+    formats, ``--json``, the territory's sources and the road network."""
+    for decorator in (network_options, territory_options, json_option, table_options, out_option):
+        command = decorator(command)
+    return command
+
+
 #: ``--dept`` (one or several), ``--region``, ``--workers``, ``--scheduler``.
 national_options = apply_options(NATIONAL_OPTIONS)
 #: ``--csv-format`` and ``--xlsx``.

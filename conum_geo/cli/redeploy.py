@@ -13,14 +13,10 @@ from .options import (
     default_scenario,
     dept_option,
     echo_outcome,
-    json_option,
     load_inputs,
-    network_options,
-    out_option,
+    run_options,
     scenario_option,
     table_format,
-    table_options,
-    territory_options,
     threshold_option,
 )
 
@@ -57,11 +53,7 @@ def _keep(ctx, param, value):
 @threshold_option
 @post_options
 @cost_options
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def redeploy(dept, n_posts, keep, objective, replace_within_min, fragility_weighting, scenario, solver,
              time_limit_s, threshold_min, out_dir, csv_format, xlsx, as_json, **options):
     """Où placer N postes pour retrouver la couverture après des non-renouvellements."""

@@ -9,16 +9,12 @@ from .options import (
     check_strict,
     chosen_depts,
     echo_outcome,
-    json_option,
     kinds_option,
     load_inputs,
     national_options,
-    network_options,
-    out_option,
     run_national,
+    run_options,
     table_format,
-    table_options,
-    territory_options,
     threshold_option,
 )
 
@@ -73,11 +69,7 @@ def _assumptions(ctx, param, value):
                    "association=0.3 (remplace l'hypothèse pour ces types).")
 @threshold_option
 @kinds_option
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def simulate(depts, region, workers, scheduler, draws, tolerance, seed, undecided, assumptions, p_nonrenewal,
              threshold_min, kinds, out_dir, csv_format, xlsx, as_json, **sources):
     """Tirages de renouvellement : probabilité de perdre la couverture par commune, avec son erreur."""

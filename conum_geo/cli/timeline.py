@@ -9,14 +9,10 @@ from .options import (
     check_strict,
     dept_option,
     echo_outcome,
-    json_option,
     kinds_option,
     load_inputs,
-    network_options,
-    out_option,
+    run_options,
     table_format,
-    table_options,
-    territory_options,
     threshold_option,
 )
 
@@ -31,11 +27,7 @@ _MONTH = click.DateTime(formats=["%Y-%m", "%Y-%m-%d"])
               help="Dernier mois (défaut : le mois qui suit la dernière fin de contrat).")
 @threshold_option
 @kinds_option
-@out_option
-@table_options
-@json_option
-@territory_options
-@network_options
+@run_options
 def timeline(dept, first, last, threshold_min, kinds, out_dir, csv_format, xlsx, as_json, **sources):
     """Population couverte mois par mois, au fil des débuts et fins de contrats (tableau et graphique)."""
     from ..analysis.timeline import coverage_timeline

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..cache import cache_root
 from ..errors import DataUnavailableError, InputError
-from .sources import MB, _inside, _open, _unreachable, download
+from .sources import MB, download, inside_cache, open_url, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +90,20 @@ def _published(timeout_s: float) -> set[str]:
     url = f"{_base()}/index-v1-nogeom.json"
     allowed = {urllib.parse.urlsplit(url).hostname or ""}
     try:
-        with _open(url, {}, timeout_s, None, allowed) as response:
+        with open_url(url, {}, timeout_s, None, allowed) as response:
             index = json.loads(response.read(64 * MB))
     except (ValueError, OSError) as exc:
-        raise _unreachable(url, exc) from None
+        raise unreachable(url, exc) from None
     return {str(feature.get("properties", {}).get("urls", {}).get("pbf", "")) for feature in index.get("features", [])}
 
 
 def _md5(url: str, timeout_s: float) -> str:
     allowed = {urllib.parse.urlsplit(url).hostname or ""}
     try:
-        with _open(url + ".md5", {}, timeout_s, None, allowed) as response:
+        with open_url(url + ".md5", {}, timeout_s, None, allowed) as response:
             text = response.read(4096).decode("ascii", errors="replace")
     except OSError as exc:
-        raise _unreachable(url + ".md5", exc) from None
+        raise unreachable(url + ".md5", exc) from None
     match = re.match(r"\s*([0-9a-fA-F]{32})\b", text)
     if not match:
         raise DataUnavailableError(f"{url}.md5 : somme MD5 publiée illisible")
@@ -145,7 +145,7 @@ def fetch_extracts(dept: str, cache_dir: str | Path | None = None, *, refresh: b
                                    f"({_base()}/index-v1-nogeom.json) : registre à mettre à jour")
     done = []
     for region in regions:
-        target = _inside(folder.parent, folder / f"{region}-latest.osm.pbf")
+        target = inside_cache(folder.parent, folder / f"{region}-latest.osm.pbf")
         if target.is_file() and not refresh:
             done.append((region, target, "en cache"))
             continue

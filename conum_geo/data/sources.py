@@ -167,7 +167,8 @@ SOURCES: tuple[Source, ...] = (
 )
 
 
-def _unreachable(url: str, reason, source: Source | None = None) -> DataUnavailableError:
+def unreachable(url: str, reason, source: Source | None = None) -> DataUnavailableError:
+    """The one-line French error for a server that cannot be reached, saying what to pass instead."""
     host = urllib.parse.urlsplit(url).netloc or url
     hint = (f"passer le fichier avec {source.option} FICHIER (depuis {source.page}) ou --data-dir DOSSIER"
             if source else "passer les fichiers avec --data-dir DOSSIER ou les options de chaque registre")
@@ -188,7 +189,8 @@ class _RedirectPolicy(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _open(url: str, headers: dict, timeout_s: float, source: Source | None, allowed: set[str] | None = None):
+def open_url(url: str, headers: dict, timeout_s: float, source: Source | None, allowed: set[str] | None = None):
+    """An HTTP response for ``url``, redirects followed only to the ``allowed`` hosts (None: any)."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
     opener = urllib.request.build_opener(_RedirectPolicy(allowed))
     try:
@@ -196,7 +198,7 @@ def _open(url: str, headers: dict, timeout_s: float, source: Source | None, allo
     except urllib.error.HTTPError:
         raise
     except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
-        raise _unreachable(url, getattr(exc, "reason", exc), source) from None
+        raise unreachable(url, getattr(exc, "reason", exc), source) from None
 
 
 def _file_hash(path: Path, algorithm: str) -> str:
@@ -228,14 +230,14 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     started = time.monotonic()
     try:
-        response = _open(url, headers, timeout_s, source, allowed_hosts)
+        response = open_url(url, headers, timeout_s, source, allowed_hosts)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:  # the partial file cannot be continued: start again
             part.unlink()
             return download(url, target, checksum=checksum, timeout_s=timeout_s, deadline_s=deadline_s,
                             max_bytes=max_bytes, allowed_hosts=allowed_hosts, check=check, source=source,
                             label=label)
-        raise _unreachable(url, f"HTTP {exc.code} {exc.reason}", source) from None
+        raise unreachable(url, f"HTTP {exc.code} {exc.reason}", source) from None
     with response:
         resumed = offset > 0 and response.status == 206
         if not resumed:
@@ -297,10 +299,10 @@ def _datagouv_resource(source: Source, timeout_s: float) -> dict:
     """The latest resource of ``source.resource_format`` of a data.gouv.fr dataset."""
     assert source.url is not None  # datagouv sources always have their dataset URL
     try:
-        with _open(source.url, {"Accept": "application/json"}, timeout_s, source, source.allowed_hosts()) as response:
+        with open_url(source.url, {"Accept": "application/json"}, timeout_s, source, source.allowed_hosts()) as response:
             dataset = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
-        raise _unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
+        raise unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
     except json.JSONDecodeError:
         raise DataUnavailableError(f"{source.url} : l'API de data.gouv.fr n'a pas répondu en JSON") from None
     resources = [r for r in dataset.get("resources", [])
@@ -326,7 +328,7 @@ def _write_meta(path: Path, **meta) -> None:
                                                         encoding="utf-8")
 
 
-def _inside(cache_dir: Path, target: Path) -> Path:
+def inside_cache(cache_dir: Path, target: Path) -> Path:
     """``target``, checked to lie inside ``cache_dir`` once resolved."""
     root, resolved = cache_dir.resolve(), target.resolve()
     if root != resolved.parent and root not in resolved.parents:
@@ -365,7 +367,7 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
             if source.sha256 is None or _file_hash(target, "sha256") == source.sha256:
                 return Fetched(source, target, "en cache")
             log.warning("%s does not match its checksum: downloading it again", target)
-    _inside(cache_dir, target)
+    inside_cache(cache_dir, target)
     if source.datagouv and urllib.parse.urlsplit(url).hostname not in source.allowed_hosts():
         raise DataUnavailableError(f"{url} : ressource sur un hôte non prévu pour cette source "
                                    f"({urllib.parse.urlsplit(url).hostname})")

@@ -168,9 +168,8 @@ def round_trips(posts: pd.DataFrame, snapped: SnappedTerritory, territory: Terri
         "code_insee": territory.communes["code_insee"].to_numpy()[target],
         "out_s": trips["time_s_out"].to_numpy(),
         "back_s": trips["time_s_back"].to_numpy(),
-        "round_trip_m": (route_lengths_m(snapped.graph, points, snapped.communes, source, target, toward_sources=False)
-                         + route_lengths_m(snapped.graph, points, snapped.communes, source, target,
-                                           toward_sources=True)),
+        "round_trip_m": sum(route_lengths_m(snapped.graph, points, snapped.communes, source, target,
+                                            toward_sources=toward, limit_s=cutoff_s) for toward in (False, True)),
     })
 
 

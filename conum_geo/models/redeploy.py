@@ -413,7 +413,7 @@ def redeploy(
                           assumptions=assumptions, network=graph.source, objective=objective,
                           n_posts=n_posts, keep=keep, candidates=candidates, communes=communes,
                           sites=sites, table=table, solution=problem, lost_points=lost_table, hosts=hosts,
-                          replace_within_min=within_min, costs_source=tuple(costs.lines(funding)))
+                          replace_within_min=within_min, costs_source=tuple(costs.lines(funding, driving=False)))
 
 
 def _state_costs(extended: Territory, change, n_posts: int, table: pd.DataFrame, costs: CostTable,

@@ -9,15 +9,22 @@ COST_COLUMNS = [
     "fte", "state_subsidy_eur", "posts_cost_eur", "driving_km", "driving_cost_eur", "driving_time_value_eur",
     "total_cost_eur", "employer_remaining_eur", "cost_per_inhabitant_covered_eur", "status_unknown_posts",
 ]
-#: French rows of the cost block of a table of options (the driving rows name "km" or "déplacement").
-COST_ROWS = [
+_POST_ROWS = [
     ("Subvention de l'État / an", lambda r: fmt_eur(r["state_subsidy_eur"])),
     ("Coût des postes / an", lambda r: fmt_eur(r["posts_cost_eur"])),
+]
+_DRIVING_ROWS = [
     ("Kilomètres parcourus / an", lambda r: f"{fmt_int(round(r['driving_km']))} km"),
     ("Frais de déplacement / an", lambda r: fmt_eur(r["driving_cost_eur"])),
+]
+_RESULT_ROWS = [
     ("Reste à charge employeurs / an", lambda r: fmt_eur(r["employer_remaining_eur"])),
     ("Coût par habitant couvert / an", lambda r: fmt_eur(r["cost_per_inhabitant_covered_eur"])),
 ]
+#: French rows of the cost block of a table of options.
+COST_ROWS = [*_POST_ROWS, *_DRIVING_ROWS, *_RESULT_ROWS]
+#: The rows of options on fixed sites, which drive nothing (``gaps``, ``redeploy``).
+FIXED_SITE_COST_ROWS = [*_POST_ROWS, *_RESULT_ROWS]
 
 def cost_notes(costs, funding: str, status_unknown: int, driving_time_value_eur=()) -> list[str]:
     """French lines under a cost table: what the costs are and where the figures come from."""
@@ -30,10 +37,6 @@ def cost_notes(costs, funding: str, status_unknown: int, driving_time_value_eur=
         lines.append(f"{status_unknown} poste(s) d'employeur de statut inconnu chiffré(s) comme privé(s) "
                      "(subvention la plus basse).")
     return lines + [f"- {line}" for line in costs.lines(funding)]
-
-
-#: The rows of options on fixed sites, which drive nothing (``gaps``).
-FIXED_SITE_COST_ROWS = [row for row in COST_ROWS if "Kilomètres" not in row[0] and "déplacement" not in row[0]]
 
 
 def cost_rows(costs, rows=COST_ROWS) -> list[list[str]]:
@@ -54,4 +57,4 @@ def scenario_cost_lines(costs, sources) -> list[str]:
     if int(before["status_unknown_posts"]):
         lines.append(f"  {int(before['status_unknown_posts'])} poste(s) d'employeur de statut inconnu chiffré(s) "
                      "comme privé(s) (subvention la plus basse).")
-    return lines + [f"  - {line}" for line in sources if not line.startswith("Déplacements")]
+    return lines + [f"  - {line}" for line in sources]

@@ -172,7 +172,7 @@ def format_redeployment(result: RedeployResult, top: int = 10) -> str:
     lines += [f"{label:<34}" + "".join(f"{fmt(t):>28}" for _, t in result.table.iterrows())
               for label, fmt in FIXED_SITE_COST_ROWS]
     lines.append("Les nouveaux postes sont chiffrés comme employés par une collectivité (employeur public).")
-    lines += [f"- {line}" for line in result.costs_source if not line.startswith("Déplacements")]
+    lines += [f"- {line}" for line in result.costs_source]
     if result.objective == "lscp" and s["new_sites"] > s["posts"]:
         lines.append(f"Il faudrait {s['new_sites']} nouveaux sites pour couvrir toutes les communes "
                      f"atteignables, plus que les {s['posts']} postes disponibles.")
