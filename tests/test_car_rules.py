@@ -14,6 +14,7 @@ import pyproj
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
+from conum_geo.errors import NetworkError
 from conum_geo.network.osm import read_pbf, read_xml
 from conum_geo.network.speeds import DEFAULT_SPEEDS, osm_node_blocks, osm_way_is_drivable
 
@@ -137,3 +138,55 @@ def test_turn_restrictions_change_the_time_by_a_known_amount(tmp_path, relation,
     # arriving from the east or the north, every turn stays allowed
     assert _fastest(graph, E, N) == pytest.approx(_turn_time([E, V, N]), rel=1e-6)
     assert _fastest(graph, N, A) == pytest.approx(min(_turn_time([N, V, A]), _turn_time([N, P, A])), rel=1e-6)
+
+
+def _ferry_xml(ferry_tags: dict) -> str:
+    """The fixture with the direct way 1 → 5 → 2 a ferry route (no highway tag)."""
+    xml = _xml({}, {})
+    ferry = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in ferry_tags.items())
+    return xml.replace('<tag k="highway" v="residential"/></way><way id="11"', f'{ferry}</way><way id="11"', 1)
+
+
+def _crossing_m() -> float:
+    to_l93 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    x, y = to_l93.transform(*np.array([NODES[n] for n in (1, 5, 2)]).T)
+    return float(np.hypot(np.diff(x), np.diff(y)).sum())
+
+
+@pytest.mark.parametrize("ferry_tags, expected", [
+    ({"route": "ferry", "duration": "00:01"}, 60.0),            # the timetable's minute
+    ({"route": "ferry", "duration": "PT1M30S"}, 90.0),
+    ({"route": "ferry", "duration": "2"}, 120.0),               # minutes alone
+    ({"route": "ferry"}, "5 km/h"),                             # no duration: OSRM's 5 km/h
+    ({"route": "ferry", "duration": "00:01", "motor_vehicle": "no"}, "detour"),  # foot passengers only
+    ({"route": "ferry", "duration": "00:01", "oneway": "yes"}, 60.0),
+])
+def test_a_ferry_takes_its_tagged_duration(tmp_path, ferry_tags, expected):
+    xml = tmp_path / "ferry.osm"
+    xml.write_text(_ferry_xml(ferry_tags), encoding="utf-8")
+    assert 'k="highway" v="residential"/></way><way id="11"' not in xml.read_text()
+    graph = read_xml(xml)
+    want = {"5 km/h": _crossing_m() / (5.0 / 3.6), "detour": DETOUR}.get(expected, expected)
+    assert _fastest(graph, 1, 2) == pytest.approx(min(want, DETOUR), rel=1e-9)
+    # The crossing alone (the detour's ways left out): exactly its time, or no way at all.
+    alone = tmp_path / "ferry_alone.osm"
+    text = xml.read_text()
+    alone.write_text(text[:text.index('<way id="11"')] + "</osm>", encoding="utf-8")
+    if expected == "detour":
+        with pytest.raises(NetworkError):
+            read_xml(alone)
+    else:
+        assert _fastest(read_xml(alone), 1, 2) == pytest.approx(want, rel=1e-9)
+    if "oneway" in ferry_tags:
+        assert _fastest(graph, 2, 1) == pytest.approx(DETOUR, rel=1e-9)
+    ferries = 0 if "motor_vehicle" in ferry_tags else 1
+    assert graph.provenance["ferries"] == ferries
+    assert graph.provenance["ferries_without_duration"] == int("duration" not in ferry_tags)
+
+
+def test_the_ferry_duration_parser():
+    from conum_geo.network.speeds import parse_duration_s
+
+    assert [parse_duration_s(v) for v in ("PT1H30M", "01:30", "1:30:15", "90", "PT20S")] == \
+        [5400.0, 5400.0, 5415.0, 5400.0, 20.0]
+    assert all(np.isnan(parse_duration_s(v)) for v in (None, "", "PT", "soon", "0", "-5"))

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from conum_geo.analysis import engine
 from conum_geo.analysis.engine import Snapped, bounded_searches, nearest_source, snap, time_table
-from conum_geo.network.contract import worth_contracting
+from conum_geo.network.contract import contract_chains, mostly_chains
 from conum_geo.network.graph import RoadGraph
 from conum_geo.network.synthetic import synthetic_road_graph
 
@@ -256,18 +256,18 @@ def test_pass_through_nodes_by_hand():
                       time_s=sp.csr_matrix((np.ones(len(arcs)), (rows, cols)), shape=(7, 7)))
     through, _ = graph.pass_through
     assert np.flatnonzero(through).tolist() == [1, 3]
-    core = graph.core(np.array([], dtype=np.int64))
+    core = contract_chains(graph, np.array([], dtype=np.int64))
     assert core.nodes.tolist() == [0, 2, 4, 5, 6]
     assert core.graph.time_s[core.index_of(0), core.index_of(2)] == 2.0
     assert core.graph.time_s[core.index_of(4), core.index_of(2)] == 2.0
     # Keeping node 3 (a source or target in the middle of the chain) splits the chain there.
-    assert graph.core(np.array([3])).nodes.tolist() == [0, 2, 3, 4, 5, 6]
+    assert contract_chains(graph, np.array([3])).nodes.tolist() == [0, 2, 3, 4, 5, 6]
 
 
 def test_only_graphs_made_mostly_of_chains_are_contracted():
-    assert worth_contracting(chained_graph(0)[0])
-    assert not worth_contracting(random_graph(0)[0])
-    assert not worth_contracting(synthetic_road_graph(2500, seed=0))  # ≈ 30 % pass-through
+    assert mostly_chains(chained_graph(0)[0])
+    assert not mostly_chains(random_graph(0)[0])
+    assert not mostly_chains(synthetic_road_graph(2500, seed=0))  # ≈ 30 % pass-through
 
 
 def test_core_is_cached_per_set_of_kept_nodes():
@@ -282,7 +282,7 @@ def test_core_is_cached_per_set_of_kept_nodes():
 @pytest.mark.parametrize("toward", [True, False])
 def test_time_table_on_contracted_chains_equals_networkx(seed, toward):
     graph, reference = chained_graph(seed)
-    assert worth_contracting(graph)  # mostly chains: time_table runs on the core
+    assert mostly_chains(graph)  # mostly chains: time_table runs on the core
     rng = np.random.default_rng(seed)
     # Sources and targets anywhere, many in the middle of chains or on the rings.
     sources = points(rng.choice(graph.n_nodes, 8, replace=False), rng.uniform(0, 10, 8))

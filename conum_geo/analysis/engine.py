@@ -1,25 +1,29 @@
 """Travel-time engine: snapping and shortest paths on a CSR graph.
 
 All searches run in ``scipy.sparse.csgraph`` (compiled Dijkstra on the graph's CSR arrays).
-A point (site or commune origin) is snapped to the nearest node of the graph's largest
-strongly connected component; its off-network leg (straight distance at a stated speed) is
-part of every time it takes part in.
+A point (site or commune origin) is snapped to the graph's largest strongly connected
+component: on real roads onto the nearest road segment, which it splits (it joins both ends,
+as the segment's one-ways allow, and every search takes the faster), on the proxy network to
+the nearest node; its off-network leg (straight distance at a stated speed) is part of every
+time it takes part in.
 
 - ``nearest_source``: one multi-source sweep gives every target its nearest source and the
-  time. Sources enter through one *virtual node* each, joined to their snapped node by an arc
-  weighted by their leg, so the sweep is exact with legs and says which source won.
+  time. Sources enter through one *virtual node* each, joined to the node(s) they attach to
+  by arcs weighted by their legs, so the sweep is exact with legs and says which source won.
 - ``group_time_table``: one multi-source search per group of sources (sources that open and
   close together, e.g. an employer's sites), bounded by ``cutoff_s``: every target's time to
   the nearest source of each group.
 - ``time_table``: one search per source node bounded by ``cutoff_s`` (``limit=``), giving
   the sparse long table ``(source, target, time_s)`` of pairs within the cutoff. Searches run
-  in blocks of sources close to each other, each on the part of the graph that can be
-  reached in time (``RoadGraph.max_speed_ms`` bounds how far a trip goes; the whole graph at
-  département scale), in ``dijkstra`` calls of a few megabytes whose rows are cut down to
-  the targets' columns at once, so memory stays bounded and large graphs are not swept
-  whole for every source. On graphs made mostly of chains the searches run on the graph's
-  *core* (``RoadGraph.core``: chains of pass-through nodes contracted into single arcs, the
-  sources' and targets' nodes kept; ``network.contract``).
+  in *partitions*: sources close to each other with the part of the graph they can reach in
+  time (``RoadGraph.max_speed_ms`` bounds how far a trip goes; the whole graph at
+  département scale), searched in ``dijkstra`` calls of a few megabytes whose rows are cut
+  down to the targets' columns at once, so memory stays bounded and large graphs are not
+  swept whole for every source. A partition is self-contained: with an ``executor`` they run
+  on other processes or a Dask cluster. When the searches' work is large against the graph
+  (or the graph is mostly chains) they run on the graph's *core* (``RoadGraph.core``: chains
+  contracted, low-degree nodes eliminated with exact shortcuts, the sources' and targets'
+  nodes kept; ``network.contract``, ``network.eliminate``).
 
 Direction: ``toward_sources=True`` gives the time from each target *to* the source (people →
 site: searches run on the reversed graph); ``False`` the time *from* the source (a base →
@@ -33,7 +37,8 @@ import contextlib
 import logging
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, as_completed, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,8 +49,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..errors import NetworkError, ParameterError
 from ..network.build import spatial_order
-from ..network.contract import worth_contracting
+from ..network.contract import mostly_chains
 from ..network.graph import RoadGraph
+from ..progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,15 @@ BLOCK_BYTES = 128 * 2**20
 #: memory is reused from call to call (time tables on 46k- and 97k-node graphs ran 10 % and
 #: 30 % faster in calls of 4 MB than in calls of 64 MB or more; 1 to 16 MB all did well).
 CALL_BYTES = 4 * 2**20
+#: Searches run on the graph's core when their work — the nodes within reach of each, summed —
+#: reaches this many times the graph's arcs (building the core costs ≈ 0.7 µs per arc, a
+#: search ≈ 25-85 ns per node within reach, and runs ≈ 5× faster on the core: synthetic
+#: road-like graphs of 5k-390k nodes, 10-600 searches, 20-45 min).
+CORE_WORK_PER_ARC = 30
+#: Sources sampled to estimate that work.
+CORE_WORK_SAMPLE = 1000
+#: Partitions submitted to an executor at once (memory: each carries its part of the graph).
+PARTITIONS_IN_FLIGHT = 16
 #: Searches run this share of the cutoff beyond their bound, so that rounding never drops a
 #: pair the final test (legs added, ``<= cutoff``) keeps.
 _ROUNDING = 1e-9
@@ -63,12 +78,23 @@ _ROUNDING = 1e-9
 @dataclass(frozen=True)
 class Snapped:
     """Points attached to a graph: their node and leg (``leg_m`` long, ``leg_s`` to drive);
-    ``road_m`` is each point's distance to the nearest road (None: the leg's length)."""
+    ``road_m`` is each point's distance to the nearest road (None: the leg's length).
+
+    On real roads a point splits the road segment it is projected onto: ``ends`` holds the
+    segment's two end nodes per point, ``leave_s`` the time from the point to each end (its
+    trips start that way), ``arrive_s`` from each end to the point, ``inf`` against a one-way
+    road, and ``ends_m`` the distance to each (off-road leg included). ``node``, ``leg_m``
+    and ``leg_s`` are then the nearer end's. None: the point joins ``node`` only.
+    """
 
     node: np.ndarray
     leg_m: np.ndarray
     leg_s: np.ndarray
     road_m: np.ndarray | None = None
+    ends: np.ndarray | None = None
+    ends_m: np.ndarray | None = None
+    leave_s: np.ndarray | None = None
+    arrive_s: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.node)
@@ -80,36 +106,60 @@ class Snapped:
 
     def subset(self, index) -> Snapped:
         """The points at ``index`` (positions or boolean mask)."""
-        return Snapped(self.node[index], self.leg_m[index], self.leg_s[index],
-                       None if self.road_m is None else self.road_m[index])
+        def part(value):
+            return None if value is None else value[index]
+
+        return Snapped(self.node[index], self.leg_m[index], self.leg_s[index], part(self.road_m),
+                       part(self.ends), part(self.ends_m), part(self.leave_s), part(self.arrive_s))
+
+    def attachments(self, leaving: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every way each point joins the graph, sorted by point: ``(point, node, leg_s,
+        leg_m)``, for trips leaving the point (``leaving``) or arriving at it."""
+        if self.ends is None:
+            return np.arange(len(self)), self.node, self.leg_s, self.leg_m
+        assert self.ends_m is not None and self.leave_s is not None and self.arrive_s is not None
+        legs_s = self.leave_s if leaving else self.arrive_s
+        point, end = np.nonzero(np.isfinite(legs_s))
+        return point, self.ends[point, end], legs_s[point, end], self.ends_m[point, end]
 
 
 def _snap_to_roads(graph: RoadGraph, points: np.ndarray, speed_kmh: float) -> Snapped:
     """Points onto the nearest road segment of the largest strongly connected component
-    (``RoadGraph.segment_index``): the leg is the straight line to the projected point, at
-    ``speed_kmh``, then along the segment to its nearer end node at the segment's own speed."""
-    (tail, head, seconds_per_m, lines), tree = graph.segment_index
+    (``RoadGraph.segment_index``), splitting it at the projected point: the straight leg to
+    it at ``speed_kmh``, then along the segment to either end at that direction's speed."""
+    (low, high, forward_s_per_m, backward_s_per_m, lines), tree = graph.segment_index
     geoms = shapely.points(points)
     where, dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
     nearest = np.empty(len(points), dtype=np.int64)
     road_m = np.empty(len(points))
     nearest[where[0]], road_m[where[0]] = where[1], dist
     length_m = shapely.length(lines[nearest])
-    along_m = shapely.line_locate_point(lines[nearest], geoms)
-    to_tail = along_m <= length_m - along_m
-    node = np.where(to_tail, tail[nearest], head[nearest])
-    along = np.where(to_tail, along_m, length_m - along_m)
-    leg_s = road_m / (speed_kmh / 3.6) + along * seconds_per_m[nearest]
-    return Snapped(node=node, leg_m=road_m + along, leg_s=leg_s, road_m=road_m)
+    along_m = np.clip(shapely.line_locate_point(lines[nearest], geoms), 0.0, length_m)
+    off_s = road_m / (speed_kmh / 3.6)
+    forward, backward = forward_s_per_m[nearest], backward_s_per_m[nearest]
+    rest_m = length_m - along_m
+    def drive_s(metres, seconds_per_m):  # no time for no distance, even against a one-way
+        driven = metres > 0
+        return np.where(driven, metres * np.where(driven, seconds_per_m, 0.0), 0.0)
+
+    leave_s = off_s[:, None] + np.column_stack([drive_s(along_m, backward), drive_s(rest_m, forward)])
+    arrive_s = off_s[:, None] + np.column_stack([drive_s(along_m, forward), drive_s(rest_m, backward)])
+    ends = np.column_stack([low[nearest], high[nearest]])
+    ends_m = road_m[:, None] + np.column_stack([along_m, rest_m])
+    near = (along_m > rest_m).astype(np.int64)
+    rows = np.arange(len(points))
+    near_s = np.fmin(leave_s[rows, near], arrive_s[rows, near])
+    return Snapped(node=ends[rows, near], leg_m=ends_m[rows, near], leg_s=near_s, road_m=road_m,
+                   ends=ends, ends_m=ends_m, leave_s=leave_s, arrive_s=arrive_s)
 
 
 def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
     """Attach points (graph CRS) to the graph's largest strongly connected component.
 
-    On real roads (no ``RoadGraph.leg_speed_kmh``) a point goes onto the nearest road segment
-    and joins its nearer end node along it (``_snap_to_roads``; the arc is not split: a route
-    leaving by the far end drives the piece twice). On the proxy network it joins the nearest
-    node by a straight leg at that node's own leg speed (a commune's local roads).
+    On real roads (no ``RoadGraph.leg_speed_kmh``) a point goes onto the nearest road segment,
+    which it splits: it joins both ends along the segment, as its one-ways allow
+    (``_snap_to_roads``). On the proxy network it joins the nearest node by a straight leg at
+    that node's own leg speed (a commune's local roads).
     """
     if not speed_kmh > 0:
         raise ParameterError(f"vitesse hors réseau : attendu > 0 km/h, reçu {speed_kmh}")
@@ -189,15 +239,40 @@ def _augmented(graph: RoadGraph, toward_sources: bool, node: np.ndarray, leg_s: 
             buffer.lock.release()
 
 
+def _flat(points: Snapped, leaving: bool) -> tuple[Snapped, np.ndarray]:
+    """One point per way a point joins the graph (``Snapped.attachments``), and the index of
+    the point each comes from (sorted)."""
+    if points.ends is None:
+        return points, np.arange(len(points))
+    point, node, leg_s, leg_m = points.attachments(leaving)
+    return Snapped(node, leg_m, leg_s), point
+
+
+def _min_per_point(point: np.ndarray, time_s: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per point (``point`` sorted, every point present), the smallest of its ``time_s`` and
+    the position of that smallest (first on ties; ``inf`` when all are)."""
+    if len(point) == n_points:  # one way each
+        return time_s, np.arange(n_points)
+    starts = np.searchsorted(point, np.arange(n_points))
+    best = np.minimum.reduceat(time_s, starts)
+    # the first position of each point's minimum: ties to the lowest position
+    hit = np.flatnonzero(time_s == best[point])
+    first = np.unique(point[hit], return_index=True)[1]
+    return best, hit[first]
+
+
 def _sweep_all(graph: RoadGraph, sources: Snapped, toward_sources: bool,
                limit_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """One multi-source search from the sources' virtual nodes (at least one source).
+    """One multi-source search from the sources' virtual nodes (at least one source), each
+    joined to every node its source attaches to (trips to a source arrive at it).
 
     Returns ``(time_s, origin)`` over the nodes of the augmented graph (virtual nodes last):
     ``origin`` is the winning virtual node where ``time_s`` is finite.
     """
     n, k = graph.n_nodes, len(sources)
-    with _augmented(graph, toward_sources, sources.node, sources.leg_s, np.arange(k + 1)) as matrix:
+    point, node, leg_s, _ = sources.attachments(leaving=not toward_sources)
+    starts = np.searchsorted(point, np.arange(k + 1))
+    with _augmented(graph, toward_sources, node, leg_s, starts) as matrix:
         dist, _, origin = dijkstra(matrix, directed=True, indices=np.arange(n, n + k),
                                    min_only=True, return_predecessors=True, limit=limit_s)
     return dist, origin
@@ -228,12 +303,14 @@ def nearest_source(
     if len(sources) == 0:
         return np.full(len(targets), np.nan), np.full(len(targets), -1)
     dist, origin = _sweep_all(graph, sources, toward_sources, np.inf)
-    node_time = dist[targets.node]  # only the targets' nodes: never a pass over the whole graph
+    point, node, leg_s, _ = targets.attachments(leaving=toward_sources)
+    # only the targets' nodes: never a pass over the whole graph
+    node_time, best = _min_per_point(point, dist[node] + leg_s, len(targets))
     reached = np.isfinite(node_time)
     if not reached.all():
         log.info("%d of %d targets reach no source", int((~reached).sum()), len(targets))
-    time_s = np.where(reached, node_time + targets.leg_s, np.nan)
-    source_index = np.where(reached, origin[targets.node] - graph.n_nodes, -1)
+    time_s = np.where(reached, node_time, np.nan)
+    source_index = np.where(reached, origin[node[best]] - graph.n_nodes, -1)
     return time_s, source_index
 
 
@@ -246,11 +323,11 @@ def group_time_table(
     ``groups`` (groups × sources, nonzero where the source belongs to the group; a source may
     belong to several) gathers sources that open and close together, e.g. the sites of one
     employer's posts. Each group enters the graph through one virtual node with an arc (its
-    leg) to each member's node, and one bounded search runs per group: when sources only ever
-    change by whole groups this replaces one search per source (``time_table``), and what is
-    nearest among any union of groups is the smallest of its groups' times. Returns
-    ``(group, target, time_s)`` arrays of the pairs within the cutoff, legs included, sorted
-    by group then target.
+    leg) to each node its members attach to, and one bounded search runs per group: when
+    sources only ever change by whole groups this replaces one search per source
+    (``time_table``), and what is nearest among any union of groups is the smallest of its
+    groups' times. Returns ``(group, target, time_s)`` arrays of the pairs within the cutoff,
+    legs included, sorted by group then target.
     """
     if not cutoff_s > 0:
         raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
@@ -261,21 +338,30 @@ def group_time_table(
     nonzero = member.data != 0
     found: tuple[list, list, list] = ([], [], [])
     if len(targets) and nonzero.any():
+        flat, of_point = _flat(sources, leaving=not toward_sources)
         # One arc per group and node, with the smallest leg of the group's sources on it.
         group, of_source = member.row[nonzero], member.col[nonzero]
-        node, leg_s = sources.node[of_source], sources.leg_s[of_source]
+        first_of = np.searchsorted(of_point, np.arange(len(sources) + 1))
+        ways = first_of[of_source + 1] - first_of[of_source]
+        group = np.repeat(group, ways)
+        way = first_of[np.repeat(of_source, ways)] + (np.arange(len(group)) - np.repeat(np.cumsum(ways) - ways, ways))
+        node, leg_s = flat.node[way], flat.leg_s[way]
         order = np.lexsort((leg_s, node, group))
         first = np.r_[True, (np.diff(group[order]) != 0) | (np.diff(node[order]) != 0)]
         group, node, leg_s = (a[order][first] for a in (group, node, leg_s))
         starts = np.searchsorted(group, np.arange(n_groups + 1))
-        limit_s = cutoff_s * (1 + _ROUNDING) - float(targets.leg_s.min())
+        target_point, target_node, target_leg_s, _ = targets.attachments(leaving=toward_sources)
+        target_starts = np.searchsorted(target_point, np.arange(len(targets)))
+        limit_s = cutoff_s * (1 + _ROUNDING) - float(target_leg_s.min())
         n = graph.n_nodes
         with _augmented(graph, toward_sources, node, leg_s, starts) as matrix:
             rows = max(1, CALL_BYTES // (8 * matrix.shape[0]))
             for start in range(0, n_groups, rows):
                 stop = min(n_groups, start + rows)
                 dist = dijkstra(matrix, directed=True, indices=np.arange(n + start, n + stop), limit=limit_s)
-                time_s = np.atleast_2d(dist)[:, targets.node] + targets.leg_s
+                time_s = np.atleast_2d(dist)[:, target_node] + target_leg_s
+                if len(target_point) > len(targets):  # the best way into each target
+                    time_s = np.minimum.reduceat(time_s, target_starts, axis=1)
                 row, target = np.nonzero(time_s <= cutoff_s)
                 for out, values in zip(found, (row + start, target, time_s[row, target])):
                     out.append(values)
@@ -341,6 +427,20 @@ def _reach_window(graph: RoadGraph, nodes: np.ndarray, radius_m: float) -> np.nd
     return None if inside.sum() > 0.7 * graph.n_nodes else np.flatnonzero(inside)
 
 
+def _core_pays(graph: RoadGraph, nodes: np.ndarray, cutoff_s: float) -> bool:
+    """Whether searches from ``nodes`` should run on ``graph.core`` (``CORE_WORK_PER_ARC``):
+    always on graphs made mostly of chains, whose core is cheap to build."""
+    if mostly_chains(graph):
+        return True
+    if len(nodes) * graph.n_nodes < CORE_WORK_PER_ARC * graph.n_arcs:
+        return False  # not even with the whole graph within reach of every search
+    count, radius_m = _NodeCounter(graph), cutoff_s * graph.max_speed_ms
+    sample = nodes[np.linspace(0, len(nodes) - 1, min(len(nodes), CORE_WORK_SAMPLE)).astype(np.int64)]
+    reach = [min(graph.n_nodes, count(graph.x[v] - radius_m, graph.x[v] + radius_m,
+                                      graph.y[v] - radius_m, graph.y[v] + radius_m)) for v in sample]
+    return float(np.mean(reach)) * len(nodes) >= CORE_WORK_PER_ARC * graph.n_arcs
+
+
 @dataclass(frozen=True)
 class _SharedNodes:
     """Sources grouped by node: one search per distinct node serves all the sources on it."""
@@ -367,15 +467,35 @@ class _SharedNodes:
         return self.order[self.start[which][rows] + offsets], rows
 
 
-def _searches(graph: RoadGraph, nodes: np.ndarray, legs_s: np.ndarray, limit_s: float,
-              toward_sources: bool, chunk: int | None, block_bytes: int):
-    """Bounded searches from distinct ``nodes``, block by block, legs not added.
+@dataclass(frozen=True)
+class _Partition:
+    """A block of nearby searches with the part of the graph they can reach (their halo):
+    self-contained, so that it can be searched in another process."""
 
-    Yields ``(window, calls)`` per block: the graph nodes it searches, and an iterator of
-    ``(which, dist)`` per ``dijkstra`` call: ``dist[i, j]`` is the time between
-    ``nodes[which[i]]`` and node ``window[j]``, ``inf`` where it exceeds ``limit_s`` minus the
-    smallest of ``legs_s[which]``. Nodes whose leg alone exceeds ``limit_s`` are not searched.
-    """
+    window: np.ndarray  # the graph nodes of the part, sorted
+    matrix: sp.csr_matrix  # the oriented graph on those nodes
+    local: np.ndarray  # the searches' start nodes in the window, by increasing leg...
+    which: np.ndarray  # ...and their positions in the caller's list of nodes
+    legs_s: np.ndarray  # ...and their legs
+    limit_s: float
+
+    def calls(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``dijkstra`` calls of about ``CALL_BYTES``: ``(positions, dist)``, ``dist[i, j]`` the
+        time between the start at ``positions[i]`` of ``which`` and node ``window[j]``, ``inf``
+        beyond ``limit_s`` less the smallest leg of the call."""
+        rows = max(1, CALL_BYTES // (8 * len(self.window)))
+        for start in range(0, len(self.which), rows):
+            part = slice(start, start + rows)
+            dist = dijkstra(self.matrix, directed=True, indices=self.local[part],
+                            limit=self.limit_s - float(self.legs_s[part].min()))
+            yield np.arange(len(self.which))[part], np.atleast_2d(dist)
+
+
+def _partitions(graph: RoadGraph, nodes: np.ndarray, legs_s: np.ndarray, limit_s: float,
+                toward_sources: bool, chunk: int | None, block_bytes: int) -> Iterator[_Partition]:
+    """Bounded searches from distinct ``nodes`` (legs not added), as partitions of nearby
+    searches, each on the part of the graph within their reach. Nodes whose leg alone exceeds
+    ``limit_s`` are not searched."""
     matrix = _oriented(graph, toward_sources)
     radius_m = max(limit_s, 0.0) * graph.max_speed_ms
     searched = np.flatnonzero(legs_s <= limit_s)
@@ -383,25 +503,14 @@ def _searches(graph: RoadGraph, nodes: np.ndarray, legs_s: np.ndarray, limit_s: 
         return
     for block in _plan_blocks(graph, nodes[searched], radius_m, block_bytes, chunk):
         block = searched[block]
+        # Searches of similar legs side by side, so that each call stops close to its bound.
+        block = block[np.argsort(legs_s[block], kind="stable")]
         window = _reach_window(graph, nodes[block], radius_m)
         if window is None:
             sub, window, local = matrix, np.arange(graph.n_nodes), nodes[block]
         else:
             sub, local = matrix[window][:, window], np.searchsorted(window, nodes[block])
-        # Calls take sources of similar legs, so that each stops close to its sources' bound.
-        by_leg = np.argsort(legs_s[block], kind="stable")
-        yield window, _calls(sub, local[by_leg], block[by_leg], legs_s, limit_s,
-                             max(1, CALL_BYTES // (8 * len(window))))
-
-
-def _calls(matrix: sp.csr_matrix, local: np.ndarray, which: np.ndarray, legs_s: np.ndarray,
-           limit_s: float, rows: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``dijkstra`` from ``local`` nodes of ``matrix``, ``rows`` at a time (see ``_searches``)."""
-    for start in range(0, len(which), rows):
-        part = which[start:start + rows]
-        dist = dijkstra(matrix, directed=True, indices=local[start:start + rows],
-                        limit=limit_s - float(legs_s[part].min()))
-        yield part, np.atleast_2d(dist)
+        yield _Partition(window, sub, local, block, legs_s[block], limit_s)
 
 
 def bounded_searches(
@@ -422,38 +531,94 @@ def bounded_searches(
         raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     if len(sources) == 0:
         return
-    shared = _SharedNodes.of(sources)
-    for window, calls in _searches(graph, shared.node, shared.leg_s, cutoff_s * (1 + _ROUNDING),
-                                   toward_sources, chunk, block_bytes):
-        for which, dist in calls:
-            positions, node_row = shared.sources_of(which)
-            time_s = dist[node_row] + sources.leg_s[positions][:, None]
+    flat, of_point = _flat(sources, leaving=not toward_sources)
+    ways = np.bincount(of_point, minlength=len(sources))
+    waiting: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}  # points joining by several ways
+    shared = _SharedNodes.of(flat)
+    for part in _partitions(graph, shared.node, shared.leg_s, cutoff_s * (1 + _ROUNDING),
+                            toward_sources, chunk, block_bytes):
+        for rows, dist in part.calls():
+            positions, node_row = shared.sources_of(part.which[rows])
+            time_s = dist[node_row] + flat.leg_s[positions][:, None]
             time_s[time_s > cutoff_s] = np.inf
-            yield positions, window, time_s
+            points = of_point[positions]
+            alone = ways[points] == 1
+            if alone.any():
+                yield points[alone], part.window, time_s[alone]
+            for point, row in zip(points[~alone], time_s[~alone]):
+                waiting.setdefault(int(point), []).append((part.window, row))
+                if len(waiting[int(point)]) == ways[point]:  # every way searched: the best of them
+                    yield (np.array([point]), *_best_of_rows(waiting.pop(int(point))))
+
+
+def _best_of_rows(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(nodes, time_s[None, :])``: over the union of the rows' nodes, the smallest time."""
+    nodes = np.unique(np.concatenate([window for window, _ in rows]))
+    best = np.full(len(nodes), np.inf)
+    for window, row in rows:
+        at = np.searchsorted(nodes, window)
+        best[at] = np.minimum(best[at], row)
+    return nodes, best[None, :]
+
+
+def _partition_table(part: _Partition, target_at: np.ndarray, target_legs_s: np.ndarray, columns: np.ndarray,
+                     cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A partition's pairs within ``cutoff_s`` of its targets (``columns``, at window
+    positions ``target_at``), legs included: ``(node, column, time_s, searches)``, ``node``
+    indexing the caller's nodes, ``time_s`` without the legs."""
+    found: tuple[list, list, list] = ([], [], [])
+    for rows, dist in part.calls():
+        times = dist[:, target_at]
+        row, col = np.nonzero(times + (part.legs_s[rows][:, None] + target_legs_s[None, :]) <= cutoff_s)
+        for out, values in zip(found, (part.which[rows][row], columns[col], times[row, col])):
+            out.append(values)
+    node, column, time_s = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
+                            for out, dtype in zip(found, (np.int64, np.int64, float)))
+    return node, column, time_s, len(part.which)
+
+
+def _run(tasks: Iterable[tuple], executor: Executor | None) -> Iterator[tuple]:
+    """``_partition_table(*task)`` for each task, here or on ``executor`` (at most
+    ``PARTITIONS_IN_FLIGHT`` submitted at once: partitions are cut as workers free up)."""
+    if executor is None:
+        yield from (_partition_table(*task) for task in tasks)
+        return
+    pending: set = set()
+    for task in tasks:
+        pending.add(executor.submit(_partition_table, *task))
+        if len(pending) >= PARTITIONS_IN_FLIGHT:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
+    for future in as_completed(pending):
+        yield future.result()
 
 
 def time_table(
     graph: RoadGraph, sources: Snapped, targets: Snapped, *, cutoff_s: float,
     toward_sources: bool = True, source_ids=None, target_ids=None,
     names: tuple[str, str] = ("source", "target"), chunk: int | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Sparse long table of every (source, target) pair within ``cutoff_s``, legs included.
 
     Columns ``names[0]``, ``names[1]`` (positions, or ``source_ids`` / ``target_ids`` when
     given, e.g. ``names=("site_id", "code_insee")``) and ``time_s``. Pairs beyond the cutoff
     or unreachable are absent: never dense ``sources × targets``. ``chunk`` caps the sources
-    searched together (see ``bounded_searches``). Searches run on ``graph.core`` when that pays
-    (``network.contract.worth_contracting``; chains of pass-through nodes contracted, sources'
-    and targets' nodes kept: same times up to float rounding) and stop at the cutoff less the
-    smallest leg of the sources searched together and of all targets.
+    searched together (see ``bounded_searches``). Large tables run on ``graph.core``
+    (``core_pays``: low-degree nodes eliminated, sources' and targets' nodes kept: same times
+    up to float rounding). Searches stop at the cutoff less the smallest leg of the sources
+    searched together and of all targets. With an ``executor`` (``concurrent.futures``, e.g.
+    a ``ProcessPoolExecutor`` or a Dask client's ``get_executor()``) the partitions — nearby
+    sources with the part of the graph they can reach — are searched on its workers.
     """
     if not cutoff_s > 0:
         raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     found: tuple[list, list, list] = ([], [], [])
+    # Points that split their road segment join the graph by both ends: one row per way.
+    (sources, source_of), (targets, target_of_way) = (_flat(sources, leaving=not toward_sources),
+                                                      _flat(targets, leaving=toward_sources))
     if len(sources) and len(targets):
-        if worth_contracting(graph):
-            # Searches run on the core graph: chains of pass-through nodes contracted, the
-            # sources' and targets' nodes kept.
+        if _core_pays(graph, np.unique(sources.node), cutoff_s):
             core = graph.core(np.concatenate([sources.node, targets.node]))
             graph = core.graph
             sources, targets = (Snapped(core.index_of(p.node), p.leg_m, p.leg_s) for p in (sources, targets))
@@ -461,23 +626,33 @@ def time_table(
         target_nodes, target_of = np.unique(targets.node, return_inverse=True)
         target_of = target_of.reshape(-1)
         limit_s = cutoff_s * (1 + _ROUNDING) - float(targets.leg_s.min())
-        for window, calls in _searches(graph, shared.node, shared.leg_s, limit_s, toward_sources,
-                                       chunk, BLOCK_BYTES):
-            # The targets in the window and their columns: only those are kept of each row.
-            where = np.minimum(np.searchsorted(window, target_nodes), len(window) - 1)
-            columns = np.flatnonzero((window[where] == target_nodes)[target_of])
-            at = where[target_of[columns]]
-            for which, dist in calls:
-                positions, node_row = shared.sources_of(which)
-                times = dist[:, at][node_row]
-                times += sources.leg_s[positions][:, None] + targets.leg_s[columns][None, :]
-                rows, cols = np.nonzero(times <= cutoff_s)
-                for out, values in zip(found, (positions[rows], columns[cols], times[rows, cols])):
+        partitions = _partitions(graph, shared.node, shared.leg_s, limit_s, toward_sources, chunk, BLOCK_BYTES)
+
+        def tasks():
+            for part in partitions:
+                # The targets in the window and their columns: only those are kept of each row.
+                where = np.minimum(np.searchsorted(part.window, target_nodes), len(part.window) - 1)
+                columns = np.flatnonzero((part.window[where] == target_nodes)[target_of])
+                yield part, where[target_of[columns]], targets.leg_s[columns], columns, cutoff_s
+
+        with progress(total=len(shared.node), desc="temps de trajet", unit="recherche") as bar:
+            for node, column, time_s, searches in _run(tasks(), executor):
+                positions, of_node = shared.sources_of(node)
+                column = column[of_node]
+                times = time_s[of_node] + (sources.leg_s[positions] + targets.leg_s[column])
+                keep = times <= cutoff_s
+                for out, values in zip(found, (positions[keep], column[keep], times[keep])):
                     out.append(values)
+                bar.update(searches)
     source, target, time_s = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
                               for out, dtype in zip(found, (np.int64, np.int64, float)))
-    order = np.lexsort((target, source))
+    source, target = source_of[source], target_of_way[target]
+    order = np.lexsort((time_s, target, source))
     source, target, time_s = source[order], target[order], time_s[order]
+    if len(source_of) > len(np.unique(source_of)) or len(target_of_way) > len(np.unique(target_of_way)):
+        first = np.ones(len(source), dtype=bool)
+        first[1:] = (source[1:] != source[:-1]) | (target[1:] != target[:-1])
+        source, target, time_s = source[first], target[first], time_s[first]  # the best way
     return pd.DataFrame({
         names[0]: source if source_ids is None else np.asarray(source_ids)[source],
         names[1]: target if target_ids is None else np.asarray(target_ids)[target],

@@ -39,21 +39,39 @@ def _tree_lengths_m(graph: RoadGraph, predecessors: np.ndarray) -> np.ndarray:
 def route_lengths_m(graph: RoadGraph, sources: Snapped, targets: Snapped, source: np.ndarray,
                     target: np.ndarray, *, toward_sources: bool, limit_s: float = np.inf) -> np.ndarray:
     """Length (m) of the fastest route of each pair ``(sources[source[k]], targets[target[k]])``,
-    legs included (module doc); ``toward_sources`` as in ``engine.time_table``. NaN when the
-    target is unreachable, or beyond ``limit_s`` on the graph (searches stop there)."""
+    legs included (module doc); ``toward_sources`` as in ``engine.time_table``, and, for points
+    that split their road, by the ends the fastest route uses. NaN when the target is
+    unreachable, or beyond ``limit_s`` on the graph (searches stop there)."""
     source, target = np.asarray(source, dtype=np.int64), np.asarray(target, dtype=np.int64)
     matrix = graph.reversed_time_s if toward_sources else graph.time_s
     factor = float(graph.provenance.get("detour_factor", 1.0))
-    out = np.full(len(source), np.nan)
-    roots, root_of = np.unique(sources.node[source], return_inverse=True)
+    # Every way of every pair: a way out of its source's point, a way into its target's.
+    s_point, s_node, s_leg_s, s_leg_m = sources.attachments(leaving=not toward_sources)
+    t_point, t_node, t_leg_s, t_leg_m = targets.attachments(leaving=toward_sources)
+    s_first = np.searchsorted(s_point, np.arange(len(sources) + 1))
+    t_first = np.searchsorted(t_point, np.arange(len(targets) + 1))
+    s_ways = (s_first[1:] - s_first[:-1])[source]
+    t_ways = (t_first[1:] - t_first[:-1])[target]
+    per_pair = s_ways * t_ways
+    pair = np.repeat(np.arange(len(source)), per_pair)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    s_way = s_first[source[pair]] + offset // t_ways[pair]
+    t_way = t_first[target[pair]] + offset % t_ways[pair]
+    time_s, length_m = np.full(len(pair), np.inf), np.full(len(pair), np.nan)
+    roots, root_of = np.unique(s_node[s_way], return_inverse=True)
     root_of = root_of.reshape(-1)
     for start in range(0, len(roots), _BLOCK):
         block = roots[start:start + _BLOCK]
         times, predecessors = dijkstra(matrix, indices=block, return_predecessors=True, limit=limit_s)
+        times = np.atleast_2d(times)
         for row in range(len(block)):
-            pairs = np.flatnonzero(root_of == start + row)
-            ends = targets.node[target[pairs]]
-            reached = np.isfinite(times[row, ends])
-            lengths = _tree_lengths_m(graph, predecessors[row])[ends]
-            out[pairs] = np.where(reached, lengths, np.nan)
-    return (out + sources.leg_m[source] + targets.leg_m[target]) * factor
+            ways = np.flatnonzero(root_of == start + row)
+            ends = t_node[t_way[ways]]
+            time_s[ways] = times[row, ends] + s_leg_s[s_way[ways]] + t_leg_s[t_way[ways]]
+            length_m[ways] = _tree_lengths_m(graph, predecessors[row])[ends]
+    length_m += s_leg_m[s_way] + t_leg_m[t_way]
+    # The fastest way of each pair (ways of a pair are consecutive).
+    order = np.lexsort((time_s, pair))
+    first = np.r_[True, pair[order][1:] != pair[order][:-1]] if len(pair) else np.zeros(0, dtype=bool)
+    best = order[first]
+    return np.where(np.isfinite(time_s[best]), length_m[best], np.nan) * factor

@@ -1,4 +1,5 @@
-"""Degree-2 chain contraction: the core graph bounded searches run on.
+"""The core graph large time tables run on: chains contracted, then low-degree nodes
+eliminated (``network.eliminate``), the sources' and targets' nodes kept.
 
 A *pass-through* node has exactly one predecessor and one successor, distinct (one-way
 chain), or exactly the same two neighbours both ways (two-way chain). Shortest paths cross
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .eliminate import eliminate
 from .graph import RoadGraph
 
 #: Contract only graphs with at least this share of pass-through nodes: below it, building
@@ -66,7 +68,7 @@ def pass_through(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
     return through, following
 
 
-def worth_contracting(graph: RoadGraph) -> bool:
+def mostly_chains(graph: RoadGraph) -> bool:
     """Whether the graph has ``MIN_PASS_THROUGH_SHARE`` of pass-through nodes (checked first on
     degrees alone, which bound that share from above at almost no cost)."""
     if graph.n_nodes == 0:
@@ -77,7 +79,20 @@ def worth_contracting(graph: RoadGraph) -> bool:
 
 
 def contract(graph: RoadGraph, keep: np.ndarray) -> Core:
-    """The core graph keeping every node that is not pass-through, and the nodes ``keep``."""
+    """The core graph: chains contracted (``contract_chains``) when the graph is mostly chains,
+    then low-degree nodes eliminated (``network.eliminate``), the nodes ``keep`` kept."""
+    keep = np.asarray(keep, dtype=np.int64)
+    nodes = np.arange(graph.n_nodes)
+    if mostly_chains(graph):
+        chains = contract_chains(graph, keep)
+        graph, nodes = chains.graph, chains.nodes
+        keep = chains.index_of(keep)
+    core, remaining = eliminate(graph, keep)
+    return Core(core, nodes[remaining])
+
+
+def contract_chains(graph: RoadGraph, keep: np.ndarray) -> Core:
+    """The graph keeping every node that is not pass-through, and the nodes ``keep``."""
     through, following = graph.pass_through
     kept = ~through
     kept[np.asarray(keep, dtype=np.int64)] = True
@@ -116,3 +131,4 @@ def contract(graph: RoadGraph, keep: np.ndarray) -> Core:
                                      core_matrix.indices[first], indptr), shape=(m, m))
     return Core(RoadGraph(x=graph.x[nodes], y=graph.y[nodes], time_s=core_matrix, source=graph.source,
                           crs=graph.crs), nodes)
+

@@ -122,24 +122,28 @@ class RoadGraph:
 
     @cached_property
     def segment_index(self):
-        """The road segments points may snap onto — arcs between nodes of the largest SCC, one
-        per pair of nodes, with their time per metre (the faster direction) — and an STRtree.
-        Returns ``((tail, head, seconds_per_m, lines), tree)``."""
+        """The road segments points may snap onto — one per pair of nodes of the largest SCC
+        joined by an arc either way, from its lower to its higher node, with the time per
+        metre of each direction (``inf`` where that way has no arc) — and an STRtree.
+        Returns ``((low, high, forward_s_per_m, backward_s_per_m, lines), tree)``."""
         import shapely
 
         tail, head, time_s = self.arcs()
-        inside = self.largest_scc[tail] & self.largest_scc[head]
+        inside = self.largest_scc[tail] & self.largest_scc[head] & (tail != head)
         tail, head, time_s = tail[inside], head[inside], time_s[inside]
         low, high = np.minimum(tail, head), np.maximum(tail, head)
-        order = np.lexsort((time_s, high, low))
+        order = np.lexsort((high, low))
+        low, high, time_s, forward = low[order], high[order], time_s[order], (tail < head)[order]
         first = np.ones(len(order), dtype=bool)
-        first[1:] = (low[order][1:] != low[order][:-1]) | (high[order][1:] != high[order][:-1])
-        keep = order[first]
-        tail, head, time_s = low[keep], high[keep], time_s[keep]
-        length_m = np.maximum(np.hypot(self.x[head] - self.x[tail], self.y[head] - self.y[tail]), 1e-9)
-        lines = shapely.linestrings(np.stack([np.column_stack([self.x[tail], self.y[tail]]),
-                                              np.column_stack([self.x[head], self.y[head]])], axis=1))
-        return (tail, head, time_s / length_m, lines), shapely.STRtree(lines)
+        first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+        pair = np.cumsum(first) - 1
+        forward_s, backward_s = np.full(int(first.sum()), np.inf), np.full(int(first.sum()), np.inf)
+        forward_s[pair[forward]], backward_s[pair[~forward]] = time_s[forward], time_s[~forward]
+        low, high = low[first], high[first]
+        length_m = np.maximum(np.hypot(self.x[high] - self.x[low], self.y[high] - self.y[low]), 1e-9)
+        lines = shapely.linestrings(np.stack([np.column_stack([self.x[low], self.y[low]]),
+                                              np.column_stack([self.x[high], self.y[high]])], axis=1))
+        return (low, high, forward_s / length_m, backward_s / length_m, lines), shapely.STRtree(lines)
 
     @cached_property
     def pass_through(self) -> tuple[np.ndarray, np.ndarray]:
@@ -149,8 +153,9 @@ class RoadGraph:
         return pass_through(self)
 
     def core(self, keep: np.ndarray):
-        """The graph with its chains of pass-through nodes contracted, ``keep`` kept
-        (``network.contract.Core``). The last few cores are cached, keyed by ``keep``."""
+        """The core graph large tables search on: chains contracted, low-degree nodes
+        eliminated, ``keep`` kept (``network.contract.contract``). The last few cores are
+        cached, keyed by ``keep``."""
         from .contract import contract
 
         keep = np.unique(np.asarray(keep, dtype=np.int64))

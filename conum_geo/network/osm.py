@@ -34,6 +34,7 @@ from .graph import RoadGraph
 from .speeds import (
     CAR_RULES_VERSION,
     DEFAULT_SPEEDS,
+    FERRY_KMH,
     OSM_ACCESS_KEYS,
     OSM_CLASS_KMH,
     OSM_UNROUTABLE_ONEWAY,
@@ -41,13 +42,15 @@ from .speeds import (
     osm_node_blocks,
     osm_way_direction,
     osm_way_is_drivable,
+    osm_way_is_ferry,
+    parse_duration_s,
 )
 from .turns import TurnRestrictions, apply_restrictions
 
 log = logging.getLogger(__name__)
 
 #: Tags the readers look at, on ways and on nodes.
-OSM_TAGS = ("highway", "maxspeed", "oneway", "junction", *OSM_ACCESS_KEYS, "service", "area")
+OSM_TAGS = ("highway", "maxspeed", "oneway", "junction", *OSM_ACCESS_KEYS, "service", "area", "route", "duration")
 NODE_TAGS = ("barrier", *OSM_ACCESS_KEYS)
 #: File name endings read as OSM XML.
 XML_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".xml.bz2", ".xml.gz")
@@ -71,9 +74,26 @@ def reproject(geometry, src: str, dst: str):
     return shapely.transform(geometry, transformer.transform, interleaved=False)
 
 
+def _timed_speeds_kmh(x, y, offsets, speed_kmh, duration_s) -> np.ndarray:
+    """Per polyline, its speed, or where a duration is given (a ferry's timetable) the speed
+    that crosses its projected length in that time (pieces missing a location skipped)."""
+    speed_kmh = np.asarray(speed_kmh, dtype=float).copy()
+    timed = np.flatnonzero(np.isfinite(duration_s))
+    if len(timed) == 0:
+        return speed_kmh
+    step_m = np.hypot(np.diff(x), np.diff(y))
+    step_m[np.isnan(step_m)] = 0.0
+    step_m[np.asarray(offsets[1:-1]) - 1] = 0.0  # no step from one polyline to the next
+    length_m = np.add.reduceat(np.r_[step_m, 0.0], offsets[:-1])
+    ok = timed[length_m[timed] > 0]
+    speed_kmh[ok] = length_m[ok] / np.asarray(duration_s)[ok] * 3.6
+    return speed_kmh
+
+
 def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, speeds, provenance,
-           **simplify) -> RoadGraph:
-    """Project, clip and build (shared by every OSM reader)."""
+           duration_s=None, **simplify) -> RoadGraph:
+    """Project, clip and build (shared by every OSM reader); ``duration_s`` (NaN: none) fixes
+    the time of whole polylines, ferries."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     valid = np.isfinite(lon) & np.isfinite(lat)
     if not valid.any():
@@ -83,6 +103,8 @@ def _build(lon, lat, offsets, node_ids, speed_kmh, direction, *, clip, crs, spee
     x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     valid &= np.isfinite(x) & np.isfinite(y)
+    if duration_s is not None:
+        speed_kmh = _timed_speeds_kmh(x, y, np.asarray(offsets), speed_kmh, duration_s)
     if clip is not None:
         shapely.prepare(clip)
         valid &= shapely.contains_xy(clip, x, y)
@@ -127,7 +149,7 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
         raise DataUnavailableError("lire un PBF OSM demande pyosmium : pip install 'conum-geo[osm]'") from exc
     paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
     ids, lon, lat, offsets = array("q"), array("d"), array("d"), array("q", [0])
-    speed_kmh, direction = array("d"), array("b")
+    speed_kmh, duration_s, direction, is_ferry = array("d"), array("d"), array("b"), array("b")
     nan = float("nan")
     blocked: set[int] = set()
     seen_ways: set[int] = set()  # a way in two overlapping extracts is read once
@@ -136,7 +158,8 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
     for one in paths:
         try:
             processor = (osmium.FileProcessor(str(one), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION)
-                         .with_locations().with_filter(osmium.filter.KeyFilter("highway", "type", *NODE_TAGS)))
+                         .with_locations()
+                         .with_filter(osmium.filter.KeyFilter("highway", "route", "type", *NODE_TAGS)))
             for item in progress(processor, desc=f"OSM {one.name}", unit="objet"):
                 if item.is_node():  # nodes come before ways, ways before relations
                     if osm_node_blocks({key: item.tags.get(key) for key in NODE_TAGS if key in item.tags}):
@@ -150,7 +173,8 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
                 if len(paths) > 1:
                     seen_ways.add(item.id)
                 tags = {key: item.tags.get(key) for key in OSM_TAGS if key in item.tags}
-                if not osm_way_is_drivable(tags) or len(item.nodes) < 2:
+                ferry = osm_way_is_ferry(tags)
+                if not (ferry or osm_way_is_drivable(tags)) or len(item.nodes) < 2:
                     continue
                 for ref in item.nodes:
                     ids.append(ref.ref)
@@ -163,14 +187,26 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
                         lat.append(nan)
                 offsets.append(len(ids))
                 way_ids.append(item.id)
-                speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
-                direction.append(osm_way_direction(tags))
+                is_ferry.append(ferry)
+                if ferry:
+                    speed_kmh.append(FERRY_KMH)
+                    duration_s.append(parse_duration_s(tags.get("duration")))
+                    direction.append(osm_way_direction({"oneway": tags.get("oneway")}))
+                else:
+                    speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
+                    duration_s.append(nan)
+                    direction.append(osm_way_direction(tags))
         except RuntimeError as exc:
             raise InputError(f"fichier OSM {file_format.upper()} illisible ({exc})", path=one) from None
-    log.info("%s: %d drivable ways, %d blocking nodes, %d turn restrictions", ", ".join(p.name for p in paths),
-             len(speed_kmh), len(blocked), len(restrictions.items))
+    ferries = np.asarray(is_ferry, dtype=bool)
+    untimed = int((ferries & np.isnan(np.asarray(duration_s))).sum())
+    log.info("%s: %d drivable ways (%d ferry routes, %d without a duration: %g km/h), %d blocking nodes, "
+             "%d turn restrictions", ", ".join(p.name for p in paths), len(speed_kmh), int(ferries.sum()), untimed,
+             FERRY_KMH, len(blocked), len(restrictions.items))
     graph = _build(lon, lat, offsets, ids, speed_kmh, direction, clip=clip, crs=crs, speeds=speeds,
-                   provenance={"format": file_format}, **simplify)
+                   provenance={"format": file_format, "ferries": int(ferries.sum()),
+                               "ferries_without_duration": untimed},
+                   duration_s=np.asarray(duration_s), **simplify)
     restrictions.items = list(dict.fromkeys(restrictions.items))  # overlapping extracts repeat them
     wanted = {r.from_way for r in restrictions.items} | {r.to_way for r in restrictions.items}
     way_nodes = {int(w): ids[offsets[k]:offsets[k + 1]] for k, w in enumerate(way_ids) if w in wanted}

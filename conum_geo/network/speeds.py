@@ -78,8 +78,14 @@ OSM_PASSABLE_BARRIERS = frozenset({"cattle_grid", "border_control", "toll_booth"
                                    "no", "entrance", "height_restrictor", "arch"})
 #: ``oneway`` values whose direction changes over the day: not routable (as OSRM).
 OSM_UNROUTABLE_ONEWAY = frozenset({"reversible", "alternating"})
+#: Speed of a ferry route whose ``duration`` is not tagged or not readable (OSRM car profile's
+#: ``route_speeds.ferry``), in km/h; no realism factor (a crossing is not a road).
+FERRY_KMH = 5.0
 #: Version of these rules: it enters the graph cache key, so a change rebuilds cached graphs.
-CAR_RULES_VERSION = 2
+CAR_RULES_VERSION = 3
+_DURATION_ISO = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+                           r"(?:(\d+(?:\.\d+)?)S)?)?$")
+_DURATION_CLOCK = re.compile(r"^(\d+)(?::(\d{1,2}))?(?::(\d{1,2}))?$")
 
 _MPH_KMH = 1.609344
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$")
@@ -106,6 +112,28 @@ def parse_maxspeed(value) -> float:
             if kmh > 0:
                 speeds.append(kmh)
     return min(speeds) if speeds else math.nan
+
+
+def parse_duration_s(value) -> float:
+    """A ferry's ``duration`` tag in seconds, or NaN when absent or unreadable: ISO 8601
+    (``PT1H30M``), ``hh:mm:ss``, ``hh:mm`` or a number of minutes (``90``), as OSRM reads it."""
+    if value is None:
+        return math.nan
+    text = str(value).strip().upper()
+    iso = _DURATION_ISO.match(text)
+    if iso and text not in ("P", "PT"):
+        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in iso.groups())
+        total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    else:
+        clock = _DURATION_CLOCK.match(text)
+        if not clock:
+            return math.nan
+        first, second, third = clock.groups()
+        if second is None:
+            total = float(first) * 60.0  # minutes alone
+        else:
+            total = (float(first) * 60.0 + float(second)) * 60.0 + (float(third) if third else 0.0)
+    return total if total > 0 else math.nan
 
 
 @dataclass(frozen=True)
@@ -181,6 +209,12 @@ def osm_way_is_drivable(tags) -> bool:
     if str(tags.get("oneway", "")).lower() in OSM_UNROUTABLE_ONEWAY:
         return False
     return osm_access(tags) not in OSM_CLOSED_ACCESS
+
+
+def osm_way_is_ferry(tags) -> bool:
+    """Whether an OSM way is a ferry route cars may take: ``route=ferry``, its most specific
+    access tag not closed (as OSRM's car profile, which does not ask for ``motorcar=yes``)."""
+    return tags.get("route") == "ferry" and osm_access(tags) not in OSM_CLOSED_ACCESS
 
 
 def osm_node_blocks(tags) -> bool:
