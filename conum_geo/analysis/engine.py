@@ -39,12 +39,11 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, as_completed, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from ..errors import NetworkError, ParameterError
@@ -125,26 +124,21 @@ class Snapped:
 
 def _snap_to_roads(graph: RoadGraph, points: np.ndarray, speed_kmh: float) -> Snapped:
     """Points onto the nearest road segment of the largest strongly connected component
-    (``RoadGraph.segment_index``), splitting it at the projected point: the straight leg to
+    (``RoadGraph.segments``), splitting it at the projected point: the straight leg to
     it at ``speed_kmh``, then along the segment to either end at that direction's speed."""
-    (low, high, forward_s_per_m, backward_s_per_m, lines), tree = graph.segment_index
-    geoms = shapely.points(points)
-    where, dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
-    nearest = np.empty(len(points), dtype=np.int64)
-    road_m = np.empty(len(points))
-    nearest[where[0]], road_m[where[0]] = where[1], dist
-    length_m = shapely.length(lines[nearest])
-    along_m = np.clip(shapely.line_locate_point(lines[nearest], geoms), 0.0, length_m)
+    segments = graph.segments
+    nearest, road_m, along_m, length_m = segments.nearest(points[:, 0], points[:, 1])
     off_s = road_m / (speed_kmh / 3.6)
-    forward, backward = forward_s_per_m[nearest], backward_s_per_m[nearest]
+    forward, backward = segments.forward_s_per_m[nearest], segments.backward_s_per_m[nearest]
     rest_m = length_m - along_m
+
     def drive_s(metres, seconds_per_m):  # no time for no distance, even against a one-way
         driven = metres > 0
         return np.where(driven, metres * np.where(driven, seconds_per_m, 0.0), 0.0)
 
     leave_s = off_s[:, None] + np.column_stack([drive_s(along_m, backward), drive_s(rest_m, forward)])
     arrive_s = off_s[:, None] + np.column_stack([drive_s(along_m, forward), drive_s(rest_m, backward)])
-    ends = np.column_stack([low[nearest], high[nearest]])
+    ends = np.column_stack([segments.low[nearest], segments.high[nearest]])
     ends_m = road_m[:, None] + np.column_stack([along_m, rest_m])
     near = (along_m > rest_m).astype(np.int64)
     rows = np.arange(len(points))
@@ -441,26 +435,48 @@ def _core_pays(graph: RoadGraph, nodes: np.ndarray, cutoff_s: float) -> bool:
     return float(np.mean(reach)) * len(nodes) >= CORE_WORK_PER_ARC * graph.n_arcs
 
 
-@dataclass(frozen=True)
-class _SharedNodes:
-    """Sources grouped by node: one search per distinct node serves all the sources on it."""
+def _two_ways(points: Snapped, leaving: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's ways into the graph as two slots: nodes ``(n, 2)`` (-1: none) and legs
+    ``(n, 2)`` (``inf``: none); a point that does not split a road has its second slot empty."""
+    if points.ends is None:
+        return (np.column_stack([points.node, np.full(len(points), -1)]),
+                np.column_stack([points.leg_s, np.full(len(points), np.inf)]))
+    assert points.leave_s is not None and points.arrive_s is not None
+    legs_s = points.leave_s if leaving else points.arrive_s
+    return np.where(np.isfinite(legs_s), points.ends, -1), legs_s
 
-    node: np.ndarray  # distinct source nodes
-    leg_s: np.ndarray  # smallest leg among each node's sources
-    order: np.ndarray  # source positions sorted by node...
-    start: np.ndarray  # ...those on node k are order[start[k]:start[k + 1]]
+
+@dataclass(frozen=True)
+class _Starts:
+    """Where the searches of a set of sources start, one search serving every source that
+    starts alike: sources on one node share it (their legs added afterwards); a source that
+    splits its road starts from a virtual node joined to both ends, ``offset_s`` beyond its
+    own leg (the smaller of the two)."""
+
+    node: np.ndarray  # (k, 2) start nodes, the second -1 when there is one
+    offset_s: np.ndarray  # (k, 2) time to each beyond the source's own leg (0, and inf for none)
+    leg_s: np.ndarray  # (k,) smallest own leg among each start's sources
+    own_leg_s: np.ndarray  # (n,) each source's own leg
+    order: np.ndarray  # source positions sorted by start...
+    start: np.ndarray  # ...those of start k are order[start[k]:start[k + 1]]
 
     @classmethod
-    def of(cls, sources: Snapped) -> _SharedNodes:
-        node, of_source = np.unique(sources.node, return_inverse=True)
+    def of(cls, sources: Snapped, leaving: bool) -> _Starts:
+        node, legs_s = _two_ways(sources, leaving)
+        own = legs_s.min(axis=1)
+        offset = legs_s - own[:, None]
+        swap = offset[:, 1] < offset[:, 0]  # the nearer way first, so that equal starts match
+        node[swap], offset[swap] = node[swap][:, ::-1], offset[swap][:, ::-1]
+        keys, of_source = np.unique(np.column_stack([node, offset]), axis=0, return_inverse=True)
         of_source = of_source.reshape(-1)
-        leg_s = np.full(len(node), np.inf)
-        np.minimum.at(leg_s, of_source, sources.leg_s)
+        leg_s = np.full(len(keys), np.inf)
+        np.minimum.at(leg_s, of_source, own)
         order = np.argsort(of_source, kind="stable")
-        return cls(node, leg_s, order, np.searchsorted(of_source[order], np.arange(len(node) + 1)))
+        return cls(keys[:, :2].astype(np.int64), keys[:, 2:], leg_s, own, order,
+                   np.searchsorted(of_source[order], np.arange(len(keys) + 1)))
 
     def sources_of(self, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the sources on nodes ``which`` and, for each, its node's index in ``which``."""
+        """Positions of the sources of starts ``which`` and, for each, its start's index in ``which``."""
         counts = self.start[which + 1] - self.start[which]
         rows = np.repeat(np.arange(len(which)), counts)
         offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -473,9 +489,9 @@ class _Partition:
     self-contained, so that it can be searched in another process."""
 
     window: np.ndarray  # the graph nodes of the part, sorted
-    matrix: sp.csr_matrix  # the oriented graph on those nodes
-    local: np.ndarray  # the searches' start nodes in the window, by increasing leg...
-    which: np.ndarray  # ...and their positions in the caller's list of nodes
+    matrix: sp.csr_matrix  # the oriented graph on those nodes, then one virtual node per start of two nodes
+    local: np.ndarray  # the searches' first nodes in the matrix, by increasing leg...
+    which: np.ndarray  # ...and their positions in the caller's starts
     legs_s: np.ndarray  # ...and their legs
     limit_s: float
 
@@ -483,34 +499,51 @@ class _Partition:
         """``dijkstra`` calls of about ``CALL_BYTES``: ``(positions, dist)``, ``dist[i, j]`` the
         time between the start at ``positions[i]`` of ``which`` and node ``window[j]``, ``inf``
         beyond ``limit_s`` less the smallest leg of the call."""
-        rows = max(1, CALL_BYTES // (8 * len(self.window)))
+        n = len(self.window)
+        rows = max(1, CALL_BYTES // (8 * self.matrix.shape[0]))
         for start in range(0, len(self.which), rows):
             part = slice(start, start + rows)
             dist = dijkstra(self.matrix, directed=True, indices=self.local[part],
                             limit=self.limit_s - float(self.legs_s[part].min()))
-            yield np.arange(len(self.which))[part], np.atleast_2d(dist)
+            yield np.arange(len(self.which))[part], np.atleast_2d(dist)[:, :n]
 
 
-def _partitions(graph: RoadGraph, nodes: np.ndarray, legs_s: np.ndarray, limit_s: float,
-                toward_sources: bool, chunk: int | None, block_bytes: int) -> Iterator[_Partition]:
-    """Bounded searches from distinct ``nodes`` (legs not added), as partitions of nearby
-    searches, each on the part of the graph within their reach. Nodes whose leg alone exceeds
-    ``limit_s`` are not searched."""
+def _with_virtual_nodes(matrix: sp.csr_matrix, nodes: np.ndarray, offsets_s: np.ndarray) -> sp.csr_matrix:
+    """``matrix`` plus one node per row of ``nodes`` (k, 2), with an arc of ``offsets_s`` to
+    each (explicit zeros are arcs of weight 0 to csgraph)."""
+    k, n = len(nodes), matrix.shape[0]
+    data = np.concatenate([matrix.data, offsets_s.ravel()])
+    indices = np.concatenate([matrix.indices, nodes.ravel()]).astype(matrix.indices.dtype, copy=False)
+    indptr = np.concatenate([matrix.indptr, matrix.nnz + 2 * np.arange(1, k + 1)]).astype(matrix.indptr.dtype)
+    return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k), copy=False)
+
+
+def _partitions(graph: RoadGraph, starts: _Starts, limit_s: float, toward_sources: bool, chunk: int | None,
+                block_bytes: int) -> Iterator[_Partition]:
+    """Bounded searches from ``starts`` (sources' own legs not added), as partitions of nearby
+    searches, each on the part of the graph within their reach. Starts whose leg alone
+    exceeds ``limit_s`` are not searched."""
     matrix = _oriented(graph, toward_sources)
     radius_m = max(limit_s, 0.0) * graph.max_speed_ms
-    searched = np.flatnonzero(legs_s <= limit_s)
+    searched = np.flatnonzero(starts.leg_s <= limit_s)
     if len(searched) == 0:
         return
-    for block in _plan_blocks(graph, nodes[searched], radius_m, block_bytes, chunk):
+    for block in _plan_blocks(graph, starts.node[searched, 0], radius_m, block_bytes, chunk):
         block = searched[block]
         # Searches of similar legs side by side, so that each call stops close to its bound.
-        block = block[np.argsort(legs_s[block], kind="stable")]
-        window = _reach_window(graph, nodes[block], radius_m)
+        block = block[np.argsort(starts.leg_s[block], kind="stable")]
+        nodes = starts.node[block]
+        window = _reach_window(graph, nodes[nodes >= 0], radius_m)
         if window is None:
-            sub, window, local = matrix, np.arange(graph.n_nodes), nodes[block]
+            sub, window, local = matrix, np.arange(graph.n_nodes), nodes[:, 0].copy()
         else:
-            sub, local = matrix[window][:, window], np.searchsorted(window, nodes[block])
-        yield _Partition(window, sub, local, block, legs_s[block], limit_s)
+            sub, local = matrix[window][:, window], np.searchsorted(window, nodes[:, 0])
+        two = np.flatnonzero(nodes[:, 1] >= 0)
+        if len(two):
+            both = np.searchsorted(window, nodes[two])
+            sub = _with_virtual_nodes(sub, both, starts.offset_s[block[two]])
+            local[two] = len(window) + np.arange(len(two))
+        yield _Partition(window, sub, local, block, starts.leg_s[block], limit_s)
 
 
 def bounded_searches(
@@ -521,60 +554,50 @@ def bounded_searches(
 
     Yields ``(source_positions, nodes, time_s)``: ``time_s[i, j]`` is the time between source
     ``source_positions[i]`` (its leg included) and graph node ``nodes[j]``, ``inf`` beyond the
-    cutoff. Sources on one node share one search; blocks hold at most ``chunk`` searches and
-    about ``block_bytes`` of distances, each ``dijkstra`` call about ``CALL_BYTES``. Exact: a
-    node reached within the cutoff lies within ``cutoff_s × max_speed_ms`` of its source, and
-    so does every node on the way, so each block searches only the part of the graph in that
-    reach.
+    cutoff. Sources starting alike share one search (``_Starts``); blocks hold at most
+    ``chunk`` searches and about ``block_bytes`` of distances, each ``dijkstra`` call about
+    ``CALL_BYTES``. Exact: a node reached within the cutoff lies within ``cutoff_s ×
+    max_speed_ms`` of its source, and so does every node on the way, so each block searches
+    only the part of the graph in that reach.
     """
     if not cutoff_s > 0:
         raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     if len(sources) == 0:
         return
-    flat, of_point = _flat(sources, leaving=not toward_sources)
-    ways = np.bincount(of_point, minlength=len(sources))
-    waiting: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}  # points joining by several ways
-    shared = _SharedNodes.of(flat)
-    for part in _partitions(graph, shared.node, shared.leg_s, cutoff_s * (1 + _ROUNDING),
-                            toward_sources, chunk, block_bytes):
+    starts = _Starts.of(sources, leaving=not toward_sources)
+    for part in _partitions(graph, starts, cutoff_s * (1 + _ROUNDING), toward_sources, chunk, block_bytes):
         for rows, dist in part.calls():
-            positions, node_row = shared.sources_of(part.which[rows])
-            time_s = dist[node_row] + flat.leg_s[positions][:, None]
+            positions, start_row = starts.sources_of(part.which[rows])
+            time_s = dist[start_row] + starts.own_leg_s[positions][:, None]
             time_s[time_s > cutoff_s] = np.inf
-            points = of_point[positions]
-            alone = ways[points] == 1
-            if alone.any():
-                yield points[alone], part.window, time_s[alone]
-            for point, row in zip(points[~alone], time_s[~alone]):
-                waiting.setdefault(int(point), []).append((part.window, row))
-                if len(waiting[int(point)]) == ways[point]:  # every way searched: the best of them
-                    yield (np.array([point]), *_best_of_rows(waiting.pop(int(point))))
-
-
-def _best_of_rows(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """``(nodes, time_s[None, :])``: over the union of the rows' nodes, the smallest time."""
-    nodes = np.unique(np.concatenate([window for window, _ in rows]))
-    best = np.full(len(nodes), np.inf)
-    for window, row in rows:
-        at = np.searchsorted(nodes, window)
-        best[at] = np.minimum(best[at], row)
-    return nodes, best[None, :]
+            yield positions, part.window, time_s
 
 
 def _partition_table(part: _Partition, target_at: np.ndarray, target_legs_s: np.ndarray, columns: np.ndarray,
-                     cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """A partition's pairs within ``cutoff_s`` of its targets (``columns``, at window
-    positions ``target_at``), legs included: ``(node, column, time_s, searches)``, ``node``
-    indexing the caller's nodes, ``time_s`` without the legs."""
-    found: tuple[list, list, list] = ([], [], [])
+                     cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """A partition's pairs within ``cutoff_s`` of its targets ``columns``, each reached by
+    one or two ways (``target_at`` ``(m, 2)``: window positions, -1 for none or outside;
+    ``target_legs_s`` their legs), legs included: ``(start, column, time_s, target_leg_s,
+    searches)``, ``start`` indexing the caller's starts, ``time_s`` the time to the target's
+    best way without the legs, ``target_leg_s`` that way's leg."""
+    found: tuple[list, list, list, list] = ([], [], [], [])
+    second = bool((target_at[:, 1] >= 0).any())
+    legs_s = np.where(target_at >= 0, target_legs_s, np.inf)
     for rows, dist in part.calls():
-        times = dist[:, target_at]
-        row, col = np.nonzero(times + (part.legs_s[rows][:, None] + target_legs_s[None, :]) <= cutoff_s)
-        for out, values in zip(found, (part.which[rows][row], columns[col], times[row, col])):
+        times = dist[:, np.maximum(target_at[:, 0], 0)]
+        times[:, target_at[:, 0] < 0] = np.inf
+        leg = np.broadcast_to(legs_s[:, 0], times.shape)
+        if second:  # the target's other way when it is faster
+            other = dist[:, np.maximum(target_at[:, 1], 0)]
+            faster = other + legs_s[None, :, 1] < times + legs_s[None, :, 0]
+            times = np.where(faster, other, times)
+            leg = np.where(faster, legs_s[None, :, 1], leg)
+        row, col = np.nonzero(times + (part.legs_s[rows][:, None] + leg) <= cutoff_s)
+        for out, values in zip(found, (part.which[rows][row], columns[col], times[row, col], leg[row, col])):
             out.append(values)
-    node, column, time_s = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
-                            for out, dtype in zip(found, (np.int64, np.int64, float)))
-    return node, column, time_s, len(part.which)
+    start, column, time_s, leg_s = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
+                                    for out, dtype in zip(found, (np.int64, np.int64, float, float)))
+    return start, column, time_s, leg_s, len(part.which)
 
 
 def _run(tasks: Iterable[tuple], executor: Executor | None) -> Iterator[tuple]:
@@ -614,45 +637,40 @@ def time_table(
     if not cutoff_s > 0:
         raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
     found: tuple[list, list, list] = ([], [], [])
-    # Points that split their road segment join the graph by both ends: one row per way.
-    (sources, source_of), (targets, target_of_way) = (_flat(sources, leaving=not toward_sources),
-                                                      _flat(targets, leaving=toward_sources))
     if len(sources) and len(targets):
-        if _core_pays(graph, np.unique(sources.node), cutoff_s):
-            core = graph.core(np.concatenate([sources.node, targets.node]))
+        starts = _Starts.of(sources, leaving=not toward_sources)
+        target_node, target_leg_s = _two_ways(targets, leaving=toward_sources)
+        if _core_pays(graph, np.unique(starts.node[:, 0]), cutoff_s):
+            nodes = np.concatenate([starts.node.ravel(), target_node.ravel()])
+            core = graph.core(nodes[nodes >= 0])
             graph = core.graph
-            sources, targets = (Snapped(core.index_of(p.node), p.leg_m, p.leg_s) for p in (sources, targets))
-        shared = _SharedNodes.of(sources)
-        target_nodes, target_of = np.unique(targets.node, return_inverse=True)
-        target_of = target_of.reshape(-1)
-        limit_s = cutoff_s * (1 + _ROUNDING) - float(targets.leg_s.min())
-        partitions = _partitions(graph, shared.node, shared.leg_s, limit_s, toward_sources, chunk, BLOCK_BYTES)
+            starts = replace(starts, node=np.where(starts.node >= 0, core.index_of(starts.node), -1))
+            target_node = np.where(target_node >= 0, core.index_of(target_node), -1)
+        limit_s = cutoff_s * (1 + _ROUNDING) - float(target_leg_s.min())
+        partitions = _partitions(graph, starts, limit_s, toward_sources, chunk, BLOCK_BYTES)
 
         def tasks():
             for part in partitions:
-                # The targets in the window and their columns: only those are kept of each row.
-                where = np.minimum(np.searchsorted(part.window, target_nodes), len(part.window) - 1)
-                columns = np.flatnonzero((part.window[where] == target_nodes)[target_of])
-                yield part, where[target_of[columns]], targets.leg_s[columns], columns, cutoff_s
+                # The targets with a way in the window and where: only those are kept of each row.
+                where = np.minimum(np.searchsorted(part.window, target_node), len(part.window) - 1)
+                inside = (part.window[where] == target_node) & (target_node >= 0)
+                columns = np.flatnonzero(inside.any(axis=1))
+                at = np.where(inside[columns], where[columns], -1)
+                yield part, at, target_leg_s[columns], columns, cutoff_s
 
-        with progress(total=len(shared.node), desc="temps de trajet", unit="recherche") as bar:
-            for node, column, time_s, searches in _run(tasks(), executor):
-                positions, of_node = shared.sources_of(node)
-                column = column[of_node]
-                times = time_s[of_node] + (sources.leg_s[positions] + targets.leg_s[column])
+        with progress(total=len(starts.leg_s), desc="temps de trajet", unit="recherche") as bar:
+            for start, column, time_s, leg_s, searches in _run(tasks(), executor):
+                positions, of_start = starts.sources_of(start)
+                column = column[of_start]
+                times = time_s[of_start] + (starts.own_leg_s[positions] + leg_s[of_start])
                 keep = times <= cutoff_s
                 for out, values in zip(found, (positions[keep], column[keep], times[keep])):
                     out.append(values)
                 bar.update(searches)
     source, target, time_s = (np.concatenate(out) if out else np.zeros(0, dtype=dtype)
                               for out, dtype in zip(found, (np.int64, np.int64, float)))
-    source, target = source_of[source], target_of_way[target]
-    order = np.lexsort((time_s, target, source))
+    order = np.lexsort((target, source))
     source, target, time_s = source[order], target[order], time_s[order]
-    if len(source_of) > len(np.unique(source_of)) or len(target_of_way) > len(np.unique(target_of_way)):
-        first = np.ones(len(source), dtype=bool)
-        first[1:] = (source[1:] != source[:-1]) | (target[1:] != target[:-1])
-        source, target, time_s = source[first], target[first], time_s[first]  # the best way
     return pd.DataFrame({
         names[0]: source if source_ids is None else np.asarray(source_ids)[source],
         names[1]: target if target_ids is None else np.asarray(target_ids)[target],

@@ -121,29 +121,12 @@ class RoadGraph:
                                    balanced_tree=False, compact_nodes=False)
 
     @cached_property
-    def segment_index(self):
-        """The road segments points may snap onto — one per pair of nodes of the largest SCC
-        joined by an arc either way, from its lower to its higher node, with the time per
-        metre of each direction (``inf`` where that way has no arc) — and an STRtree.
-        Returns ``((low, high, forward_s_per_m, backward_s_per_m, lines), tree)``."""
-        import shapely
+    def segments(self):
+        """The road segments points snap onto: between nodes of the largest SCC, one per pair
+        of nodes, with each direction's time per metre (``network.segments.RoadSegments``)."""
+        from .segments import RoadSegments
 
-        tail, head, time_s = self.arcs()
-        inside = self.largest_scc[tail] & self.largest_scc[head] & (tail != head)
-        tail, head, time_s = tail[inside], head[inside], time_s[inside]
-        low, high = np.minimum(tail, head), np.maximum(tail, head)
-        order = np.lexsort((high, low))
-        low, high, time_s, forward = low[order], high[order], time_s[order], (tail < head)[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
-        pair = np.cumsum(first) - 1
-        forward_s, backward_s = np.full(int(first.sum()), np.inf), np.full(int(first.sum()), np.inf)
-        forward_s[pair[forward]], backward_s[pair[~forward]] = time_s[forward], time_s[~forward]
-        low, high = low[first], high[first]
-        length_m = np.maximum(np.hypot(self.x[high] - self.x[low], self.y[high] - self.y[low]), 1e-9)
-        lines = shapely.linestrings(np.stack([np.column_stack([self.x[low], self.y[low]]),
-                                              np.column_stack([self.x[high], self.y[high]])], axis=1))
-        return (low, high, forward_s / length_m, backward_s / length_m, lines), shapely.STRtree(lines)
+        return RoadSegments.of(self.x, self.y, *self.arcs(), usable=self.largest_scc)
 
     @cached_property
     def pass_through(self) -> tuple[np.ndarray, np.ndarray]:
