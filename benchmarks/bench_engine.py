@@ -47,6 +47,7 @@ import argparse
 import contextlib
 import json
 import math
+import multiprocessing
 import os
 import platform
 import resource
@@ -71,6 +72,16 @@ OFF_NETWORK_KMH = 20.0
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker_peak_rss_mb(pid: int) -> float | None:
+    """A live process's peak resident memory (Linux ``VmHWM``), None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            line = next(line for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+    return round(int(line.split()[1]) / 1024.0, 1)
 
 
 def once(function):
@@ -220,11 +231,12 @@ def national_table(graph, sites: Snapped, communes: Snapped, cutoff_s: float, wo
     no_core_s, _ = once(lambda: time_table(graph, sample, communes, cutoff_s=cutoff_s))
     core_s, _ = once(lambda: graph.core(np.concatenate([sites.node, communes.node])))
     serial_s, _ = once(lambda: time_table(graph, sites, communes, cutoff_s=cutoff_s))
-    with ProcessPoolExecutor(workers) as executor:
+    # spawned workers: their memory is their own, not pages shared with this process
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as executor:
         table_s, table = once(lambda: time_table(graph, sites, communes, cutoff_s=cutoff_s, executor=executor))
+        worker_mb = [worker_peak_rss_mb(pid) for pid in executor._processes]  # before they exit
     core = graph.core(np.concatenate([sites.node, communes.node])).graph
-    rss = {"national_peak_rss_mb": round(peak_rss_mb(), 1),
-           "national_worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0, 1)}
+    rss = {"national_peak_rss_mb": round(peak_rss_mb(), 1), "national_worker_peak_rss_mb": worker_mb}
     # Check: the first sites' rows against bounded Dijkstra on the whole graph (no core).
     # (each point by every end it joins, the best kept).
     c_point, c_node, c_leg_s, _ = communes.attachments(leaving=True)
@@ -263,7 +275,7 @@ def run(size: str, seed: int, repeat: int, cutoff_min: float, national_cutoff_mi
     result: dict = {"size": size, "seed": seed, "repeat": repeat, "nodes": graph.n_nodes, "arcs": graph.n_arcs,
                     "arcs_per_node": round(graph.n_arcs / graph.n_nodes, 3), "sites": n_sites,
                     "communes": n_communes, "build_graph_s": round(build_s, 2), "prepare_s": round(prepare_s, 2),
-                    "snap_s": round(snap_s, 3)}
+                    "snap_s": round(snap_s, 3), "peak_rss_after_snap_mb": round(peak_rss_mb(), 1)}
 
     if size == "france":  # first: its peak memory is not the other libraries'
         result |= national_table(graph, sites, communes, national_cutoff_min * 60.0, workers, check_sites)

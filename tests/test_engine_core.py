@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conum_geo.analysis import engine
-from conum_geo.analysis.engine import Snapped, bounded_searches, nearest_source, snap, time_table
+from conum_geo.analysis.engine import Snapped, bounded_searches, nearest_source, partitions, snap, time_table
 from conum_geo.network.contract import contract_chains, mostly_chains
 from conum_geo.network.graph import RoadGraph
 from conum_geo.network.synthetic import synthetic_road_graph
@@ -156,7 +155,7 @@ def test_time_table_is_the_same_in_one_call_or_one_call_per_source(seed, monkeyp
     targets = points(np.arange(60), rng.uniform(0, 15, 60))
 
     together = time_table(graph, sources, targets, cutoff_s=150.0)
-    monkeypatch.setattr(engine, "CALL_BYTES", 1)  # one source node per dijkstra call
+    monkeypatch.setattr(partitions, "CALL_BYTES", 1)  # one source node per dijkstra call
     alone = time_table(graph, sources, targets, cutoff_s=150.0)
 
     assert together.equals(alone)
@@ -186,7 +185,7 @@ def test_bounded_searches_give_one_row_per_source_inf_beyond_the_cutoff():
 
 def test_node_counter_bounds_the_nodes_in_any_box():
     graph, _ = random_graph(2, n=500)
-    count = engine._NodeCounter(graph, bins=8)
+    count = partitions.NodeCounter(graph, bins=8)
     rng = np.random.default_rng(0)
     for _ in range(200):
         x0, x1 = np.sort(rng.uniform(-1e3, 11e3, 2))

@@ -11,8 +11,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from test_engine_core import assert_table_equals_networkx, points, random_graph
 
-from conum_geo.analysis import engine
-from conum_geo.analysis.engine import Snapped, time_table
+from conum_geo.analysis.engine import Snapped, tables, time_table
 from conum_geo.network.eliminate import eliminate
 from conum_geo.network.graph import RoadGraph
 from conum_geo.network.synthetic import synthetic_road_graph
@@ -68,7 +67,7 @@ def test_times_between_kept_nodes_equal_dijkstra_on_the_whole_graph(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_time_table_on_the_eliminated_core_equals_networkx(seed, toward, monkeypatch):
     graph, reference = random_graph(seed, n=90, p=0.04)
-    monkeypatch.setattr(engine, "CORE_WORK_PER_ARC", 0)  # always on the core
+    monkeypatch.setattr(tables, "CORE_WORK_PER_ARC", 0)  # always on the core
     rng = np.random.default_rng(seed)
     sources = points(rng.choice(87, 7, replace=False), rng.uniform(0, 20, 7))
     targets = points(np.arange(90), rng.uniform(0, 10, 90))
@@ -81,9 +80,9 @@ def test_the_core_is_used_for_large_tables_only():
     graph = synthetic_road_graph(20_000, seed=3)
     rng = np.random.default_rng(0)
     few, many = (np.unique(rng.choice(graph.n_nodes, k, replace=False)) for k in (5, 2000))
-    assert not engine._core_pays(graph, few, 1800.0)
-    assert not engine._core_pays(graph, many, 30.0)  # a 30-s reach: a handful of nodes each
-    assert engine._core_pays(graph, many, 2700.0)
+    assert not tables._core_pays(graph, few, 1800.0)
+    assert not tables._core_pays(graph, many, 30.0)  # a 30-s reach: a handful of nodes each
+    assert tables._core_pays(graph, many, 2700.0)
 
 
 def road_table_case(seed: int = 4):
@@ -98,8 +97,8 @@ def road_table_case(seed: int = 4):
                          ids=["threads", "processes"])
 def test_partitions_on_an_executor_give_the_table_searched_here(make_executor, monkeypatch):
     graph, sources, targets = road_table_case()
-    monkeypatch.setattr(engine, "BLOCK_BYTES", 2**20)  # many partitions, each its own window
-    monkeypatch.setattr(engine, "PARTITIONS_IN_FLIGHT", 3)
+    monkeypatch.setattr(tables, "BLOCK_BYTES", 2**20)  # many partitions, each its own window
+    monkeypatch.setattr(tables, "PARTITIONS_IN_FLIGHT", 3)
     here = time_table(graph, sources, targets, cutoff_s=400.0)
     with make_executor() as executor:
         there = time_table(graph, sources, targets, cutoff_s=400.0, executor=executor)
@@ -115,7 +114,7 @@ def test_partitions_on_an_executor_give_the_table_searched_here(make_executor, m
 def test_partitions_on_a_dask_cluster_give_the_table_searched_here(monkeypatch):
     distributed = pytest.importorskip("distributed")
     graph, sources, targets = road_table_case(5)
-    monkeypatch.setattr(engine, "BLOCK_BYTES", 2**20)
+    monkeypatch.setattr(tables, "BLOCK_BYTES", 2**20)
     here = time_table(graph, sources, targets, cutoff_s=400.0)
     with distributed.Client(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as client:
         there = time_table(graph, sources, targets, cutoff_s=400.0, executor=client.get_executor())
