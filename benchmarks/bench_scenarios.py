@@ -112,6 +112,11 @@ def as_loaded(graph: RoadGraph) -> RoadGraph:
                      provenance=graph.provenance)
 
 
+def snapping_index(graph: RoadGraph) -> str:
+    """The index points snap with: road segments on road graphs, nodes on the proxy network."""
+    return "snap_index" if graph.leg_speed_kmh is not None else "segments"
+
+
 def prepare(graph: RoadGraph, *names: str) -> None:
     """Build the graph's lazy indexes a run builds on first use."""
     for name in names:
@@ -142,7 +147,7 @@ def conum_geo_run(territory, graph, settings, draws: int, seed: int) -> tuple[si
     graph = as_loaded(graph)
     table: list[float] = []
     start = time.perf_counter()
-    prepare(graph, "reversed_time_s", "snap_index")  # the rest is built inside the table, if needed
+    prepare(graph, "reversed_time_s", snapping_index(graph))  # the rest is built inside the table, if needed
     graph_prep_s = time.perf_counter() - start
     with timing(simulate, "group_time_table", table):
         result = simulate.simulate_renewals(territory, graph, settings=settings, draws=draws, seed=seed,
@@ -160,7 +165,7 @@ def naive_run(territory, graph, settings, alive: np.ndarray,
     commune, population lost per draw, and the seconds spent on the graph's indexes."""
     graph = as_loaded(graph)
     start = time.perf_counter()
-    prepare(graph, "reversed_time_s", "snap_index")
+    prepare(graph, "reversed_time_s", snapping_index(graph))
     graph_prep_s = time.perf_counter() - start
     snapped = SnappedTerritory.build(graph, territory, settings)
     cutoff_s = settings.threshold_min * 60.0
@@ -169,12 +174,16 @@ def naive_run(territory, graph, settings, alive: np.ndarray,
     presence = territory.sites["presence_h"].to_numpy(dtype=float)
     kinds = territory.sites["kind"].isin(settings.kinds).to_numpy()
 
+    commune_way, way_node, way_leg_s, _ = snapped.communes.attachments(leaving=True)
+
     def covered(posts: np.ndarray) -> np.ndarray:
         # the sites as the draw leaves them (supply.site_state's hours, with sparse products)
         hours = np.where(links.served, presence * (links.shares @ posts.astype(float)), presence)
         regular = kinds & (hours > 0) & is_regular(hours, None, settings)
         node_time, _ = sweep(graph, snapped.sites.subset(regular), limit_s=cutoff_s if bounded else np.inf)
-        return node_time[snapped.communes.node] + snapped.communes.leg_s <= cutoff_s
+        best = np.full(len(snapped.communes), np.inf)  # by the best of the ways out of each commune
+        np.minimum.at(best, commune_way, node_time[way_node] + way_leg_s)
+        return best <= cutoff_s
 
     baseline = covered(np.ones(alive.shape[1], dtype=bool))
     lost = np.zeros((len(alive), len(territory.communes)), dtype=bool)
@@ -191,7 +200,7 @@ def site_table_s(territory, graph, settings) -> float:
     best = np.inf
     for _ in range(3):
         fresh = as_loaded(graph)
-        prepare(fresh, "reversed_time_s", "snap_index")
+        prepare(fresh, "reversed_time_s", snapping_index(fresh))
         snapped = SnappedTerritory.build(fresh, territory, settings)
         start = time.perf_counter()
         site_times(snapped, territory, settings.threshold_min)
