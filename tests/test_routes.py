@@ -94,3 +94,23 @@ def test_points_far_from_every_road_are_reported():
                                 sites=pd.DataFrame({"site_id": ["s1"]}))
     (notice,) = far_from_roads(SnappedTerritory(graph=graph, sites=sites, communes=communes), territory)
     assert notice.code == "loin_des_routes" and notice.count == 1 and notice.examples == ("58002 (1500 m)",)
+
+
+def test_what_the_road_graph_filled_in_or_left_out_is_a_warning():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from conum_geo.analysis.coverage import SnappedTerritory, network_notices
+    from conum_geo.analysis.engine import snap
+
+    graph = _graph([0, 2000], [0, 0], [(0, 1, 100.0), (1, 0, 100.0)],
+                   provenance={"ferries": 3, "ferries_without_duration": 2,
+                               "turn_restrictions_skipped": {"voie intermédiaire (via way)": 4}})
+    points = snap(graph, [500.0], [20.0], speed_kmh=18.0)
+    territory = SimpleNamespace(communes=pd.DataFrame({"code_insee": ["58001"]}), sites=pd.DataFrame({"site_id": ["s1"]}))
+    notices = network_notices(SnappedTerritory(graph=graph, sites=points, communes=points), territory)
+    assert [(n.code, n.count) for n in notices] == [("bac_sans_duree", 2), ("restrictions_non_appliquees", 4)]
+    assert "5 km/h" in notices[0].text() and "voie intermédiaire (via way) : 4" in notices[1].text()
+    clean = _graph([0, 2000], [0, 0], [(0, 1, 100.0), (1, 0, 100.0)])
+    assert network_notices(SnappedTerritory(graph=clean, sites=points, communes=points), territory) == ()

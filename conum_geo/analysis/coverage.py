@@ -44,6 +44,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..network.graph import RoadGraph
+from ..network.speeds import FERRY_KMH
 from ..notices import Notice
 from ..settings import Settings
 from ..tables import Territory, require_columns, require_unique
@@ -105,6 +106,27 @@ def far_from_roads(snapped: SnappedTerritory, territory: Territory) -> tuple[Not
                 message=f"{len(far)} {what} à plus de {FAR_FROM_ROAD_M:g} m de toute route du réseau : "
                         "raccordé(s) à la plus proche, trajet à pied ou hors réseau compté",
                 examples=tuple(f"{names.iloc[i]} ({points.off_road_m[i]:.0f} m)" for i in far[:5])))
+    return tuple(notices)
+
+
+def network_notices(snapped: SnappedTerritory, territory: Territory) -> tuple[Notice, ...]:
+    """The notices of the road network a run used: points far from its roads
+    (``far_from_roads``), ferry crossings whose time was filled in, turn restrictions that
+    could not be applied (the graph's provenance)."""
+    notices = list(far_from_roads(snapped, territory))
+    provenance = snapped.graph.provenance
+    untimed = int(provenance.get("ferries_without_duration", 0))
+    if untimed:
+        notices.append(Notice(
+            code="bac_sans_duree", count=untimed,
+            message=f"{untimed} liaison(s) par bac sans durée renseignée (tag duration) : traversée comptée à "
+                    f"{FERRY_KMH:g} km/h"))
+    skipped = provenance.get("turn_restrictions_skipped") or {}
+    if sum(skipped.values()):
+        notices.append(Notice(
+            code="restrictions_non_appliquees", count=int(sum(skipped.values())),
+            message=f"{sum(skipped.values())} interdiction(s) de tourner non appliquée(s)",
+            examples=tuple(f"{reason} : {count}" for reason, count in skipped.items())))
     return tuple(notices)
 
 

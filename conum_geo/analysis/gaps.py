@@ -28,7 +28,7 @@ from ..notices import Notice
 from ..settings import Settings
 from ..tables import Territory
 from .costs import CostTable, before_after_costs
-from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, far_from_roads, site_times
+from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, network_notices, site_times
 from .nearest import nearest_by_kind
 from .scenarios import DEFAULT_SCENARIO, Scenario
 from .supply import SupplyChange
@@ -236,7 +236,7 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
     log.info("%s: %d communes flagged of %d", change.label, flagged.sum(), len(communes))
     return GapsResult(territory=territory, label=change.label, settings=settings,
                       network=graph.source, communes=communes, sites=sites,
-                      ended=_ended(change), notices=(*change.notices, *far_from_roads(snapped, territory)),
+                      ended=_ended(change), notices=(*change.notices, *network_notices(snapped, territory)),
                       nearby=nearby.drop(columns="row"))
 
 
