@@ -3,6 +3,7 @@ executors, against scipy's Dijkstra on the full graph and against networkx."""
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -93,8 +94,10 @@ def road_table_case(seed: int = 4):
     return graph, sources, targets
 
 
-@pytest.mark.parametrize("make_executor", [lambda: ThreadPoolExecutor(2), lambda: ProcessPoolExecutor(2)],
-                         ids=["threads", "processes"])
+@pytest.mark.parametrize("make_executor", [
+    lambda: ThreadPoolExecutor(2),
+    lambda: ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")),  # fresh interpreters
+], ids=["threads", "processes"])
 def test_partitions_on_an_executor_give_the_table_searched_here(make_executor, monkeypatch):
     graph, sources, targets = road_table_case()
     monkeypatch.setattr(tables, "BLOCK_BYTES", 2**20)  # many partitions, each its own window
