@@ -33,6 +33,7 @@ ROUNDING = 1e-9
 
 
 def oriented(graph: RoadGraph, toward_sources: bool) -> sp.csr_matrix:
+    """The arcs searches follow: reversed toward the sources (people → site), else forward."""
     return graph.reversed_time_s if toward_sources else graph.time_s
 
 
@@ -176,8 +177,8 @@ def _with_virtual_nodes(matrix: sp.csr_matrix, nodes: np.ndarray, offsets_s: np.
     return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k), copy=False)
 
 
-def plan_partitions(graph: RoadGraph, starts: Starts, limit_s: float, toward_sources: bool, chunk: int | None,
-                block_bytes: int) -> Iterator[Partition]:
+def plan_partitions(graph: RoadGraph, starts: Starts, limit_s: float, toward_sources: bool,
+                    chunk: int | None, block_bytes: int) -> Iterator[Partition]:
     """Bounded searches from ``starts`` (sources' own legs not added), as partitions of nearby
     searches, each on the part of the graph within their reach. Starts whose leg alone
     exceeds ``limit_s`` are not searched."""
