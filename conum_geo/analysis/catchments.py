@@ -34,6 +34,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import DataUnavailableError, InputError, ParameterError
 from ..network.graph import RoadGraph
+from ..network.segments import node_pairs
 from ..progress import progress
 from ..settings import Settings, check_finite
 from ..tables import Territory
@@ -106,26 +107,16 @@ class SurfaceSampler:
     def __init__(self, graph: RoadGraph, grid: Grid, *, off_network_speed_kmh: float,
                  max_leg_m: float | None):
         self.graph, self.grid = graph, grid
-        tail, head, time_s = graph.arcs()
         # One geometric segment per pair of nodes; the arc in each direction, if any.
-        a, b = np.minimum(tail, head), np.maximum(tail, head)
-        pair_keys, pair_of = np.unique(a * graph.n_nodes + b, return_inverse=True)
-        pairs = np.column_stack(np.divmod(pair_keys, graph.n_nodes))
-        pair_of = pair_of.reshape(-1)
-        ab = np.full(len(pairs), -1)
-        ba = np.full(len(pairs), -1)
-        ab[pair_of[tail == a]] = np.flatnonzero(tail == a)
-        ba[pair_of[tail != a]] = np.flatnonzero(tail != a)
-        pa, pb = pairs[:, 0], pairs[:, 1]
+        pa, pb, forward_s, backward_s = node_pairs(*graph.arcs())
         length = np.hypot(graph.x[pb] - graph.x[pa], graph.y[pb] - graph.y[pa])
         steps = np.maximum(np.ceil(length / (grid.cell_m / 2)).astype(np.int64), 1)
         inner = steps - 1  # interior points per segment
-        pair = np.repeat(np.arange(len(pairs)), inner)
+        pair = np.repeat(np.arange(len(pa)), inner)
         k = np.arange(inner.sum()) - np.repeat(np.cumsum(inner) - inner, inner) + 1
         g = k / steps[pair]  # fraction from the lower-numbered node a
         self.pa, self.pb, self.g = pa[pair], pb[pair], g
-        self.w_ab = np.where(ab[pair] >= 0, time_s[np.maximum(ab[pair], 0)], np.inf)
-        self.w_ba = np.where(ba[pair] >= 0, time_s[np.maximum(ba[pair], 0)], np.inf)
+        self.w_ab, self.w_ba = forward_s[pair], backward_s[pair]
         sx = np.concatenate([graph.x, graph.x[self.pa] + g * (graph.x[self.pb] - graph.x[self.pa])])
         sy = np.concatenate([graph.y, graph.y[self.pa] + g * (graph.y[self.pb] - graph.y[self.pa])])
         cx, cy = grid.centres()

@@ -122,6 +122,6 @@ def eliminate(graph: RoadGraph, keep: np.ndarray) -> tuple[RoadGraph, np.ndarray
         nodes, kept, priority = nodes[remaining], kept[remaining], priority[remaining]
     log.debug("élimination : %d tours, %d nœuds sur %d, %d arcs sur %d", rounds, len(nodes),
               graph.n_nodes, len(tail), graph.n_arcs)
-    matrix = _pattern(tail, head, len(nodes), data=time_s).astype(np.float64)
+    matrix = _pattern(tail, head, len(nodes), data=np.asarray(time_s, dtype=np.float64))
     core = RoadGraph(x=graph.x[nodes], y=graph.y[nodes], time_s=matrix, source=graph.source, crs=graph.crs)
     return core, nodes

@@ -22,6 +22,24 @@ from scipy.spatial import cKDTree
 SPACING_QUANTILE = 0.9
 
 
+def node_pairs(tail: np.ndarray, head: np.ndarray, time_s: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pair per two distinct nodes joined by an arc either way, from the lower node to the
+    higher: ``(low, high, forward_s, backward_s)``, each direction's arc time (``inf``: none).
+    Arcs must be unique per (tail, head), as a ``RoadGraph``'s are."""
+    distinct = tail != head
+    tail, head, time_s = tail[distinct], head[distinct], time_s[distinct]
+    low, high = np.minimum(tail, head), np.maximum(tail, head)
+    order = np.lexsort((high, low))
+    low, high, time_s, forward = low[order], high[order], time_s[order], (tail < head)[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    pair = np.cumsum(first) - 1
+    forward_s, backward_s = np.full(int(first.sum()), np.inf), np.full(int(first.sum()), np.inf)
+    forward_s[pair[forward]], backward_s[pair[~forward]] = time_s[forward], time_s[~forward]
+    return low[first], high[first], forward_s, backward_s
+
+
 @dataclass(frozen=True, eq=False)
 class RoadSegments:
     """Segments (module doc) and the sample KD-tree over them."""
@@ -40,20 +58,11 @@ class RoadSegments:
     def of(cls, x: np.ndarray, y: np.ndarray, tail: np.ndarray, head: np.ndarray, time_s: np.ndarray,
            usable: np.ndarray) -> RoadSegments:
         """The segments of the arcs ``tail → head`` (``time_s``) between ``usable`` nodes."""
-        inside = usable[tail] & usable[head] & (tail != head)
-        tail, head, time_s = tail[inside], head[inside], time_s[inside]
-        low, high = np.minimum(tail, head), np.maximum(tail, head)
-        order = np.lexsort((high, low))
-        low, high, time_s, forward = low[order], high[order], time_s[order], (tail < head)[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
-        pair = np.cumsum(first) - 1
-        count = int(first.sum())
-        forward_s, backward_s = np.full(count, np.inf), np.full(count, np.inf)
-        forward_s[pair[forward]], backward_s[pair[~forward]] = time_s[forward], time_s[~forward]
+        inside = usable[tail] & usable[head]
+        low, high, forward_s, backward_s = node_pairs(tail[inside], head[inside], time_s[inside])
+        count = len(low)
         index = np.int32 if len(x) < np.iinfo(np.int32).max else np.int64
-        low, high = low[first].astype(index), high[first].astype(index)
-        del tail, head, time_s, forward, pair, order
+        low, high = low.astype(index), high.astype(index)
         ax, ay, bx, by = x[low], y[low], x[high], y[high]
         length_m = np.hypot(bx - ax, by - ay)
         safe_m = np.maximum(length_m, 1e-9)

@@ -16,10 +16,10 @@ time it takes part in.
 - ``group_time_table``: one multi-source search per group of sources (sources that open and
   close together, e.g. an employer's sites), bounded by ``cutoff_s``: every target's time to
   the nearest source of each group.
-- ``time_table``: one search per source node bounded by ``cutoff_s`` (``limit=``), giving
-  the sparse long table ``(source, target, time_s)`` of pairs within the cutoff. Searches run
-  in *partitions*: sources close to each other with the part of the graph they can reach in
-  time (``RoadGraph.max_speed_ms`` bounds how far a trip goes; the whole graph at
+- ``time_table``: one search per distinct start (a node, or both ends of a split road)
+  bounded by ``cutoff_s`` (``limit=``), giving the sparse long table ``(source, target,
+  time_s)`` of pairs within the cutoff. Searches run in *partitions*: sources close to each
+  other with the part of the graph they can reach in time (``RoadGraph.max_speed_ms`` bounds how far a trip goes; the whole graph at
   département scale), searched in ``dijkstra`` calls of a few megabytes whose rows are cut
   down to the targets' columns at once, so memory stays bounded and large graphs are not
   swept whole for every source. A partition is self-contained: with an ``executor`` they run

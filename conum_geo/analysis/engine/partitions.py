@@ -94,17 +94,6 @@ def _reach_window(graph: RoadGraph, nodes: np.ndarray, radius_m: float) -> np.nd
     return None if inside.sum() > 0.7 * graph.n_nodes else np.flatnonzero(inside)
 
 
-def two_ways(points: Snapped, leaving: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's ways into the graph as two slots: nodes ``(n, 2)`` (-1: none) and legs
-    ``(n, 2)`` (``inf``: none); a point that does not split a road has its second slot empty."""
-    if points.ends is None:
-        return (np.column_stack([points.node, np.full(len(points), -1)]),
-                np.column_stack([points.leg_s, np.full(len(points), np.inf)]))
-    assert points.leave_s is not None and points.arrive_s is not None
-    legs_s = points.leave_s if leaving else points.arrive_s
-    return np.where(np.isfinite(legs_s), points.ends, -1), legs_s
-
-
 @dataclass(frozen=True)
 class Starts:
     """Where the searches of a set of sources start, one search serving every source that
@@ -121,7 +110,7 @@ class Starts:
 
     @classmethod
     def of(cls, sources: Snapped, leaving: bool) -> Starts:
-        node, legs_s = two_ways(sources, leaving)
+        node, legs_s, _ = sources.ways(leaving)
         own = legs_s.min(axis=1)
         offset = legs_s - own[:, None]
         swap = offset[:, 1] < offset[:, 0]  # the nearer way first, so that equal starts match

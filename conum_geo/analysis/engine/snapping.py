@@ -53,15 +53,23 @@ class Snapped:
         return Snapped(self.node[index], self.leg_m[index], self.leg_s[index], part(self.road_m),
                        part(self.ends), part(self.ends_m), part(self.leave_s), part(self.arrive_s))
 
-    def attachments(self, leaving: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every way each point joins the graph, sorted by point: ``(point, node, leg_s,
-        leg_m)``, for trips leaving the point (``leaving``) or arriving at it."""
+    def ways(self, leaving: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each point's ways into the graph as two slots, for trips leaving the point
+        (``leaving``) or arriving at it: nodes ``(n, 2)`` (-1: none), ``leg_s`` and ``leg_m``
+        ``(n, 2)`` (``inf``: none). A point that splits no road has its second slot empty."""
         if self.ends is None:
-            return np.arange(len(self)), self.node, self.leg_s, self.leg_m
+            empty = np.full(len(self), np.inf)
+            return (np.column_stack([self.node, np.full(len(self), -1)]), np.column_stack([self.leg_s, empty]),
+                    np.column_stack([self.leg_m, empty]))
         assert self.ends_m is not None and self.leave_s is not None and self.arrive_s is not None
         legs_s = self.leave_s if leaving else self.arrive_s
-        point, end = np.nonzero(np.isfinite(legs_s))
-        return point, self.ends[point, end], legs_s[point, end], self.ends_m[point, end]
+        return np.where(np.isfinite(legs_s), self.ends, -1), legs_s, np.where(np.isfinite(legs_s), self.ends_m, np.inf)
+
+    def attachments(self, leaving: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``ways`` flattened, sorted by point: ``(point, node, leg_s, leg_m)``."""
+        node, leg_s, leg_m = self.ways(leaving)
+        point, way = np.nonzero(node >= 0)
+        return point, node[point, way], leg_s[point, way], leg_m[point, way]
 
 
 def _snap_to_roads(graph: RoadGraph, points: np.ndarray, speed_kmh: float) -> Snapped:

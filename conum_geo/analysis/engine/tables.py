@@ -19,7 +19,7 @@ from ...errors import ParameterError
 from ...network.contract import mostly_chains
 from ...network.graph import RoadGraph
 from ...progress import progress
-from .partitions import BLOCK_BYTES, ROUNDING, NodeCounter, Partition, Starts, plan_partitions, two_ways
+from .partitions import BLOCK_BYTES, ROUNDING, NodeCounter, Partition, Starts, plan_partitions
 from .snapping import Snapped
 
 #: Searches run on the graph's core when their work — the nodes within reach of each, summed —
@@ -129,7 +129,7 @@ def time_table(
     given, e.g. ``names=("site_id", "code_insee")``) and ``time_s``. Pairs beyond the cutoff
     or unreachable are absent: never dense ``sources × targets``. ``chunk`` caps the sources
     searched together (see ``bounded_searches``). Large tables run on ``graph.core``
-    (``core_pays``: low-degree nodes eliminated, sources' and targets' nodes kept: same times
+    (``_core_pays``: low-degree nodes eliminated, sources' and targets' nodes kept: same times
     up to float rounding). Searches stop at the cutoff less the smallest leg of the sources
     searched together and of all targets. With an ``executor`` (``concurrent.futures``, e.g.
     a ``ProcessPoolExecutor`` or a Dask client's ``get_executor()``) the partitions — nearby
@@ -140,7 +140,7 @@ def time_table(
     found: tuple[list, list, list] = ([], [], [])
     if len(sources) and len(targets):
         starts = Starts.of(sources, leaving=not toward_sources)
-        target_node, target_leg_s = two_ways(targets, leaving=toward_sources)
+        target_node, target_leg_s, _ = targets.ways(leaving=toward_sources)
         if _core_pays(graph, np.unique(starts.node[:, 0]), cutoff_s):
             nodes = np.concatenate([starts.node.ravel(), target_node.ravel()])
             core = graph.core(nodes[nodes >= 0])
