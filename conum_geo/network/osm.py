@@ -191,7 +191,7 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
                 if ferry:
                     speed_kmh.append(FERRY_KMH)
                     duration_s.append(parse_duration_s(tags.get("duration")))
-                    direction.append(osm_way_direction({"oneway": tags.get("oneway")}))
+                    direction.append(osm_way_direction({k: v for k, v in tags.items() if k == "oneway"}))  # only its oneway tag counts
                 else:
                     speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
                     duration_s.append(nan)
