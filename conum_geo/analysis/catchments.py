@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from ..arrays import runs
 from ..errors import DataUnavailableError, InputError, ParameterError
 from ..network.graph import RoadGraph
 from ..network.segments import node_pairs
@@ -112,8 +113,8 @@ class SurfaceSampler:
         length = np.hypot(graph.x[pb] - graph.x[pa], graph.y[pb] - graph.y[pa])
         steps = np.maximum(np.ceil(length / (grid.cell_m / 2)).astype(np.int64), 1)
         inner = steps - 1  # interior points per segment
-        pair = np.repeat(np.arange(len(pa)), inner)
-        k = np.arange(inner.sum()) - np.repeat(np.cumsum(inner) - inner, inner) + 1
+        pair, k = runs(inner)
+        k = k + 1
         g = k / steps[pair]  # fraction from the lower-numbered node a
         self.pa, self.pb, self.g = pa[pair], pb[pair], g
         self.w_ab, self.w_ba = forward_s[pair], backward_s[pair]

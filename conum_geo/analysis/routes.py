@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from ..arrays import runs
 from ..network.graph import RoadGraph
 from .engine import Snapped
 
@@ -53,8 +54,7 @@ def route_lengths_m(graph: RoadGraph, sources: Snapped, targets: Snapped, source
     s_ways = (s_first[1:] - s_first[:-1])[source]
     t_ways = (t_first[1:] - t_first[:-1])[target]
     per_pair = s_ways * t_ways
-    pair = np.repeat(np.arange(len(source)), per_pair)
-    offset = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    pair, offset = runs(per_pair)
     s_way = s_first[source[pair]] + offset // t_ways[pair]
     t_way = t_first[target[pair]] + offset % t_ways[pair]
     time_s, length_m = np.full(len(pair), np.inf), np.full(len(pair), np.nan)

@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
+from ..arrays import runs
 from ..errors import NetworkError
 from .graph import RoadGraph
 
@@ -136,8 +137,8 @@ def _kept_by_douglas_peucker(x, y, junction_at, tolerance_m: float) -> np.ndarra
 
 def _kept_in_chains(x, y, starts, ends, tolerance_m: float) -> np.ndarray:
     sizes = ends - starts + 1
-    chain = np.repeat(np.arange(len(starts)), sizes)
-    flat = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    chain, rank = runs(sizes)
+    flat = starts[chain] + rank
     lines = shapely.linestrings(x[flat], y[flat], indices=chain)
     simple = shapely.simplify(lines, tolerance_m, preserve_topology=False)
     coords, owner = shapely.get_coordinates(simple, return_index=True)

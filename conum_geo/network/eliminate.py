@@ -24,6 +24,7 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
+from ..arrays import runs
 from .graph import RoadGraph
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,7 @@ def _remove(tail, head, time_s, out: sp.csr_matrix, chosen: np.ndarray):
     arc_of_in = _pattern(tail, head, n, data=np.arange(len(tail), dtype=np.int64)).T.tocsr()
     ins, outs = np.diff(arc_of_in.indptr)[node], np.diff(out.indptr)[node]
     pairs = ins * outs
-    owner = np.repeat(np.arange(len(node)), pairs)
-    offset = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    owner, offset = runs(pairs)
     width = outs[owner]
     first_arc = arc_of_in.data[arc_of_in.indptr[node][owner] + offset // width]
     second_arc = out.indptr[node][owner] + offset % width

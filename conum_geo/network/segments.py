@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..arrays import runs
+
 #: Sample spacing: this quantile of the segment lengths (most segments get one sample).
 SPACING_QUANTILE = 0.9
 
@@ -68,8 +70,8 @@ class RoadSegments:
         safe_m = np.maximum(length_m, 1e-9)
         spacing_m = max(float(np.quantile(length_m, SPACING_QUANTILE)) if count else 1.0, 1.0)
         per_segment = np.maximum(1, np.ceil(length_m / spacing_m)).astype(np.int64)
-        segment = np.repeat(np.arange(count, dtype=index), per_segment)
-        rank = np.arange(len(segment)) - np.repeat(np.cumsum(per_segment) - per_segment, per_segment)
+        segment, rank = runs(per_segment)
+        segment = segment.astype(index)
         fraction = (rank + 0.5) / per_segment[segment]
         samples = np.column_stack([ax[segment] + fraction * (bx - ax)[segment],
                                    ay[segment] + fraction * (by - ay)[segment]])

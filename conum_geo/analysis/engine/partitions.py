@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from ...arrays import runs
 from ...network.build import spatial_order
 from ...network.graph import RoadGraph
 from .snapping import Snapped
@@ -126,8 +127,7 @@ class Starts:
     def sources_of(self, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the sources of starts ``which`` and, for each, its start's index in ``which``."""
         counts = self.start[which + 1] - self.start[which]
-        rows = np.repeat(np.arange(len(which)), counts)
-        offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows, offsets = runs(counts)
         return self.order[self.start[which][rows] + offsets], rows
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from ...arrays import runs
 from ...errors import ParameterError
 from ...network.graph import RoadGraph
 from .partitions import CALL_BYTES, ROUNDING, oriented
@@ -179,8 +180,8 @@ def group_time_table(
         group, of_source = member.row[nonzero], member.col[nonzero]
         first_of = np.searchsorted(of_point, np.arange(len(sources) + 1))
         ways = first_of[of_source + 1] - first_of[of_source]
-        group = np.repeat(group, ways)
-        way = first_of[np.repeat(of_source, ways)] + (np.arange(len(group)) - np.repeat(np.cumsum(ways) - ways, ways))
+        membership, rank = runs(ways)
+        group, way = group[membership], first_of[of_source[membership]] + rank
         node, leg_s = way_node[way], way_leg_s[way]
         order = np.lexsort((leg_s, node, group))
         first = np.r_[True, (np.diff(group[order]) != 0) | (np.diff(node[order]) != 0)]
