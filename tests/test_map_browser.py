@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import CHROMIUM
 
 from conum_geo.cli import cli
 from conum_geo.outputs.map_frame import SITE_COLOURS
 from conum_geo.outputs.maps import ENDED_COLOUR, RISK_CLASSES, STATUS_COLOURS, TIME_CLASSES
 from conum_geo.outputs.model_maps import COVER_COLOURS, REDEPLOY_COLOURS, ROLE_COLOURS
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,41 +62,6 @@ COMMUNE_POINT_JS = """code => {
     });
     return point;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page that can open files and nothing else: every other request is aborted."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.blocked = []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(("file:", "data:")):
-            return request_route.continue_()
-        page.blocked.append(url)
-        return request_route.abort()
-
-    page.route("**/*", route)
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(f"console: {message.text}")
-            if message.type == "error" and "Failed to load resource" not in message.text else None)
-    yield page
-    page.close()
 
 
 def _run(args: list[str], out: Path) -> str:
@@ -145,7 +108,7 @@ def _check_frame(page, title: str, caveat: tuple[str, ...], legend: list[str], l
     first = page.locator(".folium-map").first.bounding_box()
     assert first["x"] == pytest.approx(panel["x"] + panel["width"], abs=2)
     assert page.blocked and all("geopf.fr" in url or "openstreetmap" in url for url in page.blocked)
-    assert page.errors == []
+    assert page.errors == [] and page.dialogs == []
 
 
 def _click_commune(page, code: str) -> str:

@@ -62,6 +62,41 @@ def test_xlsx_keeps_text_as_text(tmp_path):
     assert sheet.freeze_panes == "A2"
 
 
+#: Names that try to leave their cell or start a formula past leading whitespace or controls.
+ESCAPING = ["\r=1+1", "a\rb", "c\nd", " =2+2", "\x00@x", "\u2028-3", "e\u2028f", "g\x0bh", "i\x1ej", "k\x85l",
+            "\u200b+4", "m;n,o\"p"]
+NEUTRALISED = ["'\r=1+1", "a\rb", "c\nd", "' =2+2", "'\x00@x", "'\u2028-3", "e\u2028f", "g\x0bh", "i\x1ej", "k\x85l",
+               "'\u200b+4", "m;n,o\"p"]
+
+
+@pytest.mark.parametrize("csv_format", ["standard", "fr"])
+def test_csv_cells_never_split_nor_compute(tmp_path, csv_format):
+    frame = pd.DataFrame({"nom": ESCAPING, "n": range(len(ESCAPING))})
+    write_outputs(tmp_path, {"t.csv": Table(frame)}, tables=TableFormat(csv=csv_format))
+    text = (tmp_path / "t.csv").read_bytes().decode("utf-8-sig")
+    delimiter = ";" if csv_format == "fr" else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    assert len(rows) == len(ESCAPING) + 1  # one row per name: nothing split a row
+    assert [r[0] for r in rows[1:]] == NEUTRALISED and [r[1] for r in rows[1:]] == [str(i) for i in range(12)]
+    for value in NEUTRALISED:  # every separator inside quotes, for readers that split lines first
+        assert '"' + value.replace('"', '""') + '"' in text
+    assert pd.read_csv(io.StringIO(text), sep=delimiter)["nom"].tolist() == NEUTRALISED
+
+
+def test_xlsx_cells_never_compute_and_hold_no_illegal_character(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    frame = pd.DataFrame({"nom": ESCAPING})
+    write_outputs(tmp_path, {"t.csv": Table(frame)}, tables=TableFormat(xlsx=True))
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    cells = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(ESCAPING))]
+    assert all(c.data_type == "s" for c in cells)
+    values = [c.value for c in cells]  # XML reads a CR as a line feed
+    assert values[0] == "\n=1+1" and values[4] == "\\u0000@x" and values[7] == "g\\u000bh"  # illegal ones as codes
+    # a quote prefix wherever the written text would compute (the NUL, written as its code, no longer does)
+    assert [c.quotePrefix for c in cells] == [True, False, False, True, False, True, False, False, False, False,
+                                              True, False]
+
+
 def test_unknown_csv_format():
     with pytest.raises(ParameterError, match="format CSV"):
         TableFormat(csv="excel")

@@ -16,6 +16,7 @@ import click
 
 from ..errors import ConumGeoError
 from .french import install
+from .options import say
 
 install()  # click's own messages in French
 
@@ -47,20 +48,29 @@ class LazyGroup(click.Group):
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
-            click.echo(f"Erreur : {exc.format_message()}", err=True)
+            say(f"Erreur : {exc.format_message()}", err=True)
             sys.exit(2)
         except ConumGeoError as exc:
-            click.echo(f"Erreur : {exc}", err=True)
+            say(f"Erreur : {exc}", err=True)
             sys.exit(2)
         except OSError as exc:
-            click.echo(f"Erreur : {exc.filename or ''} : {exc.strerror or exc}", err=True)
+            say(f"Erreur : {exc.filename or ''} : {exc.strerror or exc}", err=True)
             sys.exit(2)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("Interrompu.", err=True)
+            say("Interrompu.", err=True)
             sys.exit(1)
         sys.exit(0)
+
+
+class TerminalFormatter(logging.Formatter):
+    """Log lines with what a terminal would obey shown as codes (``outputs.text.terminal_text``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from ..outputs.text import terminal_text
+
+        return terminal_text(super().format(record))
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,7 +84,9 @@ class LazyGroup(click.Group):
 def cli(ctx, verbose: int, quiet: bool, strict: bool) -> None:
     """Couverture territoriale de l'inclusion numérique (conseillers numériques, France services)."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.obj = {"strict": strict}
 
 

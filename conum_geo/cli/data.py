@@ -6,7 +6,7 @@ import click
 
 from ..cache import cache_root
 from ..errors import InputError
-from .options import check_strict, dept_option, echo_outcome, json_option, territory_options
+from .options import check_strict, dept_option, echo_outcome, json_option, say, territory_options
 
 
 @click.group()
@@ -56,11 +56,11 @@ def fetch(dept, cache_dir, refresh, roads):
         from ..data.road_extracts import fetch_extracts
 
         for region, path, status in fetch_extracts(dept, cache, refresh=refresh):
-            click.echo(f"{status:<11} {region:<16} {path}")
-        click.echo(f"\nUtiliser : conum-geo gaps --dept {dept} --network osm")
+            say(f"{status:<11} {region:<16} {path}")
+        say(f"\nUtiliser : conum-geo gaps --dept {dept} --network osm")
         return
     for fetched in fetch_registers(dept, cache, refresh=refresh):
         source = fetched.source
         where = fetched.path or f"à télécharger depuis {source.page}, puis {source.option} FICHIER"
-        click.echo(f"{fetched.status:<11} {source.key:<16} {where}")
-    click.echo(f"\nUtiliser : conum-geo gaps --dept {dept} --data-dir {cache}")
+        say(f"{fetched.status:<11} {source.key:<16} {where}")
+    say(f"\nUtiliser : conum-geo gaps --dept {dept} --data-dir {cache}")

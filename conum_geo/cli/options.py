@@ -323,14 +323,22 @@ def check_strict(warnings) -> None:
         raise StrictError(f"--strict : {len(warnings)} avertissement(s) ; le premier : {text}")
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` (a line for the user) with what a terminal would obey shown as codes
+    (``outputs.text.terminal_text``: register data may hold escape sequences)."""
+    from ..outputs.text import terminal_text
+
+    click.echo(terminal_text(text), err=err)
+
+
 def echo_outcome(summary: dict, text: str, written, as_json: bool) -> None:
     """Print a command's summary (strict JSON with ``--json``, else its French text) and its
     files."""
     if as_json:
         from ..outputs.files import dumps_json
 
-        click.echo(dumps_json(summary))
+        click.echo(dumps_json(summary))  # JSON escapes every control character itself
         return
-    click.echo(text)
+    say(text)
     if written:
-        click.echo("\nFichiers écrits : " + ", ".join(str(p) for p in written))
+        say("\nFichiers écrits : " + ", ".join(str(p) for p in written))

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ import pandas as pd
 
 from ..national.runner import NationalResult
 from .files import write_geopackage, write_json, write_outputs
-from .map_frame import save_map
+from .map_frame import markup, save_map
 from .tables import Table, TableFormat
 from .text import fmt_decimal, fmt_int
 
@@ -57,7 +56,7 @@ def index_map(result: NationalResult):
         departement=[f"{r['nom']} ({r['dept']})" for _, r in outlines.iterrows()],
         habitants=outlines["population"].map(fmt_int),
         perte=outlines[value].map(lambda v: fmt_decimal(v, 1)),
-        lien=[f'<a href="../{html.escape(d)}/map.html" target="_blank">ouvrir la carte du département</a>'
+        lien=[f'<a href="../{markup(d)}/map.html" target="_blank">ouvrir la carte du département</a>'
               for d in outlines["dept"]],
     )
     colours = pd.Series([_colour(v) for v in outlines[value]], index=outlines.index)
@@ -65,11 +64,13 @@ def index_map(result: NationalResult):
                                               "perte": "Habitants perdant la couverture pour 10 000",
                                               "lien": "Carte"},
                    schemes={"perte": ("perte pour 10 000 habitants", colours)}, search=("dept", "nom"), raw=("lien",))
+    labels = folium.FeatureGroup(name="Codes des départements", control=False)  # icons set before display
     for _, row in table.iterrows():
         point = row.geometry.representative_point()
         folium.Marker([point.y, point.x], interactive=False,
-                      icon=folium.DivIcon(html=f'<span class="conum-landmark">{html.escape(row["dept"])}</span>',
-                                          icon_size=(0, 0))).add_to(m)
+                      icon=folium.DivIcon(html=f'<span class="conum-landmark">{markup(row["dept"])}</span>',
+                                          icon_size=(0, 0))).add_to(labels)
+    labels.add_to(m)
     entries: list[tuple[str | None, str, str]] = [(None, "heading", "Habitants perdant la couverture pour 10 000")]
     entries += [(colour, "square", label) for _, colour, label in LOSS_CLASSES]
     entries.append((FAILED_COLOUR, "square", "non calculé"))

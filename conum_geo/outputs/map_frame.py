@@ -17,8 +17,7 @@ are simplified in the metric CRS, reprojected to WGS84 and rounded to about a me
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import shapely
 
 from ..tables import CRS_WGS84
 from ..vocabulary import SITE_KINDS
+from .page_safety import html_text, script_json, with_csp
 from .text import provenance_warning
 from .web_assets import inline_head
 
@@ -88,18 +88,33 @@ def to_wgs84(frame: gpd.GeoDataFrame, simplify_m: float = 0.0) -> gpd.GeoDataFra
 def markup(text: str) -> str:
     """``text`` safe inside folium's tooltips and popups (HTML written into a JavaScript
     template string)."""
-    return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return html_text(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
-def add_script(m, js: str) -> None:
-    """Run ``js`` after ``m`` and the layers already added to it are created (``{map}`` in
-    ``js`` is the map's variable)."""
+def html_element(text: str):
+    """A folium element writing the HTML ``text`` as it is: never read as a Jinja template
+    (folium's own ``Element(text)`` would run a ``{{ … }}`` of the data)."""
     import folium
     from folium.template import Template
 
+    element = folium.Element()
+    element._template = Template("{{ text }}")
+    element._template.globals["text"] = text
+    return element
+
+
+def conum_call(m, function: str, *args) -> None:
+    """Call ``ConumMap.<function>(*args)`` of our script once ``m`` and the layers added to it
+    so far exist: a folium element is passed as its variable, any other value as
+    ``page_safety.script_json`` (data never reaches the page as code, nor the template
+    engine as a template)."""
+    import folium
+    from folium.template import Template
+
+    values = ", ".join(a.get_name() if hasattr(a, "get_name") else script_json(a) for a in args)
     element = folium.MacroElement()
-    element._template = Template(
-        "{% macro script(this, kwargs) %}" + js.replace("{map}", m.get_name()) + "{% endmacro %}")
+    element._template = Template("{% macro script(this, kwargs) %}{{ js }}{% endmacro %}")
+    element._template.globals["js"] = f"ConumMap.{function}({values});"
     element.add_to(m)
 
 
@@ -121,9 +136,8 @@ def new_map(frame: gpd.GeoDataFrame | None = None, m=None, *, first: bool = True
         layer = folium.TileLayer(tiles=tiles.build_url(), attr=credit, name=name, max_zoom=19,
                                  max_native_zoom=tiles.get("max_zoom", 19), show=i == 0)
         layer.add_to(m)
-        add_script(m, f"ConumMap.tiles({{map}}, {layer.get_name()});")
-    add_script(m, "L.control.scale({imperial: false, maxWidth: 160}).addTo({map});")
-    add_script(m, f"ConumMap.controls({{map}}, {json.dumps(first)});")
+        conum_call(m, "tiles", m, layer)
+    conum_call(m, "controls", m, first)
     if frame is not None:
         xmin, ymin, xmax, ymax = frame.total_bounds
         m.fit_bounds([[ymin, xmin], [ymax, xmax]], padding=(FIT_PADDING_PX, FIT_PADDING_PX))
@@ -149,7 +163,7 @@ def landmarks_layer(m, territory) -> None:
                               crs=communes.crs).to_crs(CRS_WGS84)
     for name, point in zip(points["nom"], points.geometry):
         folium.Marker([point.y, point.x], interactive=False,
-                      icon=folium.DivIcon(html=f'<span class="conum-landmark">{html.escape(name)}</span>',
+                      icon=folium.DivIcon(html=f'<span class="conum-landmark">{html_text(name)}</span>',
                                           icon_size=(0, 0), icon_anchor=(0, 0))).add_to(group)
     group.add_to(m)
 
@@ -187,7 +201,7 @@ def add_site_layer(m, layer) -> None:
     """Add a layer of site markers to ``m``: each marker's tooltip also opens as a popup on a
     click (touch screens have no hover)."""
     layer.add_to(m)
-    add_script(m, f"ConumMap.popups({layer.get_name()});")
+    conum_call(m, "popups", layer)
 
 
 def site_entries(kinds) -> list[Entry]:
@@ -209,7 +223,7 @@ def communes_layer(m, communes: gpd.GeoDataFrame, name: str, columns: dict[str, 
 
     code, label = search
     table = communes[[*dict.fromkeys([code, label, *columns]), "geometry"]].copy()
-    table["_code"], table["_name"] = table[code].astype(str), table[label].astype(str).map(markup)
+    table["_code"], table["_name"] = table[code].astype(str).map(markup), table[label].astype(str).map(markup)
     for column in columns:  # tooltips and popups write values as HTML
         if column not in raw:
             table[column] = table[column].astype(str).map(markup)
@@ -227,8 +241,7 @@ def communes_layer(m, communes: gpd.GeoDataFrame, name: str, columns: dict[str, 
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
     ).add_to(m)
     labels = {key: label for key, (label, _) in schemes.items()}
-    add_script(m, f"ConumMap.communes({{map}}, {layer.get_name()}, {json.dumps(labels)}, "
-                  f"{json.dumps(next(iter(schemes)))}, {json.dumps(switch)});")
+    conum_call(m, "communes", m, layer, labels, next(iter(schemes)), switch)
     return layer
 
 
@@ -238,7 +251,7 @@ def legend_rows(entries: Sequence[Entry]) -> str:
     rows = []
     for colour, shape, label in entries:
         if shape == "heading":
-            rows.append(f'<div class="conum-legend-heading">{html.escape(label)}</div>')
+            rows.append(f'<div class="conum-legend-heading">{html_text(label)}</div>')
             continue
         style = {
             "square": f"background:{colour};border:1px solid #555;border-radius:2px",
@@ -247,19 +260,19 @@ def legend_rows(entries: Sequence[Entry]) -> str:
             "ring": f"border:3px solid {colour};border-radius:50%;width:8px;height:8px",
         }[shape]
         rows.append(f'<div class="conum-legend-row"><span class="conum-swatch" style="{style}">'
-                    f'</span>{html.escape(label)}</div>')
+                    f'</span>{html_text(label)}</div>')
     return "".join(rows)
 
 
 def scheme_legend(key: str, entries: Sequence[Entry]) -> str:
     """A legend block shown while the communes are coloured by ``key``."""
-    return f'<div data-conum-scheme="{html.escape(key)}">{legend_rows(entries)}</div>'
+    return f'<div data-conum-scheme="{html_text(key)}">{legend_rows(entries)}</div>'
 
 
 def figures_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """An HTML table of key figures for the panel."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="conum-figures"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -277,24 +290,24 @@ MAX_MAP_WARNINGS = 12
 def _panel_html(title: str, subtitle: str, legend: str, warning: str, sources: list[str],
                 assumptions: Sequence[str], figures: str, warnings: Sequence[str]) -> str:
     """The side panel: title, figures, caveat, legend, assumptions, warnings and sources."""
-    warn = f'<p class="conum-warning">{html.escape(warning)}</p>' if warning else ""
+    warn = f'<p class="conum-warning">{html_text(warning)}</p>' if warning else ""
     listed = ""
     if warnings:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in warnings[:MAX_MAP_WARNINGS])
+        items = "".join(f"<li>{html_text(line)}</li>" for line in warnings[:MAX_MAP_WARNINGS])
         more = (f"<li>… et {len(warnings) - MAX_MAP_WARNINGS} autre(s) : summary.json</li>"
                 if len(warnings) > MAX_MAP_WARNINGS else "")
         listed = (f'<details class="conum-warnings"><summary>Avertissements ({len(warnings)})</summary>'
                   f"<ul>{items}{more}</ul></details>")
     hypotheses = ""
     if assumptions:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in assumptions)
+        items = "".join(f"<li>{html_text(line)}</li>" for line in assumptions)
         hypotheses = (f'<details open class="conum-assumptions"><summary>Hypothèses du modèle'
                       f'</summary><ul>{items}</ul></details>')
-    cited = "".join(f"<li>{html.escape(line)}</li>" for line in sources)
+    cited = "".join(f"<li>{html_text(line)}</li>" for line in sources)
     return (
-        f'<aside class="conum-panel" lang="fr"><div class="conum-title"><h1>{html.escape(title)}</h1>'
-        f'<p>{html.escape(subtitle)}</p>{figures}{warn}</div>'
-        f'<p class="conum-hint">{html.escape(HINT)}</p>'
+        f'<aside class="conum-panel" lang="fr"><div class="conum-title"><h1>{html_text(title)}</h1>'
+        f'<p>{html_text(subtitle)}</p>{figures}{warn}</div>'
+        f'<p class="conum-hint">{html_text(HINT)}</p>'
         f'<section class="conum-legend"><h2>Légende</h2>{legend}</section>'
         f'{hypotheses}{listed}'
         f'<section class="conum-sources"><h2>Sources :</h2><ul>{cited}</ul></section></aside>'
@@ -333,17 +346,30 @@ def finish_map(maps, sources: Sequence[str], illustrative: bool, network: str, t
     sources = [s[:1].upper() + s[1:] for s in sources]
     sources += [f"Réseau routier : {ROAD_SOURCES.get(network, network)}.", BASEMAP_CREDIT, computed_line()]
     root = maps[0].get_root()
-    root.title = title
-    root.header.add_child(folium.Element(inline_head()), name="conum_assets")
-    root.header.add_child(folium.Element(_layout_css([m.get_name() for m in maps])))
+    root.title = html_text(title)
+    root.header.add_child(html_element(inline_head()), name="conum_assets")
+    root.header.add_child(html_element(_layout_css([m.get_name() for m in maps])))
     legend_html = legend if isinstance(legend, str) else legend_rows(legend)
-    root.html.add_child(folium.Element(_panel_html(
+    root.html.add_child(html_element(_panel_html(
         title, subtitle, legend_html, provenance_warning(network, illustrative), sources, assumptions, figures,
         [w.text() if hasattr(w, "text") else str(w) for w in warnings])))
 
 
+def tile_hosts() -> list[str]:
+    """The hosts the ``BASEMAPS`` tiles come from (``{s}`` subdomains as ``*``), for the
+    pages' Content-Security-Policy."""
+    import xyzservices.providers as providers
+
+    hosts = []
+    for provider, _, _ in BASEMAPS:
+        parts = urllib.parse.urlsplit(providers.query_name(provider).build_url())
+        hosts.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")
+    return hosts
+
+
 def save_map(figure, path: Path) -> None:
-    """Write a map page (a ``folium.Map`` or the figure of several) in French, as one file."""
+    """Write a map page (a ``folium.Map`` or the figure of several) in French, as one file
+    under its Content-Security-Policy (``page_safety``)."""
     page = figure.get_root().render()
     page = page.replace("<html>", '<html lang="fr">', 1)
-    Path(path).write_text(page, encoding="utf-8")
+    Path(path).write_text(with_csp(page, tile_hosts()), encoding="utf-8")

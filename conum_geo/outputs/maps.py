@@ -6,8 +6,6 @@ Colours are safe for colour-blind readers: the commune statuses use the Okabe–
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -19,9 +17,9 @@ from .directory import nearby_codes
 from .map_frame import (
     SIMPLIFY_M,
     Entry,
-    add_script,
     add_site_layer,
     communes_layer,
+    conum_call,
     figures_table,
     finish_map,
     landmarks_layer,
@@ -146,8 +144,7 @@ def gaps_map(result, m=None):
                 "apres": ("temps d'accès après", time_colours(communes["scenario_min"])),
                 "avant": ("temps d'accès avant", time_colours(communes["baseline_min"]))})
     if places:
-        add_script(m, f"ConumMap.expand({layer.get_name()}, 'proches', {json.dumps(places)}, "
-                      f"{json.dumps(headings)});")
+        conum_call(m, "expand", layer, "proches", places, headings)
     landmarks_layer(m, territory)
 
     s = result.sites

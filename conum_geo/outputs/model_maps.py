@@ -8,8 +8,6 @@ threshold) in the side panel.
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from ..vocabulary import MODELS
@@ -19,9 +17,9 @@ from .map_frame import (
     SIMPLIFY_M,
     SITE_COLOURS,
     Entry,
-    add_script,
     add_site_layer,
     communes_layer,
+    conum_call,
     figures_table,
     finish_map,
     landmarks_layer,
@@ -63,7 +61,7 @@ def _presences_layer(m, territory, presences, model: str) -> None:
         radius = 3 + (0 if pd.isna(hours) else hours ** 0.5 / 2)
         site_marker(layer, site, f"{name} — {MODELS[model]}, {fmt_hours(hours)}", radius=radius)
     add_site_layer(m, layer)
-    add_script(m, f"ConumMap.schemeLayer({{map}}, {layer.get_name()}, {json.dumps(model)});")
+    conum_call(m, "schemeLayer", m, layer, model)
 
 
 def comparison_figures(result) -> str:

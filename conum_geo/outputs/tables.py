@@ -4,14 +4,23 @@ A command's tables are ``Table`` values in its writers (``files.write_outputs``)
 user's ``TableFormat``: ``standard`` CSV (``,``, decimal point, ``True``/``False``, full
 precision: for programs) or ``fr`` (``;``, decimal comma, ``oui``/``non``, UTF-8 with a BOM so
 that Excel reads the accents, minutes rounded to 0.1 and other decimals to 4), and with ``xlsx`` the same table as an
-Excel workbook beside it (extra ``xlsx``). In every format a text cell that a spreadsheet
-would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return:
-a commune or a lieu named ``=HYPERLINK(…)`` in a register) is neutralised: prefixed with an
-apostrophe in CSV, stored as text in XLSX.
+Excel workbook beside it (extra ``xlsx``). Register text is third-party, so in every format:
+
+- every text cell is quoted (RFC 4180), so a carriage return, a line feed or any other line
+  or field separator inside a name stays inside its cell;
+- a text cell that a spreadsheet would read as a formula (its first character, after any
+  leading whitespace or control characters, is ``=``, ``+``, ``-`` or ``@``; or it starts
+  with a tab or a carriage return: a lieu named ``=HYPERLINK(…)`` or ``"\\r=1+1"``) is
+  neutralised: prefixed with an apostrophe in CSV, a text cell with Excel's quote prefix in
+  XLSX;
+- characters an XLSX file cannot hold (C0 controls but tab, LF and CR) are written as their
+  ``\\uXXXX`` code there.
 """
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +29,12 @@ import pandas as pd
 
 from ..errors import DataUnavailableError, ParameterError
 from ..vocabulary import CSV_FORMATS
+from .text import as_codes
 
-#: First characters that make a spreadsheet read a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A text a spreadsheet would read as a formula (module doc).
+FORMULA = re.compile("^(?:[\t\r]|[\\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]*[=+\\-@])")
+#: Characters an XLSX cell cannot hold (openpyxl's ``ILLEGAL_CHARACTERS_RE``).
+XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,7 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in _text_columns(out):
         values = out[column]
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        risky = values.map(lambda v: isinstance(v, str) and FORMULA.match(v) is not None)
         if risky.any():
             out[column] = values.where(~risky, "'" + values.astype(str))
     return out
@@ -83,9 +95,10 @@ def write_csv(table: Table, path: Path, csv_format: str = "standard") -> None:
     """``table`` as CSV in ``csv_format`` (module doc); codes keep their leading zeros."""
     frame = neutralise(table.plain())
     if csv_format == "fr":
-        _french(frame).to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        _french(frame).to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig",
+                              quoting=csv.QUOTE_NONNUMERIC)
     else:
-        frame.to_csv(path, index=False, encoding="utf-8")
+        frame.to_csv(path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def write_xlsx(table: Table, path: Path) -> None:
@@ -109,6 +122,8 @@ def write_xlsx(table: Table, path: Path) -> None:
                 cells.append(value.item())
             elif isinstance(value, pd.Timestamp):
                 cells.append(value.to_pydatetime())
+            elif isinstance(value, str):
+                cells.append(as_codes(XLSX_ILLEGAL, value))
             else:
                 cells.append(value)
         sheet.append(cells)
@@ -116,6 +131,7 @@ def write_xlsx(table: Table, path: Path) -> None:
         for cell in column:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a string is text, whatever it starts with
+                cell.quotePrefix = FORMULA.match(cell.value) is not None  # and stays text once edited
     for i, name in enumerate(frame.columns, start=1):
         width = max([len(str(name)), *(len(str(v)) for v in frame[name].head(200))]) + 2
         sheet.column_dimensions[get_column_letter(i)].width = min(width, 60)

@@ -6,6 +6,8 @@ Thousands are separated by a narrow no-break space, decimals by a comma (``12 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..data.registers.io import normalised_name
@@ -95,3 +97,20 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 poste``, ``3 postes`` (the count in French format)."""
     word = singular if abs(count) <= 1 else (plural_form or singular + "s")
     return f"{fmt_int(count)} {word}"
+
+
+#: Characters a terminal would obey rather than show: C0 and C1 controls (escape sequences
+#: included) but tab and newline, line and paragraph separators, bidirectional overrides.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def as_codes(pattern: re.Pattern, text: str) -> str:
+    """``text`` with each character ``pattern`` matches written as its ``\\uXXXX`` code."""
+    return pattern.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal: every character a terminal would obey (an escape
+    sequence of a register's name) shown as its ``\\uXXXX`` code instead."""
+    return as_codes(_TERMINAL_UNSAFE, text)
+

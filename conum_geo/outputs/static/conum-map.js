@@ -19,6 +19,11 @@
       .replace(/[\s'’-]+/g, ' ').trim();
   }
 
+  /* The text of an HTML-escaped property (names and codes are written escaped). */
+  function text(html) {
+    return new DOMParser().parseFromString(String(html), 'text/html').documentElement.textContent;
+  }
+
   function buildIndex() {
     var byCode = {};
     index = [];
@@ -27,11 +32,11 @@
         c.layer.eachLayer(function (feature) {
           var p = feature.feature && feature.feature.properties;
           if (!p || !p._code) { return; }
-          var name = new DOMParser().parseFromString(p._name, 'text/html').documentElement.textContent;
-          var item = byCode[p._code];
+          var name = text(p._name), code = text(p._code);
+          var item = byCode[code];
           if (!item) {
-            item = {label: name + ' (' + p._code + ')', key: fold(name), code: String(p._code), entries: []};
-            byCode[p._code] = item;
+            item = {label: name + ' (' + code + ')', key: fold(name), code: code, entries: []};
+            byCode[code] = item;
             index.push(item);
           }
           item.entries.push({map: entry.map, layer: feature});
@@ -212,6 +217,7 @@
     },
     /* The controls of a map: search and tools on the first map of a page only. */
     controls: function (map, first) {
+      L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
       map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Bibliothèque cartographique">' +
         'Leaflet</a>');
       if (first) {
