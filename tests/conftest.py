@@ -70,3 +70,10 @@ def page(browser):
             if message.type == "error" and "Failed to load resource" not in message.text else None)
     yield page
     page.close()
+
+
+@pytest.fixture(autouse=True)
+def no_user_configuration(monkeypatch, tmp_path_factory):
+    """Tests never read the developer's configuration file or mirrors."""
+    monkeypatch.setenv("CONUM_GEO_CONFIG", str(tmp_path_factory.getbasetemp() / "absent-config.toml"))
+    monkeypatch.delenv("CONUM_GEO_MIRRORS", raising=False)

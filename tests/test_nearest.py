@@ -68,7 +68,7 @@ def geocoder(monkeypatch):
         server = LocalServer({"/search": json.dumps(body).encode()})
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
-        monkeypatch.setenv("CONUM_GEO_GEOCODER_URL", server.url("/search"))
+        monkeypatch.setenv("CONUM_GEO_MIRRORS", f"https://data.geopf.fr/geocodage={server.base}")
     yield start
     for server in servers:
         server.shutdown()
@@ -93,7 +93,7 @@ def test_doubtful_or_missing_addresses_are_said(geocoder, body, fragment):
 
 
 def test_offline_geocoding_says_what_to_give_instead(monkeypatch):
-    monkeypatch.setenv("CONUM_GEO_GEOCODER_URL", "http://127.0.0.1:9/search")
+    monkeypatch.setenv("CONUM_GEO_MIRRORS", "https://data.geopf.fr=http://127.0.0.1:9")
     result = CliRunner().invoke(cli, ["nearest", "--adresse", "1 rue de la Paix, Nevers"])
     assert result.exit_code == 2
     assert "hors ligne" in result.output and "--commune" in result.output and "--lonlat" in result.output

@@ -51,6 +51,15 @@ def _post_rows(contracts: pd.DataFrame, territory: Territory) -> tuple[pd.DataFr
     return matched.set_index("post_id"), unmatched
 
 
+def _selection_dates(territory: Territory, posts: pd.DataFrame) -> pd.Series:
+    """Each post's employer selection date (NaT when unknown or without a structures file)."""
+    if "selection_date" not in territory.structures:
+        return pd.Series(pd.NaT, index=range(len(posts)), dtype="datetime64[ns]")
+    by_structure = territory.structures.drop_duplicates("structure_id").set_index("structure_id")["selection_date"]
+    dates = pd.to_datetime(by_structure.replace("", None), errors="coerce")
+    return pd.Series(dates.reindex(posts["structure_id"]).to_numpy(), dtype="datetime64[ns]")
+
+
 def apply_calendar(territory: Territory, contracts: Register | None = None, *,
                    contract_months: int = CONTRACT_MONTHS) -> Territory:
     """``territory`` whose posts carry their contract calendar (module doc)."""
@@ -71,12 +80,13 @@ def apply_calendar(territory: Territory, contracts: Register | None = None, *,
     if posts.empty:
         return replace(territory, sources=tuple(dict.fromkeys(sources)), warnings=[*territory.warnings, *notices])
     table = rows.reindex(posts["post_id"]).reset_index(drop=True)
-    selection = pd.Series(dtype="datetime64[ns]")
-    if "selection_date" in territory.structures:
-        selection = pd.to_datetime(territory.structures.set_index("structure_id")["selection_date"]
-                                   .replace("", None), errors="coerce")
     start_table = pd.to_datetime(table["start_date"])
-    start = start_table.fillna(pd.to_datetime(posts["structure_id"].map(selection)).reset_index(drop=True))
+    start = start_table.fillna(_selection_dates(territory, posts))
+    if start.isna().all():
+        notices.add("dates_inconnues", f"{len(posts)} poste(s) sans date de début connue (ni tableau des contrats, "
+                    "ni date de validation de l'employeur dans un fichier des structures) : aucun ne prend fin par "
+                    "une règle de date (--on, contracts_ending_before) ; passer --contrats ou le fichier des "
+                    "structures", count=len(posts))
     end_table = pd.to_datetime(table["end_date"])
     estimated = end_table.isna() & start.notna()
     start_from = np.where(start_table.isna(), "validation de l'employeur en comité de sélection",

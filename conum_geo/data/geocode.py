@@ -1,25 +1,24 @@
 """An address → a point, through the Géoplateforme's geocoding service (BAN addresses).
 
-``geocode(text)`` asks ``GEOCODER_URL`` (``$CONUM_GEO_GEOCODER_URL`` overrides it, e.g. a
-local server in tests) for the best match and returns its WGS84 point, label, INSEE code and
-score. Offline, on a refusal or with no match, it raises ``DataUnavailableError`` with a
+``geocode(text)`` asks ``GEOCODER_URL`` (through its mirror when one is set,
+``data.mirrors``: a local server in tests) for the best match, within one deadline and a size
+cap (``data.http``), and returns its WGS84 point, label, INSEE code and score. Offline, on a refusal or with no match, it raises ``DataUnavailableError`` with a
 French message saying what to give instead (``--commune`` or ``--lonlat``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from ..errors import DataUnavailableError
-from .sources import USER_AGENT
+from .http import Unreachable, fetch_document
+from .mirrors import mirrored
 
 GEOCODER_URL = "https://data.geopf.fr/geocodage/search"
-TIMEOUT_S = 10.0
+#: The whole answer within this time (s).
+DEADLINE_S = 10.0
 MAX_BYTES = 1 << 20
 #: Matches scoring below this are not trusted (the service scores 0 to 1).
 MIN_SCORE = 0.4
@@ -39,21 +38,19 @@ def geocode(text: str) -> Geocoded:
     text = text.strip()
     if not text:
         raise DataUnavailableError("adresse vide : donner une adresse, --commune ou --lonlat")
-    base = os.environ.get("CONUM_GEO_GEOCODER_URL", GEOCODER_URL)
-    url = f"{base}?{urllib.parse.urlencode({'q': text, 'limit': 1, 'index': 'address'})}"
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    url = f"{GEOCODER_URL}?{urllib.parse.urlencode({'q': text, 'limit': 1, 'index': 'address'})}"
     fallback = "donner --commune CODE_INSEE ou --lonlat LON,LAT"
+    host = urllib.parse.urlsplit(mirrored(GEOCODER_URL)).netloc
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            body = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise DataUnavailableError(f"géocodage refusé par {urllib.parse.urlsplit(base).netloc} "
-                                   f"(HTTP {exc.code}) : {fallback}") from None
-    except (urllib.error.URLError, TimeoutError, OSError):
+        body = fetch_document(url, max_bytes=MAX_BYTES, deadline_s=DEADLINE_S, timeout_s=DEADLINE_S,
+                              allowed_hosts={urllib.parse.urlsplit(GEOCODER_URL).hostname or ""})
+    except Unreachable as exc:
+        if exc.status is not None:
+            raise DataUnavailableError(f"géocodage refusé par {host} (HTTP {exc.status}) : {fallback}") from None
         raise DataUnavailableError(f"géocodage impossible : pas de connexion au service d'adresses "
-                                   f"({urllib.parse.urlsplit(base).netloc}) ; hors ligne, {fallback}") from None
-    if len(body) > MAX_BYTES:
-        raise DataUnavailableError(f"réponse du géocodeur trop volumineuse : {fallback}")
+                                   f"({host}) ; hors ligne, {fallback}") from None
+    except DataUnavailableError as exc:  # deadline or size cap
+        raise DataUnavailableError(f"géocodage impossible ({exc}) : {fallback}") from None
     try:
         feature = json.loads(body)["features"][0]
         lon, lat = (float(v) for v in feature["geometry"]["coordinates"][:2])

@@ -13,10 +13,14 @@ A download never trusts the server:
 
 - file names come from the registry only (a data.gouv.fr date is kept only if it is a date),
   and every path is checked to stay inside the cache;
-- each file has a total deadline (not only a timeout per read), a size cap per source, its
-  announced ``Content-Length`` and its checksum verified;
+- every request (files, the data.gouv.fr API) has one deadline from the connection to the last
+  byte, headers included, and a size cap (``data.http``); a file's announced
+  ``Content-Length`` and its checksum are verified, and a checksum of a type we cannot verify
+  is refused;
 - redirects are followed only to hosts the registry lists for the source;
-- the content is read by its register's reader before it replaces a cached file.
+- the content is read by its register's reader before it replaces a cached file;
+- every official address can be served by a mirror (``data.mirrors``: ``$CONUM_GEO_MIRRORS``
+  or the configuration file).
 
 Downloads resume with HTTP ``Range`` after an interruption (a ``.part`` file is kept), and a
 file is moved into place only once complete and checked. When a server cannot be reached the
@@ -29,15 +33,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import http.client
 import json
 import logging
 import os
 import re
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,14 +46,19 @@ from ..cache import cache_root
 from ..errors import ConumGeoError, DataUnavailableError
 from ..progress import progress
 from .departements import normalise_dept
+from .http import MB, Deadline, TooBig, Unreachable, blocks, fetch_document, one_line, opened, too_big
+from .mirrors import mirrored, official
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "conum-geo (+https://github.com/conum-geo/conum-geo)"
-CHUNK_BYTES = 1 << 16
-#: A download taking longer than this in all is stopped (s); it resumes when run again.
+#: A download taking longer than this in all, connection and headers included, is stopped (s);
+#: it resumes when run again.
 DEADLINE_S = 900.0
-MB = 1 << 20
+#: An answer of the data.gouv.fr API: at most this long (s) and this big.
+API_DEADLINE_S = 60.0
+API_MAX_BYTES = 8 * MB
+#: Checksum algorithms verified (any other is refused).
+HASHES = ("md5", "sha1", "sha256", "sha512")
 #: Hosts data.gouv.fr serves its resources and redirects from.
 DATAGOUV_HOSTS = ("www.data.gouv.fr", "static.data.gouv.fr", "object.files.data.gouv.fr")
 
@@ -167,38 +172,13 @@ SOURCES: tuple[Source, ...] = (
 )
 
 
-def unreachable(url: str, reason, source: Source | None = None) -> DataUnavailableError:
+def unreachable(url: str, reason, source: Source | None = None, hint: str | None = None) -> DataUnavailableError:
     """The one-line French error for a server that cannot be reached, saying what to pass instead."""
     host = urllib.parse.urlsplit(url).netloc or url
-    hint = (f"passer le fichier avec {source.option} FICHIER (depuis {source.page}) ou --data-dir DOSSIER"
-            if source else "passer les fichiers avec --data-dir DOSSIER ou les options de chaque registre")
-    return DataUnavailableError(f"impossible de joindre {host} ({reason}) pour télécharger {url} : {hint}")
-
-
-class _RedirectPolicy(urllib.request.HTTPRedirectHandler):
-    """Follows redirects only to the hosts the registry lists for the source."""
-
-    def __init__(self, allowed: set[str] | None):
-        self.allowed = allowed
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        host = urllib.parse.urlsplit(newurl).hostname or ""
-        if self.allowed is not None and host not in self.allowed:
-            raise DataUnavailableError(f"{req.full_url} : redirection refusée vers {host} (hôte non prévu pour "
-                                       f"cette source ; attendus : {', '.join(sorted(self.allowed))})")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def open_url(url: str, headers: dict, timeout_s: float, source: Source | None, allowed: set[str] | None = None):
-    """An HTTP response for ``url``, redirects followed only to the ``allowed`` hosts (None: any)."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
-    opener = urllib.request.build_opener(_RedirectPolicy(allowed))
-    try:
-        return opener.open(request, timeout=timeout_s)  # noqa: S310 - https/http only
-    except urllib.error.HTTPError:
-        raise
-    except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
-        raise unreachable(url, getattr(exc, "reason", exc), source) from None
+    if hint is None:
+        hint = (f"passer le fichier avec {source.option} FICHIER (depuis {source.page}) ou --data-dir DOSSIER"
+                if source else "passer les fichiers avec --data-dir DOSSIER ou les options de chaque registre")
+    return DataUnavailableError(f"impossible de joindre {host} ({one_line(reason)}) pour télécharger {url} : {hint}")
 
 
 def _file_hash(path: Path, algorithm: str) -> str:
@@ -209,75 +189,73 @@ def _file_hash(path: Path, algorithm: str) -> str:
     return digest.hexdigest()
 
 
-def _too_big(url: str, max_bytes: int) -> DataUnavailableError:
-    return DataUnavailableError(f"{url} : plus de {max_bytes // MB} Mo, la taille maximale prévue pour cette "
-                                "source ; téléchargement écarté")
+def check_algorithm(algorithm: str, url: str) -> str:
+    """``algorithm`` if it is one of ``HASHES``; anything else is refused (a checksum that
+    cannot be verified must not pass for verified)."""
+    if str(algorithm).lower() not in HASHES:
+        raise DataUnavailableError(f"{url} : somme de contrôle de type {algorithm!r} inconnu (attendu : "
+                                   f"{', '.join(HASHES)}) ; téléchargement refusé")
+    return str(algorithm).lower()
 
 
 def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
              timeout_s: float = 60.0, deadline_s: float = DEADLINE_S, max_bytes: int = 100 * MB,
              allowed_hosts: set[str] | None = None, check: Callable[[Path], None] | None = None,
-             source: Source | None = None, label: str = "") -> Path:
-    """Download ``url`` to ``target`` through ``target.part``, resuming a previous partial
-    download with an HTTP ``Range`` request (module doc): within ``deadline_s`` in all and
-    ``max_bytes``, redirects only to ``allowed_hosts`` (None: any), the announced length and
-    ``checksum`` = (algorithm, hex) verified, then ``check(path)`` (the register's reader)
-    before the file replaces ``target``."""
+             source: Source | None = None, label: str = "", hint: str | None = None) -> Path:
+    """Download ``url`` (its mirror when one is set) to ``target`` through ``target.part``,
+    resuming a previous partial download with an HTTP ``Range`` request (module doc): within
+    ``deadline_s`` in all, connection and headers included, and ``max_bytes``, redirects only
+    to ``allowed_hosts`` (None: any), the announced length and ``checksum`` = (algorithm, hex)
+    verified, then ``check(path)`` (the register's reader) before the file replaces ``target``.
+    ``hint`` says what to do when the server cannot be reached."""
     target = Path(target)
+    if checksum is not None:
+        checksum = (check_algorithm(checksum[0], url), checksum[1])
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
-    started = time.monotonic()
-    try:
-        response = open_url(url, headers, timeout_s, source, allowed_hosts)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 416 and offset:  # the partial file cannot be continued: start again
-            part.unlink()
-            return download(url, target, checksum=checksum, timeout_s=timeout_s, deadline_s=deadline_s,
-                            max_bytes=max_bytes, allowed_hosts=allowed_hosts, check=check, source=source,
-                            label=label)
-        raise unreachable(url, f"HTTP {exc.code} {exc.reason}", source) from None
-    with response:
-        resumed = offset > 0 and response.status == 206
-        if not resumed:
-            offset = 0
-        length = response.headers.get("Content-Length")
-        total = offset + int(length) if length and length.isdigit() else None
-        if total is not None and total > max_bytes:
-            raise _too_big(url, max_bytes)
-        bar = progress(total=total, desc=label or target.name, unit="o")
-        bar.update(offset)
-        written = offset
+    shown = mirrored(url)
+    with Deadline(deadline_s) as deadline:
         try:
-            with open(part, "ab" if resumed else "wb") as out:
-                while block := response.read1(CHUNK_BYTES):  # as soon as bytes arrive: deadline checks
-                    out.write(block)
-                    written += len(block)
-                    bar.update(len(block))
-                    if written > max_bytes:
-                        out.close()
-                        part.unlink()
-                        raise _too_big(url, max_bytes)
-                    if time.monotonic() - started > deadline_s:
-                        raise DataUnavailableError(
-                            f"téléchargement de {url} trop lent : délai total de {deadline_s:g} s dépassé après "
-                            f"{written} octets ; relancer la même commande pour reprendre depuis {part}")
-        except (TimeoutError, http.client.IncompleteRead, ConnectionError) as exc:
-            raise DataUnavailableError(
-                f"téléchargement de {url} interrompu après {written} octets ({exc.__class__.__name__}) ; "
-                f"relancer la même commande pour reprendre depuis {part}") from None
-        finally:
-            bar.close()
+            with opened(url, deadline, headers=headers, timeout_s=timeout_s, allowed_hosts=allowed_hosts) as response:
+                resumed = offset > 0 and response.status == 206
+                offset = offset if resumed else 0
+                length = response.headers.get("Content-Length")
+                total = offset + int(length) if length and length.isdigit() else None
+                if total is not None and total > max_bytes:
+                    raise too_big(shown, max_bytes)
+                bar = progress(total=total, desc=label or target.name, unit="o")
+                bar.update(offset)
+                written = offset
+                try:
+                    with open(part, "ab" if resumed else "wb") as out:
+                        for block in blocks(response, deadline, shown, max_bytes=max_bytes, received=offset,
+                                            resume_from=part):
+                            out.write(block)
+                            written += len(block)
+                            bar.update(len(block))
+                except TooBig:
+                    part.unlink(missing_ok=True)
+                    raise
+                finally:
+                    bar.close()
+        except Unreachable as exc:
+            if exc.status == 416 and offset:  # the partial file cannot be continued: start again
+                part.unlink()
+                return download(url, target, checksum=checksum, timeout_s=timeout_s, deadline_s=deadline_s,
+                                max_bytes=max_bytes, allowed_hosts=allowed_hosts, check=check, source=source,
+                                label=label, hint=hint)
+            raise unreachable(exc.url, exc.reason, source, hint) from None
     if total is not None and written != total:
-        raise DataUnavailableError(f"téléchargement de {url} arrêté à {written} octets sur {total} annoncés ; "
+        raise DataUnavailableError(f"téléchargement de {shown} arrêté à {written} octets sur {total} annoncés ; "
                                    f"relancer la même commande pour reprendre depuis {part}")
     if checksum is not None:
         algorithm, expected = checksum
         actual = _file_hash(part, algorithm)
         if actual.lower() != expected.lower():
             part.unlink()
-            raise DataUnavailableError(f"{url} : somme de contrôle {algorithm} différente (attendu {expected}, "
+            raise DataUnavailableError(f"{shown} : somme de contrôle {algorithm} différente (attendu {expected}, "
                                        f"reçu {actual}) ; téléchargement écarté, réessayer")
     if check is not None:  # read it as its register before it replaces anything
         checked = target.with_name(f".{target.stem}.check{target.suffix}")
@@ -286,8 +264,8 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
             check(checked)
         except ConumGeoError as exc:
             checked.unlink()
-            raise DataUnavailableError(f"{url} : le fichier téléchargé est illisible ({exc}) ; écarté, le "
-                                       "fichier en cache (s'il y en a un) est gardé") from None
+            raise DataUnavailableError(f"{shown} : le fichier téléchargé est illisible ou ne convient pas ({exc}) ; "
+                                       "écarté, le fichier en cache (s'il y en a un) est gardé") from None
         os.replace(checked, target)
     else:
         os.replace(part, target)
@@ -295,22 +273,37 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
     return target
 
 
+def fetch_json(url: str, *, max_bytes: int, deadline_s: float, timeout_s: float = 60.0,
+               allowed_hosts: set[str] | None = None, source: Source | None = None, hint: str | None = None,
+               what: str = "document JSON"):
+    """A JSON document (an API answer, an index) under the downloader's bounds; one-line errors."""
+    try:
+        body = fetch_document(url, max_bytes=max_bytes, deadline_s=deadline_s, timeout_s=timeout_s,
+                              allowed_hosts=allowed_hosts, headers={"Accept": "application/json"})
+    except Unreachable as exc:
+        raise unreachable(exc.url, exc.reason, source, hint) from None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DataUnavailableError(f"{mirrored(url)} : {what} attendu, réponse illisible en JSON") from None
+
+
 def _datagouv_resource(source: Source, timeout_s: float) -> dict:
     """The latest resource of ``source.resource_format`` of a data.gouv.fr dataset."""
     assert source.url is not None  # datagouv sources always have their dataset URL
-    try:
-        with open_url(source.url, {"Accept": "application/json"}, timeout_s, source, source.allowed_hosts()) as response:
-            dataset = json.loads(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as exc:
-        raise unreachable(source.url, f"HTTP {exc.code} {exc.reason}", source) from None
-    except json.JSONDecodeError:
-        raise DataUnavailableError(f"{source.url} : l'API de data.gouv.fr n'a pas répondu en JSON") from None
-    resources = [r for r in dataset.get("resources", [])
-                 if str(r.get("format", "")).lower() == source.resource_format and r.get("url")]
-    if not resources:
-        raise DataUnavailableError(f"{source.url} : aucune ressource {source.resource_format} dans le "
+    dataset = fetch_json(source.url, max_bytes=API_MAX_BYTES, deadline_s=API_DEADLINE_S, timeout_s=timeout_s,
+                         allowed_hosts=source.allowed_hosts(), source=source,
+                         what="jeu de données de l'API de data.gouv.fr")
+    resources = dataset.get("resources") if isinstance(dataset, dict) else None
+    if not isinstance(resources, list):
+        raise DataUnavailableError(f"{mirrored(source.url)} : l'API de data.gouv.fr n'a pas répondu par un jeu de "
+                                   "données (objet JSON avec une liste « resources » attendu)")
+    wanted = [r for r in resources if isinstance(r, dict) and isinstance(r.get("url"), str) and r["url"]
+              and str(r.get("format", "")).lower() == source.resource_format]
+    if not wanted:
+        raise DataUnavailableError(f"{mirrored(source.url)} : aucune ressource {source.resource_format} dans le "
                                    f"jeu de données ; la télécharger depuis {source.page} et la passer avec {source.option}")
-    return max(resources, key=lambda r: str(r.get("last_modified", "")))
+    return max(wanted, key=lambda r: str(r.get("last_modified", "")))
 
 
 @dataclass(frozen=True)
@@ -354,9 +347,9 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
             return Fetched(source, cached[-1], "en cache")
         resource = _datagouv_resource(source, timeout_s)
         url = resource["url"]
-        published = resource.get("checksum") or {}
-        if published.get("type") in ("sha1", "sha256", "md5") and published.get("value"):
-            checksum = (published["type"], published["value"])
+        published = resource.get("checksum")
+        if isinstance(published, dict) and published.get("value"):
+            checksum = (check_algorithm(published.get("type", ""), url), str(published["value"]))
         day = str(resource.get("last_modified", ""))[:10].replace("-", "")
         if not re.fullmatch(r"(19|20)\d{6}", day):  # a name part from the server must be a date
             day = dt.date.today().strftime("%Y%m%d")
@@ -368,7 +361,7 @@ def fetch_source(source: Source, dept: str, cache_dir: Path, *, refresh: bool = 
                 return Fetched(source, target, "en cache")
             log.warning("%s does not match its checksum: downloading it again", target)
     inside_cache(cache_dir, target)
-    if source.datagouv and urllib.parse.urlsplit(url).hostname not in source.allowed_hosts():
+    if source.datagouv and urllib.parse.urlsplit(official(url)).hostname not in source.allowed_hosts():
         raise DataUnavailableError(f"{url} : ressource sur un hôte non prévu pour cette source "
                                    f"({urllib.parse.urlsplit(url).hostname})")
     download(url, target, checksum=checksum, timeout_s=timeout_s, deadline_s=deadline_s,

@@ -27,6 +27,7 @@ from ..geometry import polygonal_part
 from .io import (
     Register,
     check_ids,
+    commune_codes,
     file_as_of,
     first_column,
     in_france,
@@ -73,6 +74,22 @@ def _check_in_france(frame: gpd.GeoDataFrame, path: Path) -> None:
                          row=record_row(i), field="geometry")
 
 
+def populations(values: pd.Series, *, path, field_name: str, row_of) -> np.ndarray:
+    """Populations as floats (NaN where not given); a value that is not a whole number between
+    0 and ``MAX_POPULATION`` raises ``InputError`` naming its row."""
+    population = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    given = values.map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v))
+                       and v != "").to_numpy(dtype=bool)
+    bad = np.flatnonzero((np.isnan(population) & given)
+                         | (~np.isnan(population) & ~((population >= 0) & (population <= MAX_POPULATION)
+                                                      & (population == np.round(population)))))
+    if len(bad):
+        raise InputError(f"population {values.iloc[bad[0]]!r} invalide : entier entre 0 et "
+                         f"{MAX_POPULATION:,} attendu".replace(",", "\u202f"), path=path,
+                         row=row_of(int(bad[0])), field=field_name)
+    return population
+
+
 def read_contours(path: str | Path) -> Register:
     """Commune polygons in WGS84 with ``code_insee``, ``nom``, ``population`` (NaN when the
     file has none) and ``epci_code`` ('' when none); invalid polygons are made valid (reported
@@ -108,7 +125,7 @@ def read_contours(path: str | Path) -> Register:
         i = int(np.flatnonzero(~polygonal)[0])
         raise InputError(f"géométrie {raw.geometry.iloc[i].geom_type}, polygone attendu",
                          path=path, row=record_row(i), field="geometry")
-    codes = raw[code_field].map(insee_code)
+    codes = commune_codes(raw[code_field], path=path, field_name=code_field, row_of=record_row)
     check_ids(codes, path=path, field_name=code_field, row_of=record_row)
     population_field = first_column(raw.columns, POPULATION_FIELDS)
     epci_field = first_column(raw.columns, EPCI_FIELDS)
@@ -116,7 +133,8 @@ def read_contours(path: str | Path) -> Register:
         {
             "code_insee": codes.to_numpy(),
             "nom": raw[name_field].astype(str).to_numpy() if name_field else codes.to_numpy(),
-            "population": (pd.to_numeric(raw[population_field], errors="coerce").to_numpy(float)
+            "population": (populations(raw[population_field], path=path, field_name=population_field,
+                                       row_of=record_row)
                            if population_field else np.full(len(raw), np.nan)),
             "epci_code": (raw[epci_field].fillna("").astype(str).to_numpy()
                           if epci_field else np.full(len(raw), "", dtype=object)),
@@ -156,23 +174,21 @@ def read_cog(path: str | Path) -> Register:
         raise InputError("aucun enregistrement « commune-actuelle » : ce n'est pas un fichier de communes du COG INSEE",
                          path=path, field="type")
     positions = np.flatnonzero(current.to_numpy())
-    check_ids(records.loc[current, "code"].reset_index(drop=True), path=path, field_name="code",
-              row_of=lambda i: record_row(int(positions[i])))
+    current_codes = commune_codes(records.loc[current, "code"].reset_index(drop=True), path=path, field_name="code",
+                                  row_of=lambda i: record_row(int(positions[i])))
+    check_ids(current_codes, path=path, field_name="code", row_of=lambda i: record_row(int(positions[i])))
+    names = records["nom"] if "nom" in records.columns else pd.Series(None, index=records.index)
+    unnamed = np.flatnonzero(current.to_numpy() & ~names.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy())
+    if len(unnamed):
+        raise InputError("nom de commune absent ou vide", path=path, row=record_row(int(unnamed[0])), field="nom")
     for column in ("population", "codesPostaux", "anciensCodes", "departement", "chefLieu", "commune"):
         if column not in records.columns:
             records[column] = None
     units = current | (records["type"] == "arrondissement-municipal")
     communes = records.loc[units]
-    population = pd.to_numeric(communes["population"], errors="coerce").to_numpy(float)
-    given = communes["population"].map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v))
-                                       and v != "").to_numpy(dtype=bool)
-    bad = np.flatnonzero((np.isnan(population) & given)
-                         | (~np.isnan(population) & ~((population >= 0) & (population <= MAX_POPULATION)
-                                                      & (population == np.round(population)))))
-    if len(bad):
-        raise InputError(f"population {communes['population'].iloc[bad[0]]!r} invalide : entier entre 0 et "
-                         f"{MAX_POPULATION:,} attendu".replace(",", "\u202f"), path=path,
-                         row=record_row(int(np.flatnonzero(units.to_numpy())[bad[0]])), field="population")
+    unit_rows = np.flatnonzero(units.to_numpy())
+    population = populations(communes["population"], path=path, field_name="population",
+                             row_of=lambda i: record_row(int(unit_rows[i])))
     is_arm = (communes["type"] == "arrondissement-municipal").to_numpy()
     frame = pd.DataFrame({
         "code_insee": communes["code"].map(insee_code).to_numpy(),
@@ -215,6 +231,8 @@ def read_epci(path: str | Path) -> Register:
     if not rows:
         raise InputError("aucune commune membre d'un EPCI", path=path, field="membres")
     frame = pd.DataFrame(rows, columns=["code_insee", "epci_code", "epci_nom", "record"])
+    commune_codes(frame["code_insee"], path=path, field_name="membres.code",
+                  row_of=lambda i: record_row(frame["record"].iloc[i]))
     check_ids(frame["code_insee"], path=path, field_name="membres.code",
               row_of=lambda i: record_row(frame["record"].iloc[i]))
     frame = frame.drop(columns="record")

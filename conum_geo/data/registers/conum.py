@@ -40,6 +40,7 @@ from .hours import osm_hours_column
 from .io import (
     Register,
     check_ids,
+    commune_codes,
     file_as_of,
     insee_code,
     normalised_name,
@@ -173,7 +174,8 @@ def read_conum_structures(path: str | Path) -> Register:
         "structure_type": [classify_structure(n, p) for n, p in zip(names, public)],
         "public": pd.array(public, dtype="boolean"),
         "siret": text_column(raw, "siret").where(lambda s: ~s.isin(_NO_SIRET), ""),
-        "code_insee": text_column(raw, "insee_com").map(insee_code),
+        "code_insee": commune_codes(text_column(raw, "insee_com"), path=path, field_name="insee_com",
+                                    row_of=record_row, allow_empty=True),
         "dept": dept,
         "n_posts_declared": pd.array(n_posts.astype(int), dtype="Int64"),
         "qpv": _yes_no(text_column(raw, "qpv")),

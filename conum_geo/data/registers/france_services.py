@@ -16,8 +16,8 @@ from .hours import FS_DAY_COLUMNS, fs_hours_column
 from .io import (
     Register,
     check_ids,
+    commune_codes,
     file_as_of,
-    insee_code,
     read_csv,
     read_points,
     spreadsheet_row,
@@ -62,7 +62,7 @@ def read_france_services(path: str | Path) -> Register:
         "register_id": ids,
         "nom": text_column(raw, "lib_fs"),
         "kind": KIND,
-        "code_insee": raw["insee_com"].map(insee_code),
+        "code_insee": commune_codes(raw["insee_com"], path=path, field_name="insee_com", allow_empty=True),
         "code_postal": text_column(raw, "code_postal"),
         "commune": text_column(raw, "lib_com"),
         "lon": lon,

@@ -394,6 +394,26 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
                            else str(v).strip())
 
 
+#: A commune or arrondissement code of the COG: a département's two digits (2A/2B in Corsica,
+#: 97 overseas) and three more.
+COMMUNE_CODE = re.compile(r"(?:[013-9]\d|2[AB1-9])\d{3}")
+
+
+def commune_codes(values: pd.Series, *, path, field_name: str, row_of=spreadsheet_row,
+                  allow_empty: bool = False) -> pd.Series:
+    """``values`` as commune codes (``insee_code``); a value that is not one (``-1``,
+    ``1e308``, ``ABCDE``), or an empty one unless ``allow_empty``, raises ``InputError``
+    naming its row."""
+    codes = values.map(insee_code)
+    bad = np.flatnonzero([not (COMMUNE_CODE.fullmatch(c) or (allow_empty and c == "")) for c in codes])
+    if len(bad):
+        value = values.iloc[bad[0]]
+        reason = ("code commune vide" if codes.iloc[bad[0]] == "" else
+                  f"{value!r} n'est pas un code commune INSEE (5 caractères, ex. 58194 ou 2A004)")
+        raise InputError(reason, path=path, row=row_of(int(bad[0])), field=field_name)
+    return codes
+
+
 def insee_code(value) -> str:
     """A commune code as 5 characters (``1001`` → ``01001``; ``2A004`` kept); '' when absent."""
     text = "" if value is None else str(value).strip()

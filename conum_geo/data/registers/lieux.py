@@ -27,6 +27,7 @@ import pandas as pd
 from ...errors import InputError
 from .hours import osm_hours_column
 from .io import (
+    COMMUNE_CODE,
     Register,
     check_ids,
     file_as_of,
@@ -44,7 +45,7 @@ REQUIRED = ("id", "nom", "code_postal", "latitude", "longitude")
 CONUM_PROGRAMME = "Conseillers numériques"
 FRANCE_SERVICES_PROGRAMME = "France Services"
 #: The product's own rules on the fields it uses (violations stop the load): field → pattern.
-PATTERNS = {"code_postal": re.compile(r"\d{5}"), "code_insee": re.compile(r"(?:[013-9]\d|2[AB1-9])\d{3}")}
+PATTERNS = {"code_postal": re.compile(r"\d{5}"), "code_insee": COMMUNE_CODE}
 #: Fields that must not be empty.
 REQUIRED_VALUES = ("id", "nom", "code_postal")
 

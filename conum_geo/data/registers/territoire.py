@@ -21,9 +21,9 @@ import pandas as pd
 from ...errors import InputError
 from .io import (
     Register,
+    commune_codes,
     file_as_of,
     first_column,
-    insee_code,
     parse_numbers,
     read_csv,
     read_json,
@@ -57,7 +57,8 @@ def read_fragility(path: str | Path) -> Register:
     population_column = first_column(raw.columns, IRIS_POPULATION_COLUMNS)
     weights = (parse_numbers(raw[population_column], path=path, field_name=population_column)
                if population_column else np.ones(len(raw)))
-    frame = pd.DataFrame({"code_insee": raw["Insee Com"].map(insee_code), "score": scores,
+    frame = pd.DataFrame({"code_insee": commune_codes(raw["Insee Com"], path=path, field_name="Insee Com"),
+                          "score": scores,
                           "weight": weights})
     as_of = file_as_of(path)
     weighting = "pondéré par la population des IRIS" if population_column else "moyenne des IRIS"
@@ -86,7 +87,7 @@ def read_density(path: str | Path) -> Register:
         raise InputError(f"« {labels.iloc[bad[0]]} » n'est pas un niveau de densité (1 à 7 ou l'un de "
                          f"{list(DENSITY_LEVELS)})", path=path, row=spreadsheet_row(bad[0]),
                          field="niveau_densite")
-    frame = pd.DataFrame({"code_insee": raw[code_column].map(insee_code),
+    frame = pd.DataFrame({"code_insee": commune_codes(raw[code_column], path=path, field_name=str(code_column)),
                           "density_level": levels.astype(int)})
     as_of = file_as_of(path)
     return Register(kind="density", path=path, frame=frame, as_of=as_of,
@@ -106,11 +107,8 @@ def read_qpv(path: str | Path) -> Register:
         require_fields(raw.columns, ("insee_com", "code_qp"), path=path)
     else:
         raw = read_csv(path, ("insee_com", "code_qp"))
-    codes = raw["insee_com"].map(insee_code)
-    missing = np.flatnonzero((codes == "").to_numpy())
-    if len(missing):
-        row_of = record_row if geojson else spreadsheet_row
-        raise InputError("code commune vide", path=path, row=row_of(missing[0]), field="insee_com")
+    codes = commune_codes(raw["insee_com"], path=path, field_name="insee_com",
+                          row_of=record_row if geojson else spreadsheet_row)
     frame = pd.DataFrame({"code_insee": codes, "code_qp": text_column(raw, "code_qp").str.split(",")})
     frame = frame.explode("code_qp").assign(code_qp=lambda f: f["code_qp"].str.strip())
     frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)
