@@ -52,6 +52,11 @@ class NetworkError(ConumGeoError):
     """A road network cannot be built from the given input."""
 
 
+class OutputError(ConumGeoError):
+    """The output folder cannot be written (full disk, read-only file system, permissions);
+    nothing of the run is published and the previous set is kept."""
+
+
 class SolverError(ConumGeoError):
     """An optimisation solver failed or found no solution."""
 

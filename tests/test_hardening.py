@@ -154,3 +154,82 @@ def test_non_finite_scenario_values_are_refused(tmp_path, toml, fragment):
     path = tmp_path / "s.toml"
     path.write_text('name = "x"\n' + toml)
     _one_line_error(_run("gaps", "--dept", "58", "--scenario", str(path)), str(path), fragment)
+
+
+# Round two: what was accepted silently is an error or a counted warning.
+
+def _warnings(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return {w["code"]: w for w in json.loads(result.output)["warnings"]}
+
+
+def test_sites_without_usable_coordinates_are_counted(world):  # noqa: F811
+    lieux = json.loads((world / "c.json").read_text())
+    for lieu, value in zip(lieux, ("NaN", "", None)):
+        lieu["latitude"] = lieu["longitude"] = value
+    (world / "c.json").write_text(json.dumps(lieux))
+    warned = _warnings(_run("gaps", "--dept", "58", "--data-dir", str(world), "--json"))
+    placed = warned["lieu_sans_coordonnees"]  # l2 and l3, by their postcode and name
+    assert placed["count"] == 2 and "placés à l'intérieur de leur commune" in placed["message"]
+    assert warned["site_non_localise"]["count"] == 1  # l1: commune "X" of a shared postcode, nowhere to go
+
+
+def test_a_structures_file_missing_its_optional_columns_is_said(world):  # noqa: F811
+    structures = json.loads((world / "d.json").read_text())
+    structures[0] = {("commune" if k == "insee_com" else k): v for k, v in structures[0].items()}
+    (world / "d.json").write_text(json.dumps(structures))
+    warned = _warnings(_run("gaps", "--dept", "58", "--data-dir", str(world), "--json"))
+    assert any("insee_com" in w["message"] and "colonne(s) absente(s)" in w["message"]
+               for w in warned.values() if w["code"] == "registre_non_conforme")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("insee_com,niveau_densite\n58001,Bourgs ruraux\n58001,Bourgs ruraux\n58002,Ceintures urbaines\n",
+     "1 ligne(s) en double (même commune, mêmes valeurs) : comptées une fois (ex. 58001)"),
+    ("insee_com,niveau_densite\n58001,Bourgs ruraux\n58001,Petites villes\n", "ligne 3 : commune 58001 en double "
+     "avec des valeurs différentes"),
+    ("insee_com,niveau_densite\n-1,Bourgs ruraux\n", "ligne 2, champ « insee_com » : '-1' n'est pas un code commune"),
+    ("insee_com,niveau_densite\n1e308,Bourgs ruraux\n", "'1e308' n'est pas un code commune"),
+])
+def test_density_rows_are_checked(world, content, fragment):  # noqa: F811
+    (world / "densite.csv").write_text(content)
+    result = _run("gaps", "--dept", "58", "--data-dir", str(world), "--json")
+    if result.exit_code == 2:
+        _one_line_error(result, fragment)
+    else:
+        assert any(fragment in w["message"] for w in _warnings(result).values()), result.output
+
+
+def test_qpv_and_fragility_duplicates_and_bad_codes(world):  # noqa: F811
+    (world / "qpv.csv").write_text("insee_com,code_qp\n58001,QN05801M\n58001,QN05801M\n58002,QN05801M\n")
+    warned = _warnings(_run("gaps", "--dept", "58", "--data-dir", str(world), "--json"))
+    assert any("1 ligne(s) en double (même quartier" in w["message"] for w in warned.values())
+    (world / "qpv.csv").write_text("insee_com,code_qp\nINF,QN05801M\n")
+    _one_line_error(_run("gaps", "--dept", "58", "--data-dir", str(world)), "'INF' n'est pas un code commune")
+    (world / "qpv.csv").unlink()
+    header = "Insee Com;Code Iris;SCORE GLOBAL departement 1\n"
+    (world / "ifn.csv").write_text(header + "58001;580010000;120\n58001;580010000;120\n58002;580020000;90\n")
+    warned = _warnings(_run("gaps", "--dept", "58", "--data-dir", str(world), "--json"))
+    assert any("1 ligne(s) en double (même IRIS" in w["message"] for w in warned.values())
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("population", -100, "population -100 invalide"),
+    ("code", "-1", "'-1' n'est pas un code commune"),
+    ("code", 1e308, "n'est pas un code commune"),
+])
+def test_contours_values_are_checked_even_when_the_cog_gives_them(world, field, value, fragment):  # noqa: F811
+    contours = json.loads((world / "a.json").read_text())
+    contours["features"][-1]["properties"][field] = value  # the first is what identifies the file
+    (world / "a.json").write_text(json.dumps(contours))
+    _one_line_error(_run("gaps", "--dept", "58", "--data-dir", str(world)), "a.json", fragment)
+
+
+def test_a_france_services_code_that_is_not_one_is_an_error(tmp_path):
+    from test_validation import FS_HEADER, FS_ROWS, write_csv
+
+    rows = [list(FS_ROWS[0]), list(FS_ROWS[1])]
+    rows[1][2] = "ABCDE"
+    path = write_csv(tmp_path / "fs.csv", FS_HEADER, rows)
+    _one_line_error(_run("gaps", "--dept", "58", "--france-services", str(path)),
+                    "ligne 3, champ « insee_com » : 'ABCDE' n'est pas un code commune")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conum_geo.data.site_duplicates import merge_duplicate_sites
+from conum_geo.data.site_duplicates import SAME_PLACE_M, merge_duplicate_sites
 from conum_geo.notices import Notices
 
 
@@ -40,3 +42,34 @@ def test_no_duplicates_no_notice():
     sites = _sites([("a", "conum", 0.0, 0.0, "", ["c1"]), ("b", "conum", 0.0, 0.0, "", ["c2"])])
     notices = Notices()
     assert len(merge_duplicate_sites(sites, notices)) == 2 and not list(notices)
+
+
+def test_copies_straddling_any_grid_line_are_merged():
+    # 0.2 m apart on either side of what a 5 m grid would use as a cell boundary (x = 2.5 m)
+    sites = _sites([("a", "conum", 2.4, 0.0, "Mo 09:00-12:00", ["c1"]), ("b", "conum", 2.6, 0.0, "Mo 09:00-12:00", ["c1"]),
+                    ("c", "conum", 702_502.4, 6_600_002.4, "", []), ("d", "conum", 702_502.6, 6_600_002.6, "", [])])
+    notices = Notices()
+    assert list(merge_duplicate_sites(sites, notices)["site_id"]) == ["a", "c"]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(x=st.floats(-1e6, 1e6), y=st.floats(6e6, 7e6), angle=st.floats(0, 6.283), dist=st.floats(0, 10))
+def test_two_copies_merge_exactly_when_closer_than_the_distance(x, y, angle, dist):
+    """Two copies of a lieu, anywhere, in any direction: one site when closer than
+    ``SAME_PLACE_M``, two beyond it (a hand-computed distance, not a grid)."""
+    import math
+
+    x2, y2 = x + dist * math.cos(angle), y + dist * math.sin(angle)
+    sites = _sites([("a", "conum", x, y, "Tu 14:00-17:00", ["c9"]), ("b", "conum", x2, y2, "Tu 14:00-17:00", ["c9"])])
+    measured = math.hypot(x2 - x, y2 - y)
+    if abs(measured - SAME_PLACE_M) < 1e-6:
+        return  # on the boundary itself, float rounding decides
+    kept = merge_duplicate_sites(sites, Notices())
+    assert len(kept) == (1 if measured < SAME_PLACE_M else 2)
+
+
+def test_a_copy_of_a_dropped_copy_is_not_chained_beyond_the_distance():
+    # b is a copy of a (4 m), c is 4 m from b but 8 m from a: c stays (it is near no kept site)
+    sites = _sites([("a", "conum", 0.0, 0.0, "", ["c1"]), ("b", "conum", 4.0, 0.0, "", ["c1"]),
+                    ("c", "conum", 8.0, 0.0, "", ["c1"])])
+    assert list(merge_duplicate_sites(sites, Notices())["site_id"]) == ["a", "c"]

@@ -3,7 +3,8 @@
 Each command lives in its own module, parses options, calls one library function and
 prints. Command modules are imported only when their command runs or when help lists them,
 and they import the library inside the command, so ``conum-geo --help`` answers at once.
-Errors the library raises on purpose become one French line and exit code 2.
+Errors the library raises on purpose become one French line and exit code 2; anything else
+(a bug) one line too, exit code 70, and its traceback with ``-vv``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .options import say
 
 install()  # click's own messages in French
 
+#: Exit code of an unexpected error (``EX_SOFTWARE`` of sysexits.h); a user's error is 2.
+INTERNAL_ERROR = 70
 #: Command name → module of this package defining a command of that name.
 COMMANDS = {
     "gaps": "gaps", "simulate": "simulate", "diff": "diff", "compare": "compare",
@@ -61,6 +64,12 @@ class LazyGroup(click.Group):
         except click.Abort:
             say("Interrompu.", err=True)
             sys.exit(1)
+        except Exception as exc:  # a bug, not the user's input: one line, the trace with -vv
+            if logging.getLogger().isEnabledFor(logging.DEBUG):
+                raise
+            say(f"Erreur interne ({exc.__class__.__name__} : {' '.join(str(exc).split())}) : relancer avec "
+                "-vv pour la trace, et la signaler aux mainteneurs de conum-geo", err=True)
+            sys.exit(INTERNAL_ERROR)
         sys.exit(0)
 
 

@@ -24,7 +24,7 @@ from .declared_posts import DeclaredPosts, declared_posts
 from .departements import normalise_dept
 from .national_communes import default_layer
 from .registers.conum import build_posts, build_structures, match_structures, no_posts
-from .registers.locate import MISPLACED_M, MOVED, Gazetteer, locate_sites
+from .registers.locate import AT_COMMUNE, MISPLACED_M, MOVED, Gazetteer, locate_sites
 from .registers.resolve import RegisterSet
 from .site_duplicates import merge_duplicate_sites
 
@@ -73,6 +73,13 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
                          "cette commune", count=len(moved),
                          examples=[f"{r['register_id']} ({r['code_insee']}, {r['located_by'].split('(')[-1].rstrip(')')})"
                                    for _, r in moved.iterrows()])
+        no_point = located.loc[located["located_by"].str.contains(AT_COMMUNE, regex=False)
+                               & ~located["located_by"].str.contains(MOVED, regex=False)]
+        if len(no_point):
+            warnings.add("lieu_sans_coordonnees", f"{register.path} : {len(no_point)} lieu(x) sans coordonnées "
+                         "(vides ou non numériques) : placés à l'intérieur de leur commune (code ou code postal du "
+                         "registre)", count=len(no_point),
+                         examples=[f"{r['register_id']} ({r['code_insee']})" for _, r in no_point.iterrows()])
         if len(unplaced):
             warnings.add("site_non_localise", f"{register.path} : {len(unplaced)} lieu(x) sans coordonnées "
                          "ni commune connue : laissés de côté", count=len(unplaced),

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
 
 from ..notices import Notices
 
@@ -22,27 +24,29 @@ SAME_PLACE_M = 5.0
 
 
 def merge_duplicate_sites(sites: gpd.GeoDataFrame, notices: Notices) -> gpd.GeoDataFrame:
-    """``sites`` (metric CRS) without their duplicates (module doc), in the same order."""
+    """``sites`` (metric CRS) without their duplicates (module doc), in the same order: a site
+    within ``SAME_PLACE_M`` of an earlier site kept, of the same kind, hours and conseillers,
+    is dropped (measured distances, whatever grid the coordinates fall on)."""
     if len(sites) < 2:
         return sites
-    cell_x = np.round(sites.geometry.x.to_numpy() / SAME_PLACE_M).astype(np.int64)
-    cell_y = np.round(sites.geometry.y.to_numpy() / SAME_PLACE_M).astype(np.int64)
     hours = (sites["horaires"].fillna("").astype(str).str.strip() if "horaires" in sites
              else sites["presence_h"].astype(str))
     conseillers = (sites["conseiller_ids"].map(lambda ids: tuple(sorted(ids)) if isinstance(ids, list) else ())
-                   if "conseiller_ids" in sites else [()] * len(sites))
-    keys = list(zip(sites["kind"], cell_x, cell_y, hours, conseillers))
-    first: dict[tuple, str] = {}
-    dropped = np.zeros(len(sites), dtype=bool)
-    examples = []
-    for i, (key, site_id) in enumerate(zip(keys, sites["site_id"])):
-        if key in first:
-            dropped[i] = True
-            examples.append(f"{site_id} = {first[key]}")
-        else:
-            first[key] = site_id
+                   if "conseiller_ids" in sites else pd.Series([()] * len(sites), index=sites.index))
+    keys = pd.Series(list(zip(sites["kind"], hours, conseillers)), index=sites.index)
+    xy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
+    same_as = np.full(len(sites), -1)
+    for rows in pd.Series(np.arange(len(sites))).groupby(keys.factorize()[0]).indices.values():
+        if len(rows) < 2:
+            continue
+        pairs = cKDTree(xy[rows]).query_pairs(SAME_PLACE_M, output_type="ndarray")
+        for i, j in sorted(map(tuple, rows[pairs]), key=lambda pair: (pair[1], pair[0])):
+            if same_as[i] < 0 and same_as[j] < 0:  # i (earlier) is kept: j is its copy
+                same_as[j] = i
+    dropped = same_as >= 0
     if dropped.any():
-        notices.add("lieux_doublons", f"{int(dropped.sum())} lieu(x) en double (même type, même endroit, "
-                    "mêmes horaires, mêmes conseillers) : comptés une fois", count=int(dropped.sum()),
-                    examples=examples)
+        ids = sites["site_id"].to_numpy()
+        notices.add("lieux_doublons", f"{int(dropped.sum())} lieu(x) en double (même type, à moins de "
+                    f"{SAME_PLACE_M:g} m, mêmes horaires, mêmes conseillers) : comptés une fois",
+                    count=int(dropped.sum()), examples=[f"{ids[j]} = {ids[same_as[j]]}" for j in np.flatnonzero(dropped)])
     return sites.loc[~dropped]

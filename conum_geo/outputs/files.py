@@ -38,7 +38,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from .tables import Table, TableFormat, write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,14 @@ def write_lines(lines, path: Path) -> None:
 
 
 def write_geopackage(frame: gpd.GeoDataFrame, path: Path, *, layer: str) -> None:
-    frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    """``frame`` as a GeoPackage layer; GDAL's failures (a full disk: "Failed to commit
+    transaction") are ``OSError`` like any other write's."""
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    except (DataSourceError, DataLayerError) as exc:
+        raise OSError(errno.EIO, f"GeoPackage : {' '.join(str(exc).split())}", str(path)) from None
 
 
 def _sha256(path: Path) -> str:
@@ -211,18 +218,30 @@ def write_outputs(out_dir: str | Path, writers: Mapping[str, Writer | Table], *,
     (module doc); returns the paths written."""
     planned = _expand(writers, tables or TableFormat())
     out_dir = Path(out_dir).absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.{_STAGING}-{os.getpid()}-{secrets.token_hex(4)}"
-    staging.mkdir()
     try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(out_dir)
+        staging.mkdir()
         for name, write in planned.items():
             write(staging / name)
         publish(staging, out_dir, list(planned))
+    except OSError as exc:
+        raise OutputError(f"{out_dir} : écriture impossible ({_why(exc)}) ; rien n'a été publié, les fichiers "
+                          "déjà présents sont gardés") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / name for name in planned]
+
+
+#: What a failed write means, in French, by errno.
+_WHY = {errno.ENOSPC: "disque plein", errno.EDQUOT: "quota disque atteint", errno.EROFS: "système de fichiers en "
+        "lecture seule", errno.EACCES: "permission refusée", errno.EPERM: "opération non permise"}
+
+
+def _why(exc: OSError) -> str:
+    return _WHY.get(exc.errno or -1, " ".join(str(exc.strerror or exc).split()))
 
 
 def read_manifest(out_dir: str | Path) -> dict:

@@ -84,7 +84,9 @@ def populations(values: pd.Series, *, path, field_name: str, row_of) -> np.ndarr
                          | (~np.isnan(population) & ~((population >= 0) & (population <= MAX_POPULATION)
                                                       & (population == np.round(population)))))
     if len(bad):
-        raise InputError(f"population {values.iloc[bad[0]]!r} invalide : entier entre 0 et "
+        value = values.iloc[bad[0]]
+        shown = f"{value:g}" if isinstance(value, (float, np.floating)) else repr(value)
+        raise InputError(f"population {shown} invalide : entier entre 0 et "
                          f"{MAX_POPULATION:,} attendu".replace(",", "\u202f"), path=path,
                          row=row_of(int(bad[0])), field=field_name)
     return population

@@ -55,7 +55,11 @@ def _table(path: Path) -> pd.DataFrame:
         except ImportError:
             raise InputError("lire un classeur XLSX demande openpyxl : pip install 'conum-geo[xlsx]' "
                              "(ou enregistrer la feuille en CSV)", path=path) from None
-        frame = pd.read_excel(path, sheet_name=0, dtype=object)
+        try:
+            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types on a broken workbook (zip, XML, values)
+            raise InputError(f"classeur XLSX illisible ({exc.__class__.__name__} : "
+                             f"{' '.join(str(exc).split())[:200]})", path=path) from None
         if frame.empty:
             raise InputError("aucune ligne de données sous l'en-tête", path=path)
         return frame

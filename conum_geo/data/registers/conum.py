@@ -56,6 +56,8 @@ LIEUX_KIND = "conum_lieux"
 STRUCTURES_KIND = "conum_structures"
 LIEUX_REQUIRED = ("id", "nom", "code_postal", "horaires", "structureId", "conseiller_ids")
 STRUCTURES_REQUIRED = ("id", "raison_sociale", "type", "siret", "nb_cnfs")
+#: Columns of the structures file whose absence leaves a value unknown for every employer.
+STRUCTURES_OPTIONAL = ("insee_com", "qpv", "zrr", "date_de_validation_en_comité_de_sélection")
 #: Posts one employer can be granted at most (the largest employers had a few hundred).
 MAX_POSTS = 5000
 #: ``pivot`` values that carry no SIRET.
@@ -147,10 +149,12 @@ def read_conum_structures(path: str | Path) -> Register:
     """Read the employer structures of conseillers numériques."""
     path = Path(path)
     raw = read_json_records(path, STRUCTURES_REQUIRED, keys=(
-        *STRUCTURES_REQUIRED, "insee_com", "insee_dep", "code_département", "qpv", "zrr", "latitude", "longitude",
-        "date_de_validation_en_comité_de_sélection"))
+        *STRUCTURES_REQUIRED, *STRUCTURES_OPTIONAL, "insee_dep", "code_département", "latitude", "longitude"))
     ids = text_column(raw, "id")
     check_ids(ids, path=path, field_name="id", row_of=record_row)
+    absent = [name for name in STRUCTURES_OPTIONAL if name not in raw.columns]
+    problems = ([f"{path} : colonne(s) absente(s) : {', '.join(absent)} ; les valeurs qu'elles portent (date de "
+                 "validation, commune, QPV, ZRR) sont inconnues pour tous les employeurs"] if absent else [])
     status = text_column(raw, "type")
     bad = np.flatnonzero(~status.isin(["publique", "privée"]).to_numpy())
     if len(bad):
@@ -185,7 +189,7 @@ def read_conum_structures(path: str | Path) -> Register:
         "lat": lat,
         "as_of": as_of,
     })
-    return Register(kind=STRUCTURES_KIND, path=path, frame=frame, as_of=as_of,
+    return Register(kind=STRUCTURES_KIND, path=path, frame=frame, as_of=as_of, problems=problems,
                     label=f"Source : ANCT, structures employeuses de conseillers numériques "
                           f"({path.name}, {as_of})")
 

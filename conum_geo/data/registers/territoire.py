@@ -35,6 +35,7 @@ from .io import (
 
 FRAGILITY_SCORE_COLUMNS = ("SCORE GLOBAL departement 1", "SCORE GLOBAL region 1", "SCORE GLOBAL")
 IRIS_POPULATION_COLUMNS = ("Population", "POP", "P17_POP", "population")
+IRIS_CODE_COLUMN = "Code Iris"
 DENSITY_CODE_COLUMNS = ("insee_com", "codgeo", "CODGEO", "code_insee")
 #: INSEE density grid, 7 levels, densest first.
 DENSITY_LEVELS = {
@@ -46,6 +47,24 @@ DENSITY_LEVELS = {
     "Rural à habitat dispersé": 6,
     "Rural à habitat très dispersé": 7,
 }
+
+
+def _once(frame: pd.DataFrame, key: list[str], path: Path, what: str) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with each ``key`` once: rows repeated whole are kept once (and said, in the
+    returned problems); rows of one key that disagree raise ``InputError`` naming the row."""
+    repeated = frame.duplicated(key, keep="first")
+    if not repeated.any():
+        return frame, []
+    exact = frame.duplicated(keep="first")
+    conflicting = np.flatnonzero((repeated & ~exact).to_numpy())
+    if len(conflicting):
+        i = int(conflicting[0])
+        raise InputError(f"{what} {', '.join(str(frame[k].iloc[i]) for k in key)} en double avec des valeurs "
+                         "différentes : une ligne par " + what + " attendue", path=path, row=spreadsheet_row(i))
+    examples = ", ".join(dict.fromkeys(str(frame[key[0]].iloc[i]) for i in np.flatnonzero(repeated.to_numpy())[:5]))
+    return (frame.loc[~repeated.to_numpy()].reset_index(drop=True),
+            [f"{path} : {int(repeated.sum())} ligne(s) en double (même {what}, mêmes valeurs) : comptées une fois "
+             f"(ex. {examples})"])
 
 
 def read_fragility(path: str | Path) -> Register:
@@ -60,9 +79,13 @@ def read_fragility(path: str | Path) -> Register:
     frame = pd.DataFrame({"code_insee": commune_codes(raw["Insee Com"], path=path, field_name="Insee Com"),
                           "score": scores,
                           "weight": weights})
+    iris = text_column(raw, IRIS_CODE_COLUMN) if IRIS_CODE_COLUMN in raw.columns else None
+    frame, problems = _once(frame.assign(iris=iris) if iris is not None else frame,
+                            ["iris"] if iris is not None else ["code_insee", "score", "weight"], path, "IRIS")
+    frame = frame.drop(columns="iris", errors="ignore")
     as_of = file_as_of(path)
     weighting = "pondéré par la population des IRIS" if population_column else "moyenne des IRIS"
-    return Register(kind="fragility", path=path, frame=frame, as_of=as_of,
+    return Register(kind="fragility", path=path, frame=frame, as_of=as_of, problems=problems,
                     label=f"Source : La MedNum, indice de fragilité numérique ({path.name}, "
                           f"{as_of}, {score_column}, {weighting})")
 
@@ -89,8 +112,9 @@ def read_density(path: str | Path) -> Register:
                          field="niveau_densite")
     frame = pd.DataFrame({"code_insee": commune_codes(raw[code_column], path=path, field_name=str(code_column)),
                           "density_level": levels.astype(int)})
+    frame, problems = _once(frame, ["code_insee"], path, "commune")
     as_of = file_as_of(path)
-    return Register(kind="density", path=path, frame=frame, as_of=as_of,
+    return Register(kind="density", path=path, frame=frame, as_of=as_of, problems=problems,
                     label=f"Source : INSEE, grille communale de densité à 7 niveaux ({path.name}, {as_of})")
 
 
@@ -103,6 +127,10 @@ def read_qpv(path: str | Path) -> Register:
         features = data.get("features") if isinstance(data, dict) else None
         if not features:
             raise InputError("FeatureCollection GeoJSON avec des entités attendue", path=path)
+        bad = next((i for i, f in enumerate(features)
+                    if not isinstance(f, dict) or not isinstance(f.get("properties") or {}, dict)), None)
+        if bad is not None:
+            raise InputError("entité GeoJSON avec un objet « properties » attendue", path=path, row=record_row(bad))
         raw = pd.DataFrame([f.get("properties") or {} for f in features])
         require_fields(raw.columns, ("insee_com", "code_qp"), path=path)
     else:
@@ -114,10 +142,11 @@ def read_qpv(path: str | Path) -> Register:
     frame = frame.loc[frame["code_qp"] != ""].reset_index(drop=True)
     if frame.empty:
         raise InputError("aucun quartier prioritaire (code_qp vide partout)", path=path, field="code_qp")
+    frame, problems = _once(frame, ["code_qp", "code_insee"], path, "quartier")  # a quartier may span communes
     as_of = file_as_of(path)
     if as_of.startswith("millésime non indiqué") and len(frame) and frame["code_qp"].str.startswith("QN").all():
         # the QPV of the 2024 list are coded QN…, those of 2015 QP…
         as_of = f"liste des QPV 2024 (codes QN) ; {as_of}"
-    return Register(kind="qpv", path=path, frame=frame, as_of=as_of,
+    return Register(kind="qpv", path=path, frame=frame, as_of=as_of, problems=problems,
                     label="Source : ANCT, quartiers prioritaires de la politique de la ville "
                           f"({path.name}, {as_of})")
