@@ -119,6 +119,8 @@ def test_partitions_on_a_dask_cluster_give_the_table_searched_here(monkeypatch):
     graph, sources, targets = road_table_case(5)
     monkeypatch.setattr(tables, "BLOCK_BYTES", 2**20)
     here = time_table(graph, sources, targets, cutoff_s=400.0)
-    with distributed.Client(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as client:
+    from conum_geo.national.runner import QUIET_CLUSTER
+
+    with distributed.Client(n_workers=1, threads_per_worker=2, processes=False, **QUIET_CLUSTER) as client:
         there = time_table(graph, sources, targets, cutoff_s=400.0, executor=client.get_executor())
     assert there.equals(here)

@@ -233,3 +233,18 @@ def test_a_france_services_code_that_is_not_one_is_an_error(tmp_path):
     path = write_csv(tmp_path / "fs.csv", FS_HEADER, rows)
     _one_line_error(_run("gaps", "--dept", "58", "--france-services", str(path)),
                     "ligne 3, champ « insee_com » : 'ABCDE' n'est pas un code commune")
+
+
+def test_a_rebuilt_national_cache_is_said_in_the_summary(tmp_path, monkeypatch):
+    from conum_geo.data import national_communes
+
+    monkeypatch.setenv("CONUM_GEO_CACHE_DIR", str(tmp_path))
+    national_communes.commune_layer.cache_clear()
+    try:
+        national_communes.commune_layer()  # builds the cache in tmp_path
+        national_communes._cache_path().write_bytes(b"not a cache")
+        national_communes.commune_layer.cache_clear()
+        warned = _warnings(_run("gaps", "--dept", "58", "--json"))
+        assert "cache de la couche nationale des communes illisible" in warned["cache_reconstruit"]["message"]
+    finally:
+        national_communes.commune_layer.cache_clear()

@@ -190,3 +190,60 @@ def test_every_departement_runs_with_the_cog_counts(shared_data):
         communes, population = expected[outcome.dept]
         assert (outcome.row["communes"], outcome.row["population"]) == (communes, population), outcome.dept
     assert sum(o.status == "calculé" for o in result.outcomes) == 101
+
+
+def test_a_run_on_dask_leaves_the_dashboard_port_alone():
+    """Port 8787 (Dask's dashboard default) taken, by another run or anything else: a national
+    run on a LocalCluster starts, warns of nothing and never listens on it."""
+    import socket
+    import warnings
+
+    pytest.importorskip("dask.distributed")
+    taken = socket.socket()
+    try:
+        taken.bind(("127.0.0.1", 8787))
+        taken.listen()
+    except OSError:
+        pass  # already taken: the case this test makes
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = run_departements(load_national(), ["58"], Job(), workers=1)
+    finally:
+        taken.close()
+    assert result.mode.startswith("dask") and result.summary()["computed"] == 1
+    assert not [str(w.message) for w in caught if "8787" in str(w.message) or "dashboard" in str(w.message).lower()]
+
+
+def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path, demo_territory):
+    """A national run in a pipe or a log file: dated progress lines on stderr, none with -q."""
+    import subprocess
+    import sys
+
+    from hostile_registers import write_registers
+
+    folder = write_registers(demo_territory, tmp_path / "registres")
+    command = [sys.executable, "-m", "conum_geo", "gaps", "--dept", "58,89", "--workers", "0",
+               "--data-dir", str(folder), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["departements"] == 2  # stdout stays pure JSON
+    lines = [line for line in done.stderr.splitlines() if "départements :" in line]
+    assert lines and lines[-1].endswith(tuple("0123456789s")) and "2/2 (100 %) en" in lines[-1]
+    assert all(line[:8].count(":") == 2 for line in lines)  # HH:MM:SS
+    quiet = subprocess.run([sys.executable, "-m", "conum_geo", "-q", *command[3:]], capture_output=True,
+                           text=True, timeout=300)
+    assert quiet.returncode == 0 and "départements :" not in quiet.stderr
+
+
+def test_line_progress_by_hand(caplog):
+    import logging
+
+    from conum_geo.progress import LOGGER, LineProgress
+
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        for _ in LineProgress(range(4), desc="départements", unit="dépt", every_s=0.0):
+            pass
+    messages = [r.getMessage() for r in caplog.records if r.name == LOGGER]
+    assert messages[0].startswith("départements : 1/4 (25 %) en 0 s, reste ≈ 0 s")
+    assert messages[-1] == "départements : 4/4 (100 %) en 0 s" and len(messages) == 5  # 4 updates, then the end

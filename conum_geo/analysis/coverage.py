@@ -121,6 +121,9 @@ def network_notices(snapped: SnappedTerritory, territory: Territory) -> tuple[No
             code="bac_sans_duree", count=untimed,
             message=f"{untimed} liaison(s) par bac sans durée renseignée (tag duration) : traversée comptée à "
                     f"{FERRY_KMH:g} km/h"))
+    if provenance.get("cache_rebuilt"):
+        notices.append(Notice(code="cache_reconstruit", message="réseau routier en cache illisible "
+                              f"({provenance['cache_rebuilt']}) : reconstruit depuis ses fichiers"))
     skipped = provenance.get("turn_restrictions_skipped") or {}
     if sum(skipped.values()):
         notices.append(Notice(

@@ -16,6 +16,7 @@ import sys
 import click
 
 from ..errors import ConumGeoError
+from ..progress import LOGGER as PROGRESS_LOGGER
 from .french import install
 from .options import say
 
@@ -96,6 +97,18 @@ def cli(ctx, verbose: int, quiet: bool, strict: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler])
+    # progress lines when stderr is not a terminal (a bar when it is): time-stamped, unless -q
+    lines = logging.getLogger(PROGRESS_LOGGER)
+    lines.handlers[:] = []
+    if not quiet:
+        progress_handler = logging.StreamHandler()
+        progress_handler.setFormatter(TerminalFormatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+        lines.addHandler(progress_handler)
+        lines.setLevel(logging.INFO)
+        lines.propagate = False
+    else:
+        lines.setLevel(logging.NOTSET)
+        lines.propagate = True
     ctx.obj = {"strict": strict}
 
 

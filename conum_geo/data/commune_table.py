@@ -297,6 +297,7 @@ def territory_communes(dept: str, registers: RegisterSet, layer, notices: Notice
         sources.append("Source : contours des communes (" + ", ".join(r.path.name for r in registers.communes) + ")")
     if layer is not None:
         sources.append(f"Source : contours manquants et mairies : {layer.source}")
+        notices.extend(layer.notices)
     epci = None
     if registers.epci is not None:
         epci = registers.epci.frame.drop_duplicates("code_insee").set_index("code_insee")["epci_code"]

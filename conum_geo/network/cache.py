@@ -103,12 +103,12 @@ def save_graph(graph: RoadGraph, path: Path, key: dict) -> None:
             os.unlink(tmp)
 
 
-def load_graph(path: Path, key: dict) -> RoadGraph | None:
+def load_graph(path: Path, key: dict) -> tuple[RoadGraph | None, str]:
     """The graph stored at ``path`` if its key equals ``key`` and its arrays their checksum,
-    else ``None``. A file that cannot be read (truncated, bit-flipped, not a graph) is removed
-    with a warning, to be rebuilt: never a traceback."""
+    else ``None``; and why a file there was damaged ('' when none was). A file that cannot
+    be read (truncated, bit-flipped, not a graph) is removed, to be rebuilt: never a traceback."""
     if not path.exists():
-        return None
+        return None, ""
     try:
         with open(path, "rb") as handle:  # closed even when the file is not an archive at all
             stored = np.load(handle, allow_pickle=False)
@@ -117,7 +117,7 @@ def load_graph(path: Path, key: dict) -> RoadGraph | None:
             with stored:
                 meta = json.loads(str(stored["meta"]))
                 if meta["key"] != json.loads(json.dumps(key, default=str)):
-                    return None
+                    return None, ""
                 arrays = {name: stored[name] for name in _ARRAYS if name in stored}
         if meta.get("checksum") != _checksum(arrays):
             raise _Damaged("somme de contrôle différente")
@@ -125,11 +125,11 @@ def load_graph(path: Path, key: dict) -> RoadGraph | None:
         matrix = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, n))
         matrix.check_format(full_check=True)
         return RoadGraph(x=arrays["x"], y=arrays["y"], time_s=matrix, source=meta["source"], crs=meta["crs"],
-                         provenance=meta["provenance"], node_id=arrays.get("node_id"))
+                         provenance=meta["provenance"], node_id=arrays.get("node_id")), ""
     except Exception as exc:  # any damage: the file is a cache, rebuilt from its source
-        log.warning("réseau en cache illisible, reconstruit : %s (%s : %s)", path, type(exc).__name__, exc)
+        log.info("damaged graph cache %s (%s: %s): rebuilt", path, type(exc).__name__, exc)
         path.unlink(missing_ok=True)
-        return None
+        return None, f"{path} : {type(exc).__name__}"
 
 
 def cached_graph(parts: dict, build: Callable[[], RoadGraph], *,
@@ -137,7 +137,7 @@ def cached_graph(parts: dict, build: Callable[[], RoadGraph], *,
     """The graph for ``parts`` from the cache, else ``build()`` it and store it."""
     key = graph_key(parts)
     path = Path(cache_dir or default_cache_dir()) / f"{_digest(key)}.npz"
-    graph = load_graph(path, key)
+    graph, damage = load_graph(path, key)
     if graph is not None:
         log.info("road graph from cache %s", path)
         return graph
@@ -146,4 +146,6 @@ def cached_graph(parts: dict, build: Callable[[], RoadGraph], *,
                       provenance={**graph.provenance, **key}, node_id=graph.node_id)
     save_graph(graph, path, key)
     log.info("road graph cached in %s", path)
+    if damage:  # said by this run's outputs, not stored with the graph
+        graph.provenance["cache_rebuilt"] = damage
     return graph

@@ -79,6 +79,5 @@ def with_csp(page: str, image_hosts: Iterable[str] = ()) -> str:
     policy = content_security_policy(page, image_hosts)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     page, found = _HEAD.subn(lambda match: match.group() + meta, page, count=1)
-    if not found:
-        raise ValueError("page without <head>: no place for its Content-Security-Policy")
+    assert found, "a page without <head>: no place for its Content-Security-Policy"
     return page
