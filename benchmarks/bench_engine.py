@@ -60,6 +60,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from conum_geo.analysis.engine import Snapped, nearest_source, snap, sweep, time_table
+from conum_geo.network.contract import core_of
 from conum_geo.network.synthetic import synthetic_road_graph, to_networkx
 
 SIZES = {
@@ -229,13 +230,13 @@ def national_table(graph, sites: Snapped, communes: Snapped, cutoff_s: float, wo
     # Without the core: a sample of sites, scaled (the core is not worth it for so few).
     sample = sites.subset(np.arange(200))
     no_core_s, _ = once(lambda: time_table(graph, sample, communes, cutoff_s=cutoff_s))
-    core_s, _ = once(lambda: graph.core(np.concatenate([sites.node, communes.node])))
+    core_s, _ = once(lambda: core_of(graph, np.concatenate([sites.node, communes.node])))
     serial_s, _ = once(lambda: time_table(graph, sites, communes, cutoff_s=cutoff_s))
     # spawned workers: their memory is their own, not pages shared with this process
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as executor:
         table_s, table = once(lambda: time_table(graph, sites, communes, cutoff_s=cutoff_s, executor=executor))
         worker_mb = [worker_peak_rss_mb(pid) for pid in executor._processes]  # before they exit
-    core = graph.core(np.concatenate([sites.node, communes.node])).graph
+    core = core_of(graph, np.concatenate([sites.node, communes.node])).graph
     rss = {"national_peak_rss_mb": round(peak_rss_mb(), 1), "national_worker_peak_rss_mb": worker_mb}
     # Check: the first sites' rows against bounded Dijkstra on the whole graph (no core).
     # (each point by every end it joins, the best kept).

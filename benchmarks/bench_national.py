@@ -23,7 +23,7 @@ import time
 
 import pandas as pd
 
-from conum_geo.data.departements import parse_depts
+from conum_geo.core.departements import parse_depts
 from conum_geo.data.national_communes import commune_layer
 from conum_geo.data.scenario_files import load_scenario
 from conum_geo.data.territory import load_national

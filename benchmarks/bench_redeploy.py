@@ -35,7 +35,7 @@ def _demo_instance():
     territory = cg.load_territory("58")
     graph = cg.load_network(territory, "proxy")
     settings = cg.Settings(threshold_min=THRESHOLD_MIN)
-    change = cg.DEFAULT_SCENARIO.apply(territory)
+    change = cg.apply_scenario(cg.DEFAULT_SCENARIO, territory)
     candidates, cost, _ = candidate_costs(change, graph, settings, ("renewed",), ACCESS_CUTOFF_MIN)
     return (cost, change.territory.communes["population"].to_numpy(float),
             candidates["fixed"].to_numpy(), 24)

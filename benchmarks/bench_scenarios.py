@@ -54,15 +54,16 @@ import pandas as pd
 from conum_geo.analysis import simulate
 from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, is_regular, site_times
 from conum_geo.analysis.engine import sweep
-from conum_geo.analysis.renewal import SURVEY_2023
 from conum_geo.analysis.supply import PostLinks
+from conum_geo.core.renewal import SURVEY_2023
+from conum_geo.core.settings import Settings
+from conum_geo.core.vocabulary import STRUCTURE_TYPES
 from conum_geo.data.demo import load_demo
 from conum_geo.data.territory import load_territory
 from conum_geo.network import RoadGraph, build_proxy_network
 from conum_geo.network.build import graph_from_arcs
+from conum_geo.network.contract import pass_through
 from conum_geo.network.synthetic import synthetic_road_graph
-from conum_geo.settings import Settings
-from conum_geo.vocabulary import STRUCTURE_TYPES
 
 P_NONRENEWAL = {kind: 0.5 for kind in STRUCTURE_TYPES}
 
@@ -265,7 +266,7 @@ def main() -> None:
         "graph_nodes": graph.n_nodes,
         "graph_arcs": graph.n_arcs,
         "graph": args.graph,
-        "pass_through_share": round(float(graph.pass_through[0].mean()), 3),
+        "pass_through_share": round(float(pass_through(graph)[0].mean()), 3),
         "densify_m": args.densify_m if args.graph == "proxy" else None,
         "threshold_min": settings.threshold_min,
         "conum_geo_s": round(conum_geo_s, 4),

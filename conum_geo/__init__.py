@@ -21,24 +21,24 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.2.0"
+from .core.version import __version__
 
 #: Public name → the module that defines it (relative to the package).
 _EXPORTS = {
     # errors
-    "ConumGeoError": "errors", "DataUnavailableError": "errors", "InputError": "errors",
-    "NetworkError": "errors", "ParameterError": "errors", "ScenarioError": "errors",
-    "SolverError": "errors", "UnknownDepartementError": "errors",
+    "ConumGeoError": "core.errors", "DataUnavailableError": "core.errors", "InputError": "core.errors",
+    "NetworkError": "core.errors", "ParameterError": "core.errors", "ScenarioError": "core.errors",
+    "SolverError": "core.errors", "UnknownDepartementError": "core.errors",
     # vocabulary and settings
-    "MODELS": "vocabulary", "SITE_KINDS": "vocabulary", "STRUCTURE_TYPES": "vocabulary",
-    "NETWORK_SOURCES": "vocabulary", "OBJECTIVES": "vocabulary", "Settings": "settings",
+    "MODELS": "core.vocabulary", "SITE_KINDS": "core.vocabulary", "STRUCTURE_TYPES": "core.vocabulary",
+    "NETWORK_SOURCES": "core.vocabulary", "OBJECTIVES": "core.vocabulary", "Settings": "core.settings",
     # inputs: territory, road network, scenarios
-    "Territory": "tables", "load_territory": "data.territory", "load_vintages": "data.vintages",
+    "Territory": "core.territory", "load_territory": "data.territory", "load_vintages": "data.vintages",
     "RoadGraph": "network.graph", "load_network": "network",
-    "Scenario": "analysis.scenarios", "AddedPost": "analysis.scenarios",
-    "MovedPost": "analysis.scenarios", "DEFAULT_SCENARIO": "analysis.scenarios",
+    "Scenario": "core.scenarios", "AddedPost": "core.scenarios",
+    "MovedPost": "core.scenarios", "DEFAULT_SCENARIO": "core.scenarios",
     "load_scenario": "data.scenario_files", "example_scenarios": "data.scenario_files",
-    "dated": "analysis.scenarios",
+    "dated": "core.scenarios", "apply_scenario": "analysis.scenarios",
     # coverage, gaps, diff, catchments
     "SnappedTerritory": "analysis.coverage", "site_times": "analysis.coverage",
     "coverage_metrics": "analysis.coverage", "GapsResult": "analysis.gaps",
@@ -50,7 +50,7 @@ _EXPORTS = {
     # Monte Carlo renewals (simulate)
     "SimulationResult": "analysis.simulate", "simulate_renewals": "analysis.simulate",
     "format_simulation": "outputs.reports", "write_simulation": "outputs.reports",
-    "RenewalAssumptions": "analysis.renewal", "SURVEY_2023": "analysis.renewal",
+    "RenewalAssumptions": "core.renewal", "SURVEY_2023": "core.renewal",
     "load_assumptions": "data.renewal_files",
     # the contract calendar (gaps --on, timeline)
     "TimelineResult": "analysis.timeline", "coverage_timeline": "analysis.timeline",
@@ -66,7 +66,7 @@ _EXPORTS = {
     "format_redeployment": "outputs.model_reports", "write_redeployment": "outputs.model_reports",
     "IsoReplacement": "models.iso",
     # costs of options (compare, gaps --scenario, redeploy)
-    "CostTable": "analysis.costs", "option_costs": "analysis.costs", "load_costs": "data.cost_files",
+    "CostTable": "core.costs", "option_costs": "analysis.costs", "load_costs": "data.cost_files",
     # the orientation directory (nearest)
     "Directory": "analysis.nearest", "nearest_places": "analysis.nearest", "commune_origin": "analysis.nearest",
     "geocode": "data.geocode",
@@ -94,21 +94,10 @@ if TYPE_CHECKING:  # static analysers see the names without importing them at ru
     from .analysis.coverage import SnappedTerritory, coverage_metrics, site_times
     from .analysis.diff import vintage_change
     from .analysis.gaps import GapsResult, analyse_gaps, compare_coverage
-    from .analysis.renewal import SURVEY_2023, RenewalAssumptions
-    from .analysis.scenarios import (
-        DEFAULT_SCENARIO,
-        AddedPost,
-        MovedPost,
-        Scenario,
-        dated,
-    )
+    from .analysis.scenarios import apply_scenario
     from .analysis.simulate import SimulationResult, simulate_renewals
     from .analysis.timeline import TimelineResult, coverage_timeline
-    from .data.renewal_files import load_assumptions
-    from .data.scenario_files import example_scenarios, load_scenario
-    from .data.territory import load_territory
-    from .data.vintages import load_vintages
-    from .errors import (
+    from .core.errors import (
         ConumGeoError,
         DataUnavailableError,
         InputError,
@@ -118,6 +107,21 @@ if TYPE_CHECKING:  # static analysers see the names without importing them at ru
         SolverError,
         UnknownDepartementError,
     )
+    from .core.renewal import SURVEY_2023, RenewalAssumptions
+    from .core.scenarios import (
+        DEFAULT_SCENARIO,
+        AddedPost,
+        MovedPost,
+        Scenario,
+        dated,
+    )
+    from .core.settings import Settings
+    from .core.territory import Territory
+    from .core.vocabulary import MODELS, NETWORK_SOURCES, OBJECTIVES, SITE_KINDS, STRUCTURE_TYPES
+    from .data.renewal_files import load_assumptions
+    from .data.scenario_files import example_scenarios, load_scenario
+    from .data.territory import load_territory
+    from .data.vintages import load_vintages
     from .models.compare import Comparison, compare_models
     from .models.deployment import current_posts, deploy_models, posts_by_population
     from .models.optimize import LSCP, MCLP, PMedian
@@ -134,6 +138,3 @@ if TYPE_CHECKING:  # static analysers see the names without importing them at ru
     )
     from .outputs.reports import format_gaps, format_simulation, write_gaps, write_simulation
     from .outputs.timeline import format_timeline, write_timeline
-    from .settings import Settings
-    from .tables import Territory
-    from .vocabulary import MODELS, NETWORK_SOURCES, OBJECTIVES, SITE_KINDS, STRUCTURE_TYPES

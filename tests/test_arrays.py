@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conum_geo.arrays import runs
+from conum_geo.core.arrays import runs
 
 
 def test_runs_give_each_item_its_run_and_rank():

@@ -10,12 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.analysis.scenarios import Scenario, dated
+from conum_geo.analysis.scenarios import ended_posts
 from conum_geo.analysis.timeline import at_work, coverage_timeline
 from conum_geo.cli import cli
+from conum_geo.core.errors import InputError, ParameterError
+from conum_geo.core.scenarios import Scenario, dated
 from conum_geo.data.calendar import apply_calendar
 from conum_geo.data.registers.contracts import read_contracts
-from conum_geo.errors import InputError, ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +119,7 @@ def _ending(demo, post_id: str, end: str, status: str = "inconnu"):
 def test_date_rule_boundary(demo, end, status, gone):
     posts = demo.posts.assign(end_date=pd.Timestamp("2030-01-01"))
     territory = _ending(dataclasses.replace(demo, posts=posts), "com-58194-p01", end, status)
-    ended = Scenario(contracts_ending_before=dt.date(2024, 6, 30)).ended_posts(territory)
+    ended = ended_posts(Scenario(contracts_ending_before=dt.date(2024, 6, 30)), territory)
     assert set(territory.posts.loc[ended, "post_id"]) == ({"com-58194-p01"} if gone else set())
     at_date = at_work(territory.posts, pd.Timestamp("2024-06-30"))
     assert bool(at_date[territory.posts["post_id"] == "com-58194-p01"][0]) is not gone

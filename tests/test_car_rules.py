@@ -14,7 +14,7 @@ import pyproj
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from conum_geo.errors import NetworkError
+from conum_geo.core.errors import NetworkError
 from conum_geo.network.osm import read_pbf, read_xml
 from conum_geo.network.speeds import DEFAULT_SPEEDS, osm_node_blocks, osm_way_is_drivable
 

@@ -16,10 +16,10 @@ from scipy.spatial import cKDTree
 from conum_geo.analysis.catchments import Grid, SurfaceSampler, band_polygons
 from conum_geo.analysis.engine import sweep
 from conum_geo.cli import cli
+from conum_geo.core.settings import Settings
 from conum_geo.network.bdtopo import read_bdtopo
 from conum_geo.network.osm import read_pbf
 from conum_geo.outputs.catchments import write_surface_tif
-from conum_geo.settings import Settings
 
 OFF_NETWORK_KMH = 20.0
 pytest.importorskip("rasterio")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from conum_geo.analysis.costs import option_costs, posts_to_cost
+from conum_geo.core.errors import ScenarioError
 from conum_geo.data.cost_files import DEFAULT_COSTS, load_costs
-from conum_geo.errors import ScenarioError
 
 WEEKS = 1607 / 35  # working weeks a year in the default table
 
@@ -89,7 +89,7 @@ def test_posts_take_their_employers_status(demo_territory):
 def test_compare_reports_costs_per_model(demo_territory, demo_graph):
     from conum_geo.models.compare import compare_models
 
-    result = compare_models(demo_territory, demo_graph)
+    result = compare_models(demo_territory, demo_graph, costs=load_costs())
     table = result.table
     assert (table.loc["centralite", "driving_km"] == 0) and (table.loc["rayonnement", "driving_km"] > 0)
     # every model costs the same posts; only the driving differs

@@ -15,9 +15,9 @@ from conum_geo.analysis.coverage import (
     decay_weight,
     site_times,
 )
-from conum_geo.errors import InputError
+from conum_geo.core.errors import InputError
+from conum_geo.core.settings import Settings
 from conum_geo.network import build_proxy_network
-from conum_geo.settings import Settings
 
 # Communes A, B, C in a row (1000, 500 and 200 inhabitants); site S1 at A, S2 at C; 10 min
 # between neighbours. S1: 20 h a week, 1 FTE; S2: 10 h, 0.5 FTE.

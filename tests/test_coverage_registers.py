@@ -27,9 +27,9 @@ def real_graph(real_territory):
 
 def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_graph, tmp_path):
     from conum_geo.analysis.gaps import analyse_gaps
-    from conum_geo.analysis.scenarios import DEFAULT_SCENARIO
+    from conum_geo.core.scenarios import DEFAULT_SCENARIO
+    from conum_geo.core.settings import Settings
     from conum_geo.outputs.reports import write_gaps
-    from conum_geo.settings import Settings
 
     result = analyse_gaps(real_territory, real_graph, scenario=DEFAULT_SCENARIO, settings=Settings(ratio_drop_share=0.5))
     write_gaps(result, tmp_path)
@@ -51,7 +51,7 @@ def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_g
 def test_ratio_sums_supply_on_real_registers(real_territory, real_graph):
     from conum_geo.analysis.coverage import SnappedTerritory, coverage_metrics, site_times
     from conum_geo.analysis.supply import site_state
-    from conum_geo.settings import Settings
+    from conum_geo.core.settings import Settings
 
     settings = Settings(kinds=("france_services",), fragility_weighting=True)
     snapped = SnappedTerritory.build(real_graph, real_territory, settings)

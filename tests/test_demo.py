@@ -49,7 +49,7 @@ def test_france_services_one_per_intercommunality(demo_territory):
 def test_largest_remainder_shares():
     import numpy as np
 
-    from conum_geo.models.apportion import largest_remainder
+    from conum_geo.core.arrays import largest_remainder
 
     # One each, then 6 shared by weight: 0.54, 0.05, 0.05, 5.36 → floors 0, 0, 0, 5 and the
     # last seat to the largest remainder (0.54).

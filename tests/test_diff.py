@@ -16,13 +16,13 @@ from conum_geo.analysis.diff import vintage_change
 from conum_geo.analysis.engine import nearest_source, snap
 from conum_geo.analysis.gaps import compare_coverage
 from conum_geo.cli import cli
+from conum_geo.core.errors import InputError
+from conum_geo.core.settings import Settings
+from conum_geo.core.territory import CRS_WGS84
 from conum_geo.data.demo import load_demo
 from conum_geo.data.vintages import load_vintages
-from conum_geo.errors import InputError
 from conum_geo.network import build_proxy_network
 from conum_geo.outputs.reports import format_gaps
-from conum_geo.settings import Settings
-from conum_geo.tables import CRS_WGS84
 
 HEADER = ["id_fs", "insee_dep", "lib_fs", "adresse", "complement_adresse", "insee_com", "code_postal",
           "lib_com", "latitude", "longitude", "mail", "telephone", "h_lundi", "h_mardi", "h_mercredi",

@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from conum_geo.analysis.engine import Snapped, bounded_searches, nearest_source, partitions, snap, time_table
-from conum_geo.network.contract import contract_chains, mostly_chains
+from conum_geo.network.contract import contract_chains, core_of, mostly_chains, pass_through
 from conum_geo.network.graph import RoadGraph
 from conum_geo.network.synthetic import synthetic_road_graph
 
@@ -253,7 +253,7 @@ def test_pass_through_nodes_by_hand():
     rows, cols = zip(*arcs)
     graph = RoadGraph(x=np.arange(7.0), y=np.zeros(7), source="test",
                       time_s=sp.csr_matrix((np.ones(len(arcs)), (rows, cols)), shape=(7, 7)))
-    through, _ = graph.pass_through
+    through, _ = pass_through(graph)
     assert np.flatnonzero(through).tolist() == [1, 3]
     core = contract_chains(graph, np.array([], dtype=np.int64))
     assert core.nodes.tolist() == [0, 2, 4, 5, 6]
@@ -271,9 +271,9 @@ def test_only_graphs_made_mostly_of_chains_are_contracted():
 
 def test_core_is_cached_per_set_of_kept_nodes():
     graph, _ = chained_graph(0)
-    first = graph.core(np.array([5, 3, 3]))
-    assert graph.core(np.array([3, 5])) is first
-    other = graph.core(np.array([3, 6]))
+    first = core_of(graph, np.array([5, 3, 3]))
+    assert core_of(graph, np.array([3, 5])) is first
+    other = core_of(graph, np.array([3, 6]))
     assert other is not first and {3, 6} <= set(other.nodes.tolist())
 
 
@@ -290,7 +290,7 @@ def test_time_table_on_contracted_chains_equals_networkx(seed, toward):
 
     table = time_table(graph, sources, targets, cutoff_s=cutoff_s, toward_sources=toward)
 
-    assert graph.core(np.concatenate([sources.node, targets.node])).graph.n_nodes < 0.7 * graph.n_nodes
+    assert core_of(graph, np.concatenate([sources.node, targets.node])).graph.n_nodes < 0.7 * graph.n_nodes
     assert_table_equals_networkx(table, reference, sources, targets, cutoff_s, toward=toward)
 
 

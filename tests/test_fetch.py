@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from helpers_http import LocalServer
 
-from conum_geo.cache import cache_root
 from conum_geo.cli import cli
+from conum_geo.core.cache import cache_root
+from conum_geo.core.errors import DataUnavailableError
 from conum_geo.data import sources as sources_module
 from conum_geo.data.sources import SOURCES, download, fetch_registers, fetch_source
 from conum_geo.data.territory import load_territory
-from conum_geo.errors import DataUnavailableError
 
 pytestmark = pytest.mark.shared_data
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from test_validation import FS_HEADER, FS_ROWS
 
+from conum_geo.core.errors import DataUnavailableError
 from conum_geo.data import road_extracts, sources
 from conum_geo.data.sources import MB, SOURCES, download, fetch_source
-from conum_geo.errors import DataUnavailableError
 
 SOURCE = {s.key: s for s in SOURCES}
 FS_BODY = ("\n".join([",".join(FS_HEADER)] + [",".join(r) for r in FS_ROWS]) + "\n").encode()
@@ -260,7 +260,7 @@ def test_every_road_fetch_path_is_bounded(geofabrik, server, route, answer, matc
 DRIPPING_CLIENT = """
 import sys
 from conum_geo.data.sources import download
-from conum_geo.errors import DataUnavailableError
+from conum_geo.core.errors import DataUnavailableError
 try:
     download(sys.argv[1], sys.argv[2], timeout_s=30, deadline_s=1.0)
 except DataUnavailableError as exc:

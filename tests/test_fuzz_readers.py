@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from test_registers_synthetic import LIEUX_HEADER, LIEUX_ROWS
 from test_validation import FS_HEADER, FS_ROWS
 
+from conum_geo.core.errors import ConumGeoError
 from conum_geo.data.registers.communes import read_cog, read_contours, read_epci
 from conum_geo.data.registers.contracts import read_contracts
 from conum_geo.data.registers.conum import read_conum_lieux, read_conum_structures
@@ -31,7 +32,6 @@ from conum_geo.data.registers.detect import detect_kind
 from conum_geo.data.registers.france_services import read_france_services
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.registers.territoire import read_density, read_fragility, read_qpv
-from conum_geo.errors import ConumGeoError
 
 #: Examples per reader (``CONUM_GEO_FUZZ_EXAMPLES=2000`` for a deep local run; CI keeps the default).
 EXAMPLES = int(os.environ.get("CONUM_GEO_FUZZ_EXAMPLES", "25"))

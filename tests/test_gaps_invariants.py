@@ -9,11 +9,12 @@ import pytest
 import shapely
 
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
+from conum_geo.analysis.scenarios import ended_posts
+from conum_geo.core.scenarios import DEFAULT_SCENARIO, Scenario
+from conum_geo.core.settings import Settings
+from conum_geo.core.territory import CRS_METRIC, Territory
 from conum_geo.network import build_proxy_network
 from conum_geo.network.proxy import DETOUR_FACTOR
-from conum_geo.settings import Settings
-from conum_geo.tables import CRS_METRIC, Territory
 
 X0, Y0 = 700_000.0, 6_600_000.0  # somewhere in Lambert-93
 
@@ -109,17 +110,17 @@ def test_type_rules_spare_neighbouring_employers_unless_asked():
     territory = line_of_three()
     territory.structures["structure_type"] = "departement"
     territory.structures["in_dept"] = [False, True]  # s1 is the next département's Département
-    own_only = Scenario(end_structure_types=("departement",)).ended_posts(territory)
-    both = Scenario(end_structure_types=("departement",), include_neighbours=True).ended_posts(territory)
+    own_only = ended_posts(Scenario(end_structure_types=("departement",)), territory)
+    both = ended_posts(Scenario(end_structure_types=("departement",), include_neighbours=True), territory)
     assert own_only.tolist() == [False, True]
     assert both.tolist() == [True, True]
     # Naming a structure or a post always applies, wherever it is.
-    assert Scenario(end_structure_ids=("s1",)).ended_posts(territory).tolist() == [True, False]
+    assert ended_posts(Scenario(end_structure_ids=("s1",)), territory).tolist() == [True, False]
 
 
 def test_scenario_file_include_neighbours(tmp_path):
+    from conum_geo.core.errors import ScenarioError
     from conum_geo.data.scenario_files import load_scenario
-    from conum_geo.errors import ScenarioError
 
     path = tmp_path / "s.toml"
     path.write_text("[ends]\nstructure_types = ['departement']\ninclude_neighbours = true\n")

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from test_registers_synthetic import world  # noqa: F401  (the synthetic data folder fixture)
 
 from conum_geo.cli import cli
+from conum_geo.core.errors import InputError
 from conum_geo.data.registers.communes import read_cog, read_contours
 from conum_geo.data.registers.conum import read_conum_lieux
 from conum_geo.data.territory import load_territory
-from conum_geo.errors import InputError
 
 
 def _run(*args):

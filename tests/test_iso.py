@@ -90,12 +90,13 @@ def test_ties_go_to_the_site_closest_to_the_people_it_covers():
 
 
 def test_demo_iso_redeploy(demo_territory, demo_graph):
+    from conum_geo.data.cost_files import load_costs
     from conum_geo.data.scenario_files import load_scenario
     from conum_geo.models.redeploy import redeploy
 
     scenario = load_scenario("departement-non-renouvele")
     result = redeploy(demo_territory, demo_graph, scenario=scenario, objective="iso", n_posts=3,
-                      replace_within_min=15.0)
+                      replace_within_min=15.0, costs=load_costs())
     new = result.new_sites
     assert new["code_insee"].str.startswith("58").all()
     lost = result.lost_points

@@ -9,13 +9,13 @@ import pytest
 import scipy.sparse as sp
 import shapely
 
+from conum_geo.core.settings import Settings
+from conum_geo.core.territory import CRS_METRIC, Territory
 from conum_geo.models.compare import compare_models, presence_coverage
 from conum_geo.models.deployment import ModelAssumptions, current_posts, deploy_models, posts_by_population
 from conum_geo.models.indicators import gini
 from conum_geo.network import build_proxy_network
 from conum_geo.network.graph import RoadGraph
-from conum_geo.settings import Settings
-from conum_geo.tables import CRS_METRIC, Territory
 
 ASSUME = ModelAssumptions(hours_week=35.0, field_share=0.8, session_h=3.5)  # F = 28 h
 
@@ -197,7 +197,7 @@ def test_gini_hand_computed(values, weights, expected):
 
 
 def test_bad_assumptions_are_refused():
-    from conum_geo.errors import ConumGeoError
+    from conum_geo.core.errors import ConumGeoError
 
     with pytest.raises(ConumGeoError, match="field_share"):
         ModelAssumptions(field_share=1.5)

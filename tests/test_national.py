@@ -13,13 +13,13 @@ import shapely
 from conum_geo.analysis.coverage import SnappedTerritory
 from conum_geo.analysis.engine import nearest_source
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.data.departements import DEPARTEMENT_CODES, metric_crs
+from conum_geo.core.departements import DEPARTEMENT_CODES, metric_crs
+from conum_geo.core.settings import Settings
+from conum_geo.core.territory import Territory
 from conum_geo.data.territory import load_national
 from conum_geo.national import Job, run_departements
 from conum_geo.network import load_network
 from conum_geo.network.proxy import DETOUR_FACTOR, PROXY_SPEEDS_KMH
-from conum_geo.settings import Settings
-from conum_geo.tables import Territory
 
 CRS = "EPSG:2154"
 X0, Y0 = 700_000.0, 6_650_000.0
@@ -239,7 +239,7 @@ def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path, demo_territory):
 def test_line_progress_by_hand(caplog):
     import logging
 
-    from conum_geo.progress import LOGGER, LineProgress
+    from conum_geo.core.progress import LOGGER, LineProgress
 
     with caplog.at_level(logging.INFO, logger=LOGGER):
         for _ in LineProgress(range(4), desc="départements", unit="dépt", every_s=0.0):

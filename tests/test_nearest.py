@@ -14,9 +14,9 @@ from helpers_http import LocalServer
 from conum_geo.analysis.engine import snap, time_table
 from conum_geo.analysis.nearest import commune_origin, nearest_places
 from conum_geo.cli import cli
+from conum_geo.core.errors import DataUnavailableError
+from conum_geo.core.settings import Settings
 from conum_geo.data.geocode import geocode
-from conum_geo.errors import DataUnavailableError
-from conum_geo.settings import Settings
 
 
 def test_places_come_in_road_time_order_with_their_hours(demo_territory, demo_graph):

@@ -10,7 +10,7 @@ import shapely
 from helpers_network import MARSEILLE
 from scipy.sparse.csgraph import dijkstra
 
-from conum_geo.errors import InputError
+from conum_geo.core.errors import InputError
 from conum_geo.network.bdtopo import read_bdtopo, read_pg_dump
 
 

@@ -12,7 +12,7 @@ import shapely
 from helpers_network import SAINT_BARTHELEMY, box_around, stub_territory
 from scipy.sparse.csgraph import dijkstra
 
-from conum_geo.errors import DataUnavailableError, InputError, NetworkError, ParameterError
+from conum_geo.core.errors import DataUnavailableError, InputError, NetworkError, ParameterError
 from conum_geo.network import load_network
 from conum_geo.network.osm import download_overpass, read_pbf, read_xml, reproject
 

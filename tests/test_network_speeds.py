@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from conum_geo.errors import ParameterError
+from conum_geo.core.errors import ParameterError
 from conum_geo.network.speeds import (
     DEFAULT_SPEEDS,
     SpeedTable,

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
+from conum_geo.core.errors import ConumGeoError
 from conum_geo.data.cost_files import load_costs
 from conum_geo.data.registers.contracts import read_contracts
 from conum_geo.data.renewal_files import load_assumptions
 from conum_geo.data.scenario_files import load_scenario
 from conum_geo.data.territory import load_territory
 from conum_geo.data.vintages import load_vintages
-from conum_geo.errors import ConumGeoError
 
 FEATURE = {"type": "Feature", "geometry": None, "properties": None}
 #: Broken contents of every shape a register file may arrive in.

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from conum_geo.errors import ParameterError
+from conum_geo.core.errors import ParameterError
 from conum_geo.models import optimize
 from conum_geo.models.optimize import LSCP, MCLP, PMedian
 

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from test_models import make_graph, make_territory
 
-from conum_geo.analysis.scenarios import DEFAULT_SCENARIO, Scenario
-from conum_geo.errors import ParameterError
+from conum_geo.core.errors import ParameterError
+from conum_geo.core.scenarios import DEFAULT_SCENARIO, Scenario
+from conum_geo.core.settings import Settings
 from conum_geo.models import optimize
 from conum_geo.models.redeploy import redeploy
-from conum_geo.settings import Settings
 
 pytestmark = pytest.mark.skipif(not optimize.milp_available(), reason="PuLP/highspy not installed")
 

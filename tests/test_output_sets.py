@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from conum_geo.errors import InputError
+from conum_geo.core.errors import InputError
 from conum_geo.outputs.files import dumps_json, read_manifest, write_outputs
 
 
@@ -226,7 +226,7 @@ def test_a_full_disk_or_a_read_only_folder_is_one_line_and_keeps_the_old_set(tmp
     import errno
     import os
 
-    from conum_geo.errors import OutputError
+    from conum_geo.core.errors import OutputError
     from conum_geo.outputs import files
 
     out = tmp_path / "out"
@@ -259,7 +259,7 @@ def test_a_geopackage_gdal_cannot_commit_is_one_line(tmp_path, monkeypatch, demo
     import geopandas as gpd
     from pyogrio.errors import DataSourceError
 
-    from conum_geo.errors import OutputError
+    from conum_geo.core.errors import OutputError
     from conum_geo.outputs.files import write_geopackage
 
     def fail(*args, **kwargs):

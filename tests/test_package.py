@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import conum_geo
-from conum_geo.errors import ConumGeoError
+from conum_geo.core.errors import ConumGeoError
 
 PACKAGE = Path(conum_geo.__file__).parent
 HEAVY = ("pandas", "geopandas", "numpy", "scipy", "shapely", "folium", "pyproj")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conum_geo.analysis.coverage import DECAY_STEPS, RATIO_PER_INHABITANTS, coverage_metrics
-from conum_geo.settings import Settings
+from conum_geo.core.settings import Settings
 
 access = pytest.importorskip("access")
 mapclassify = pytest.importorskip("mapclassify")

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
+from conum_geo.core.vocabulary import STRUCTURE_TYPES
 from conum_geo.data.assemble import assemble_territory
 from conum_geo.data.register_info import describe
 from conum_geo.data.registers import detect_kind, load_registers
@@ -22,7 +23,6 @@ from conum_geo.data.registers.france_services import read_france_services
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.registers.territoire import read_density, read_fragility, read_qpv
 from conum_geo.data.territory import load_territory
-from conum_geo.vocabulary import STRUCTURE_TYPES
 
 pytestmark = pytest.mark.shared_data
 

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 import shapely
 
+from conum_geo.core.errors import InputError
 from conum_geo.data.assemble import assemble_territory
 from conum_geo.data.registers import detect_kind, load_registers
 from conum_geo.data.registers.communes import read_contours
 from conum_geo.data.registers.conum import build_posts, classify_structure, match_structures
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.territory import load_territory
-from conum_geo.errors import InputError
 
 # Three squares of 0.1° near Nevers; 58003 merged into 58001 since (COG "anciensCodes").
 SQUARES = {"58001": (3.0, 47.0), "58002": (3.1, 47.0), "58003": (3.0, 47.1)}

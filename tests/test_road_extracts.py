@@ -15,8 +15,8 @@ from helpers_http import LocalServer
 from helpers_network import SAINT_BARTHELEMY, box_around, stub_territory
 
 from conum_geo.cli import cli
+from conum_geo.core.errors import DataUnavailableError, InputError
 from conum_geo.data.road_extracts import REGION_DEPTS, cached_extracts, extract_url, extracts_for, fetch_extracts
-from conum_geo.errors import DataUnavailableError, InputError
 
 pytest.importorskip("osmium")
 

@@ -14,12 +14,13 @@ import shapely
 from test_gaps_invariants import HOP_MIN, X0, Y0, line_of_three
 
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.analysis.scenarios import AddedPost, MovedPost, Scenario
+from conum_geo.analysis.scenarios import apply_scenario, ended_posts
 from conum_geo.analysis.supply import site_state
+from conum_geo.core.errors import ScenarioError
+from conum_geo.core.scenarios import AddedPost, MovedPost, Scenario
+from conum_geo.core.settings import Settings
 from conum_geo.data.scenario_files import load_scenario
-from conum_geo.errors import ScenarioError
 from conum_geo.network import build_proxy_network
-from conum_geo.settings import Settings
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "conum_geo" / "data" / "scenarios").glob("*.toml"))
 
@@ -70,7 +71,7 @@ def test_toml_and_python_objects_are_the_same(tmp_path):
 
 
 def test_empty_scenario_is_the_baseline(demo_territory):
-    change = Scenario().apply(demo_territory)
+    change = apply_scenario(Scenario(), demo_territory)
     pd.testing.assert_frame_equal(change.before, change.after)
     np.testing.assert_array_equal(change.before["presence_h"], demo_territory.sites["presence_h"])
     assert change.before["active"].all() and change.ended_posts == 0
@@ -128,7 +129,7 @@ def test_added_and_moved_posts_on_the_line():
     np.testing.assert_allclose(c["scenario_min"], [0, 0, HOP_MIN], atol=1e-9)
     # B's 10 hours moved to the middle: within 20 min of 99001 are A (20 h) and the new site (10 h).
     np.testing.assert_allclose(c["presence_h_after"], [30, 30, 10])
-    state = Scenario(moved_posts=(MovedPost("pB", code_insee="99002"),)).apply(t).after.set_index("site_id")
+    state = apply_scenario(Scenario(moved_posts=(MovedPost("pB", code_insee="99002"),)), t).after.set_index("site_id")
     assert state.loc["scenario-99002", "fte"] == 1.0 and state.loc["B", "fte"] == 0.0
     # 99003 stays covered but its time rises by one hop (11.1 min) > the 10 min margin.
     assert c["flagged"].tolist() == [False, False, True]
@@ -145,7 +146,7 @@ def test_added_and_moved_posts_on_the_line():
 def test_contract_end_dates():
     t = line_of_three()
     t.posts["end_date"] = pd.to_datetime(["2023-12-31", None])
-    ended = Scenario(contracts_ending_before=dt.date(2024, 1, 1)).ended_posts(t)
+    ended = ended_posts(Scenario(contracts_ending_before=dt.date(2024, 1, 1)), t)
     assert ended.tolist() == [True, False]  # unknown end date: the post continues
 
 
@@ -176,7 +177,7 @@ def test_malformed_scenario_names_file_and_field(content, message, tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
-        load_scenario(path).apply(line_of_three())
+        apply_scenario(load_scenario(path), line_of_three())
     text = str(info.value)
     assert text.startswith(str(path)) and message in text and "\n" not in text
 
@@ -189,4 +190,4 @@ def test_moving_to_a_france_services_site_is_refused():
                           geometry=[shapely.Point(X0 + 15_000, Y0 + 5_000)], crs=t.sites.crs)
     t = dataclasses.replace(t, sites=pd.concat([t.sites, fs], ignore_index=True))
     with pytest.raises(ScenarioError, match="move\\[0\\].site_id.*type france_services"):
-        Scenario(moved_posts=(MovedPost("pA", site_id="FS"),)).apply(t)
+        apply_scenario(Scenario(moved_posts=(MovedPost("pA", site_id="FS"),)), t)

@@ -17,16 +17,16 @@ from test_gaps_invariants import line_of_three
 from conum_geo.analysis import simulate as simulate_module
 from conum_geo.analysis.coverage import SnappedTerritory, coverage_metrics, site_times
 from conum_geo.analysis.gaps import analyse_gaps
-from conum_geo.analysis.renewal import SURVEY_2023
-from conum_geo.analysis.scenarios import DEFAULT_SCENARIO
 from conum_geo.analysis.simulate import RenewalModel, parse_p_nonrenewal, simulate_renewals
 from conum_geo.analysis.supply import site_state
 from conum_geo.cli import cli
+from conum_geo.core.errors import InputError, ScenarioError
+from conum_geo.core.renewal import SURVEY_2023
+from conum_geo.core.scenarios import DEFAULT_SCENARIO
+from conum_geo.core.settings import Settings
+from conum_geo.core.vocabulary import STRUCTURE_TYPES
 from conum_geo.data.renewal_files import load_assumptions
-from conum_geo.errors import InputError, ScenarioError
 from conum_geo.network import build_proxy_network
-from conum_geo.settings import Settings
-from conum_geo.vocabulary import STRUCTURE_TYPES
 
 WHOLE = replace(SURVEY_2023, partial=(1.0, 0.0, 0.0))  # a renewing employer renews all its posts
 

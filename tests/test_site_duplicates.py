@@ -7,8 +7,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conum_geo.core.notices import Notices
 from conum_geo.data.site_duplicates import SAME_PLACE_M, merge_duplicate_sites
-from conum_geo.notices import Notices
 
 
 def _sites(rows):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conum_geo.data.site_hours import DEFAULT_HOURS, MIN_KNOWN, fill_unknown_hours
-from conum_geo.notices import Notices
+from conum_geo.core.notices import Notices
+from conum_geo.core.site_hours import DEFAULT_HOURS, MIN_KNOWN, fill_unknown_hours
 
 
 def _sites(kinds, hours, in_dept=None):

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
-from conum_geo.errors import ParameterError
+from conum_geo.core.errors import ParameterError
 from conum_geo.outputs.files import write_outputs
 from conum_geo.outputs.tables import Table, TableFormat, neutralise
 

@@ -13,12 +13,12 @@ import shapely
 from click.testing import CliRunner
 
 from conum_geo.cli import cli
+from conum_geo.core.errors import InputError
 from conum_geo.data.registers.communes import read_contours
 from conum_geo.data.registers.conum import read_conum_lieux
 from conum_geo.data.registers.france_services import read_france_services
 from conum_geo.data.registers.lieux import read_lieux
 from conum_geo.data.registers.territoire import read_qpv
-from conum_geo.errors import InputError
 
 FS_HEADER = ["id_fs", "lib_fs", "insee_com", "code_postal", "lib_com", "latitude", "longitude",
              "h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi", "type_fs",

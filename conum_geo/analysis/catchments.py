@@ -32,14 +32,14 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from ..arrays import runs
-from ..errors import DataUnavailableError, InputError, ParameterError
+from ..core.arrays import runs
+from ..core.errors import DataUnavailableError, InputError, ParameterError
+from ..core.progress import progress
+from ..core.settings import Settings, check_finite
+from ..core.territory import Territory
+from ..core.vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
 from ..network.graph import RoadGraph
 from ..network.segments import node_pairs
-from ..progress import progress
-from ..settings import Settings, check_finite
-from ..tables import Territory
-from ..vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
 from .engine import bounded_searches, nearest_source, snap, sweep, time_table
 
 log = logging.getLogger(__name__)

@@ -42,12 +42,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..core.errors import InputError
+from ..core.notices import Notice
+from ..core.settings import Settings
+from ..core.territory import Territory, require_columns, require_unique
 from ..network.graph import RoadGraph
 from ..network.speeds import FERRY_KMH
-from ..notices import Notice
-from ..settings import Settings
-from ..tables import Territory, require_columns, require_unique
 from .engine import Snapped, nearest_source, snap, time_table
 
 log = logging.getLogger(__name__)

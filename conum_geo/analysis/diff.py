@@ -15,8 +15,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..tables import Territory
+from ..core.errors import InputError
+from ..core.territory import Territory
 from .supply import STATE_COLUMNS, SupplyChange
 
 #: A site of both vintages further apart than this (m) has moved: two sites.

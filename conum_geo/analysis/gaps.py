@@ -23,14 +23,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..core.costs import CostTable
+from ..core.notices import Notice
+from ..core.scenarios import DEFAULT_SCENARIO, Scenario
+from ..core.settings import Settings
+from ..core.territory import Territory
 from ..network.graph import RoadGraph
-from ..notices import Notice
-from ..settings import Settings
-from ..tables import Territory
-from .costs import CostTable, before_after_costs
+from .costs import before_after_costs
 from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, network_notices, site_times
 from .nearest import nearest_by_kind
-from .scenarios import DEFAULT_SCENARIO, Scenario
+from .scenarios import apply_scenario
 from .supply import SupplyChange
 
 log = logging.getLogger(__name__)
@@ -256,15 +258,15 @@ def analyse_gaps(
     settings: Settings | None = None, costs: CostTable | None = None, funding: str = "initial",
 ) -> GapsResult:
     """Coverage before and after ``scenario``; flags the communes whose coverage degrades;
-    the yearly costs of the posts before and after (``costs`` None: the programme's table).
+    the yearly costs of the posts before and after with the cost table ``costs``
+    (``data.cost_files.load_costs``; None: not costed).
 
     ``settings`` defaults to the scenario's own (``Scenario.settings``).
     """
-    from ..data.cost_files import load_costs
-
     settings = scenario.settings() if settings is None else settings
-    costs = load_costs() if costs is None else costs
-    result = compare_coverage(scenario.apply(territory), graph, settings=settings)
+    result = compare_coverage(apply_scenario(scenario, territory), graph, settings=settings)
+    if costs is None:
+        return result
     c = result.communes
     table = before_after_costs(
         result.territory, ended_ids=result.ended["post_id"], added_ids=[p.post_id for p in scenario.added_posts],

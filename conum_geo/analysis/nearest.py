@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError
+from ..core.errors import ParameterError
+from ..core.settings import Settings
+from ..core.territory import Territory
+from ..core.vocabulary import SITE_KINDS
 from ..network.graph import RoadGraph
-from ..settings import Settings
-from ..tables import Territory
-from ..vocabulary import SITE_KINDS
 from .engine import snap, time_table
 from .routes import route_lengths_m
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from ..arrays import runs
+from ..core.arrays import runs
 from ..network.graph import RoadGraph
 from .engine import Snapped
 

@@ -1,271 +1,190 @@
-"""Scenarios as data: posts that end, posts added or moved, and the settings they use.
+"""What a scenario does to a territory: the posts that end and why, the sites before and after.
 
-A scenario is a TOML file or the same as a ``Scenario`` object::
-
-    name = "Le Département ne renouvelle pas ses postes"
-    description = "..."
-    threshold_min = 20            # optional; command-line flags win
-    kinds = ["conum"]             # optional: site kinds that count for coverage
-
-    [ends]                        # posts that end, by any of:
-    post_ids = ["dep-58-p01"]
-    structure_ids = ["dep-58"]
-    structure_types = ["departement", "association"]
-    contracts_ending_before = 2024-01-01   # posts whose contract ended before this date and
-                                  # is not known to be renewed (data.calendar: known or estimated)
-    include_neighbours = false    # structure types apply to the département's own employers
-                                  # only (the Cher's Département is not the Nièvre's); dates
-                                  # apply to every post
-
-    [[add]]                       # a new post, at an existing Conum site (site_id) or at a
-    post_id = "nouveau-1"         # new site at a commune's origin point (code_insee)
-    code_insee = "58086"
-    presence_h = 20               # weekly presence hours it brings there
-    fte = 1.0                     # optional, default 1
-
-    [[move]]                      # an existing post moves; its presence hours follow it
-    post_id = "dep-58-p03"
-    site_id = "conum-58079"
-    presence_h = 10               # optional: default, the hours it held at its sites
-
-How sites follow posts is in ``conum_geo.supply``. An empty scenario changes nothing.
+A scenario (``core.scenarios.Scenario``) says which posts end, are added or move; this module
+applies it: ``end_reasons`` (why each post ends), ``apply_scenario`` (the sites before and
+after, through ``analysis.supply``) and the notices of rules that did nothing or relied on
+estimated dates.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import ScenarioError
-from ..notices import Notice, Notices
-from ..settings import Settings
-from ..tables import Territory
-from ..vocabulary import SITE_KINDS, STRUCTURE_TYPES
+from ..core.errors import ScenarioError
+from ..core.notices import Notice, Notices
+from ..core.scenarios import NEW_SITE_PREFIX, Scenario
+from ..core.territory import Territory
+from ..core.vocabulary import STRUCTURE_TYPES
 from .supply import PostLinks, SupplyChange, post_hours, site_state
 
-NEW_SITE_PREFIX = "scenario-"
+
+def _error(scenario: Scenario, message: str, field: str) -> ScenarioError:
+    return ScenarioError(message, path=scenario.source, field=field)
 
 
-@dataclass(frozen=True)
-class AddedPost:
-    """A new post at an existing Conum site (``site_id``) or a new site (``code_insee``)."""
+def end_reasons(scenario: Scenario, territory: Territory) -> pd.Series:
+    """Why each post of ``territory.posts`` ends, in French ('' for the posts that do not).
 
-    post_id: str
-    presence_h: float | None
-    site_id: str | None = None
-    code_insee: str | None = None
-    fte: float = 1.0
-
-
-@dataclass(frozen=True)
-class MovedPost:
-    """An existing post that now works at one site; ``presence_h`` None keeps its hours."""
-
-    post_id: str
-    site_id: str | None = None
-    code_insee: str | None = None
-    presence_h: float | None = None
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Posts that end, are added or move; optional threshold and kinds.
-
-    ``source`` is the file the scenario was read from (named in error messages).
+    A date rule ends the posts whose contract's last day is before the date and that are not
+    known to be renewed (``renewal_status``); ``end_date_source`` says whether that day is
+    known or estimated (``data.calendar``).
     """
+    posts = territory.posts
+    for ids, table, column in (
+        (scenario.end_post_ids, posts, "post_id"),
+        (scenario.end_structure_ids, territory.structures, "structure_id"),
+    ):
+        missing = sorted(set(ids) - set(table[column]))
+        if missing:
+            raise _error(scenario, f"{column} inconnu(s) {missing[:5]}", f"ends.{column}s")
+    structures = territory.structures.set_index("structure_id")
+    ruled = structures.index
+    if not scenario.include_neighbours and "in_dept" in structures:
+        # Type rules describe the département's own employers: the posts of a
+        # neighbouring Département, kept because people cross borders, do not end.
+        ruled = ruled[structures["in_dept"].fillna(True).astype(bool).to_numpy()]
+    in_scope = posts["structure_id"].isin(set(ruled)).to_numpy()
+    employer = posts["structure_id"].map(structures["nom"]).fillna(posts["structure_id"])
+    by_type = posts["structure_id"].map(structures["structure_type"])
+    reasons = pd.Series("", index=posts.index, dtype=object)
+    if scenario.contracts_ending_before is not None:
+        # a contract's end is a fact wherever its employer is: dates apply to every post
+        by_date = _ended_by_date(scenario, posts)
+        reasons[by_date] = [f"contrat échu le {end:%Y-%m-%d} (fin {source})" for end, source in
+                            zip(pd.to_datetime(posts.loc[by_date, "end_date"]), posts.loc[by_date, "end_date_source"])]
+    typed = in_scope & by_type.isin(scenario.end_structure_types).to_numpy()
+    reasons[typed] = [f"employeur de type « {STRUCTURE_TYPES[t]} »" for t in by_type[typed]]
+    listed = posts["structure_id"].isin(scenario.end_structure_ids).to_numpy()
+    reasons[listed] = [f"employeur arrêté par le scénario ({name})" for name in employer[listed]]
+    reasons[posts["post_id"].isin(scenario.end_post_ids).to_numpy()] = "poste arrêté par le scénario"
+    return reasons
 
-    name: str = "Situation actuelle"
-    description: str = ""
-    end_post_ids: tuple[str, ...] = ()
-    end_structure_ids: tuple[str, ...] = ()
-    end_structure_types: tuple[str, ...] = ()
-    contracts_ending_before: dt.date | None = None
-    include_neighbours: bool = False
-    added_posts: tuple[AddedPost, ...] = ()
-    moved_posts: tuple[MovedPost, ...] = ()
-    threshold_min: float | None = None
-    kinds: tuple[str, ...] | None = None
-    source: str | None = None
 
-    def __post_init__(self):
-        unknown = [t for t in self.end_structure_types if t not in STRUCTURE_TYPES]
-        if unknown:
-            raise ScenarioError(
-                f"type(s) de structure inconnu(s) {unknown} ; attendu parmi {sorted(STRUCTURE_TYPES)}",
-                path=self.source, field="ends.structure_types",
-            )
-        unknown = [k for k in self.kinds or () if k not in SITE_KINDS]
-        if unknown or self.kinds == ():
-            raise ScenarioError(f"type(s) de lieu inconnu(s) ou absent(s) {unknown} ; attendu parmi "
-                                f"{sorted(SITE_KINDS)}", path=self.source, field="kinds")
-        if self.threshold_min is not None and not (math.isfinite(self.threshold_min) and self.threshold_min > 0):
-            raise ScenarioError(f"nombre fini de minutes > 0 attendu, reçu {self.threshold_min}",
-                                path=self.source, field="threshold_min")
+def _ended_by_date(scenario: Scenario, posts: pd.DataFrame) -> np.ndarray:
+    """Posts whose contract ended before ``contracts_ending_before`` and is not renewed."""
+    assert scenario.contracts_ending_before is not None
+    end_dates = pd.to_datetime(posts["end_date"])
+    renewed = posts["renewal_status"].eq("renouvele") if "renewal_status" in posts else False
+    return ((end_dates < pd.Timestamp(scenario.contracts_ending_before)).fillna(False) & ~renewed).to_numpy()
 
-    def _error(self, message: str, field: str) -> ScenarioError:
-        return ScenarioError(message, path=self.source, field=field)
 
-    def settings(self, base: Settings | None = None) -> Settings:
-        """``base`` (default ``Settings()``) with the scenario's threshold and kinds, when set."""
-        base = Settings() if base is None else base
-        return base.with_overrides(threshold_min=self.threshold_min, kinds=self.kinds)
+def rule_notices(scenario: Scenario, territory: Territory, reasons: pd.Series) -> list[Notice]:
+    """What the scenario's rules did, when the user must know: a rule that ends no post,
+    the estimated or unknown contract ends a date rule relied on."""
+    notices = Notices()
+    posts = territory.posts
+    if scenario.contracts_ending_before is not None:
+        day = f"{scenario.contracts_ending_before:%d/%m/%Y}"
+        by_date = reasons.str.startswith("contrat échu").to_numpy()
+        estimated = by_date & posts["end_date_estimated"].astype(bool).to_numpy()
+        unknown = pd.to_datetime(posts["end_date"]).isna().to_numpy()
+        renewed = (posts["renewal_status"] == "renouvele").to_numpy()
+        if not by_date.any():
+            notices.add("regle_sans_effet", f"la règle « contrats échus avant le {day} » n'arrête aucun poste "
+                        f"({int(unknown.sum())} poste(s) sans date de fin connue ni estimable, "
+                        f"{int(renewed.sum())} renouvelé(s) : donner un tableau des contrats avec --contrats)")
+        if estimated.any():
+            notices.add("fin_de_contrat_estimee", f"{int(estimated.sum())} des {int(by_date.sum())} poste(s) "
+                        f"arrêtés au {day} le sont sur une fin de contrat estimée (début + durée de contrat), "
+                        "faute de date connue", count=int(estimated.sum()),
+                        examples=posts.loc[estimated, "post_id"])
+        if unknown.any() and by_date.any():
+            notices.add("fin_de_contrat_inconnue", f"{int(unknown.sum())} poste(s) sans date de fin connue ni "
+                        f"estimable continuent au-delà du {day}", count=int(unknown.sum()),
+                        examples=posts.loc[unknown, "post_id"])
+    for structure_type in scenario.end_structure_types:
+        if not reasons.str.contains(f"« {STRUCTURE_TYPES[structure_type]} »", regex=False).any():
+            notices.add("regle_sans_effet", f"aucun poste d'un employeur du département de type "
+                        f"« {STRUCTURE_TYPES[structure_type]} » : cette règle n'arrête aucun poste")
+    return list(notices)
 
-    def end_reasons(self, territory: Territory) -> pd.Series:
-        """Why each post of ``territory.posts`` ends, in French ('' for the posts that do not).
 
-        A date rule ends the posts whose contract's last day is before the date and that are not
-        known to be renewed (``renewal_status``); ``end_date_source`` says whether that day is
-        known or estimated (``data.calendar``).
-        """
-        posts = territory.posts
-        for ids, table, column in (
-            (self.end_post_ids, posts, "post_id"),
-            (self.end_structure_ids, territory.structures, "structure_id"),
-        ):
-            missing = sorted(set(ids) - set(table[column]))
-            if missing:
-                raise self._error(f"{column} inconnu(s) {missing[:5]}", f"ends.{column}s")
-        structures = territory.structures.set_index("structure_id")
-        ruled = structures.index
-        if not self.include_neighbours and "in_dept" in structures:
-            # Type rules describe the département's own employers: the posts of a
-            # neighbouring Département, kept because people cross borders, do not end.
-            ruled = ruled[structures["in_dept"].fillna(True).astype(bool).to_numpy()]
-        in_scope = posts["structure_id"].isin(set(ruled)).to_numpy()
-        employer = posts["structure_id"].map(structures["nom"]).fillna(posts["structure_id"])
-        by_type = posts["structure_id"].map(structures["structure_type"])
-        reasons = pd.Series("", index=posts.index, dtype=object)
-        if self.contracts_ending_before is not None:
-            # a contract's end is a fact wherever its employer is: dates apply to every post
-            by_date = self._ended_by_date(posts)
-            reasons[by_date] = [f"contrat échu le {end:%Y-%m-%d} (fin {source})" for end, source in
-                                zip(pd.to_datetime(posts.loc[by_date, "end_date"]), posts.loc[by_date, "end_date_source"])]
-        typed = in_scope & by_type.isin(self.end_structure_types).to_numpy()
-        reasons[typed] = [f"employeur de type « {STRUCTURE_TYPES[t]} »" for t in by_type[typed]]
-        listed = posts["structure_id"].isin(self.end_structure_ids).to_numpy()
-        reasons[listed] = [f"employeur arrêté par le scénario ({name})" for name in employer[listed]]
-        reasons[posts["post_id"].isin(self.end_post_ids).to_numpy()] = "poste arrêté par le scénario"
-        return reasons
+def ended_posts(scenario: Scenario, territory: Territory) -> pd.Series:
+    """Boolean Series over ``territory.posts``: True for posts that end."""
+    return end_reasons(scenario, territory) != ""
 
-    def _ended_by_date(self, posts: pd.DataFrame) -> np.ndarray:
-        """Posts whose contract ended before ``contracts_ending_before`` and is not renewed."""
-        assert self.contracts_ending_before is not None
-        end_dates = pd.to_datetime(posts["end_date"])
-        renewed = posts["renewal_status"].eq("renouvele") if "renewal_status" in posts else False
-        return ((end_dates < pd.Timestamp(self.contracts_ending_before)).fillna(False) & ~renewed).to_numpy()
 
-    def rule_notices(self, territory: Territory, reasons: pd.Series) -> list[Notice]:
-        """What the scenario's rules did, when the user must know: a rule that ends no post,
-        the estimated or unknown contract ends a date rule relied on."""
-        notices = Notices()
-        posts = territory.posts
-        if self.contracts_ending_before is not None:
-            day = f"{self.contracts_ending_before:%d/%m/%Y}"
-            by_date = reasons.str.startswith("contrat échu").to_numpy()
-            estimated = by_date & posts["end_date_estimated"].astype(bool).to_numpy()
-            unknown = pd.to_datetime(posts["end_date"]).isna().to_numpy()
-            renewed = (posts["renewal_status"] == "renouvele").to_numpy()
-            if not by_date.any():
-                notices.add("regle_sans_effet", f"la règle « contrats échus avant le {day} » n'arrête aucun poste "
-                            f"({int(unknown.sum())} poste(s) sans date de fin connue ni estimable, "
-                            f"{int(renewed.sum())} renouvelé(s) : donner un tableau des contrats avec --contrats)")
-            if estimated.any():
-                notices.add("fin_de_contrat_estimee", f"{int(estimated.sum())} des {int(by_date.sum())} poste(s) "
-                            f"arrêtés au {day} le sont sur une fin de contrat estimée (début + durée de contrat), "
-                            "faute de date connue", count=int(estimated.sum()),
-                            examples=posts.loc[estimated, "post_id"])
-            if unknown.any() and by_date.any():
-                notices.add("fin_de_contrat_inconnue", f"{int(unknown.sum())} poste(s) sans date de fin connue ni "
-                            f"estimable continuent au-delà du {day}", count=int(unknown.sum()),
-                            examples=posts.loc[unknown, "post_id"])
-        for structure_type in self.end_structure_types:
-            if not reasons.str.contains(f"« {STRUCTURE_TYPES[structure_type]} »", regex=False).any():
-                notices.add("regle_sans_effet", f"aucun poste d'un employeur du département de type "
-                            f"« {STRUCTURE_TYPES[structure_type]} » : cette règle n'arrête aucun poste")
-        return list(notices)
+def _place(scenario: Scenario, item, field: str, territory: Territory) -> str:
+    """The site an added or moved post goes to (``NEW_SITE_PREFIX`` + code for a new one)."""
+    if (item.site_id is None) == (item.code_insee is None):
+        raise _error(scenario, "donner exactement un de site_id ou code_insee", field)
+    if item.code_insee is not None:
+        if item.code_insee not in set(territory.communes["code_insee"]):
+            raise _error(scenario, f"commune inconnue {item.code_insee!r}", f"{field}.code_insee")
+        return NEW_SITE_PREFIX + item.code_insee
+    kinds = territory.sites.set_index("site_id")["kind"]
+    if item.site_id not in kinds.index:
+        raise _error(scenario, f"lieu inconnu {item.site_id!r}", f"{field}.site_id")
+    if kinds[item.site_id] != "conum":
+        raise _error(scenario, f"le lieu {item.site_id!r} est de type {kinds[item.site_id]} ; un poste va "
+                          "dans un lieu de conseiller numérique (conum)", f"{field}.site_id")
+    return item.site_id
 
-    def ended_posts(self, territory: Territory) -> pd.Series:
-        """Boolean Series over ``territory.posts``: True for posts that end."""
-        return self.end_reasons(territory) != ""
 
-    def _place(self, item, field: str, territory: Territory) -> str:
-        """The site an added or moved post goes to (``NEW_SITE_PREFIX`` + code for a new one)."""
-        if (item.site_id is None) == (item.code_insee is None):
-            raise self._error("donner exactement un de site_id ou code_insee", field)
-        if item.code_insee is not None:
-            if item.code_insee not in set(territory.communes["code_insee"]):
-                raise self._error(f"commune inconnue {item.code_insee!r}", f"{field}.code_insee")
-            return NEW_SITE_PREFIX + item.code_insee
-        kinds = territory.sites.set_index("site_id")["kind"]
-        if item.site_id not in kinds.index:
-            raise self._error(f"lieu inconnu {item.site_id!r}", f"{field}.site_id")
-        if kinds[item.site_id] != "conum":
-            raise self._error(f"le lieu {item.site_id!r} est de type {kinds[item.site_id]} ; un poste va "
-                              "dans un lieu de conseiller numérique (conum)", f"{field}.site_id")
-        return item.site_id
+def _hours(scenario: Scenario, value, field: str, *, required: bool) -> float | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value < 0:
+        raise _error(scenario, f"nombre d'heures ≥ 0 attendu, reçu {value!r}", field)
+    return float(value)
 
-    def _hours(self, value, field: str, *, required: bool) -> float | None:
-        if value is None and not required:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                or value < 0:
-            raise self._error(f"nombre d'heures ≥ 0 attendu, reçu {value!r}", field)
-        return float(value)
 
-    def _contributions(self, territory: Territory, ended: pd.Series) -> pd.DataFrame:
-        """What added and moved posts bring: rows (site_id, presence_h, fte)."""
-        post_ids = set(territory.posts["post_id"])
-        rows = []
-        for i, post in enumerate(self.added_posts):
-            field = f"add[{i}]"
-            if post.post_id in post_ids:
-                raise self._error(f"le poste {post.post_id!r} existe déjà", f"{field}.post_id")
-            post_ids.add(post.post_id)
-            hours = self._hours(post.presence_h, f"{field}.presence_h", required=True)
-            if (isinstance(post.fte, bool) or not isinstance(post.fte, (int, float)) or not math.isfinite(post.fte)
-                    or not post.fte > 0):
-                raise self._error(f"ETP fini > 0 attendu, reçu {post.fte!r}", f"{field}.fte")
-            rows.append((self._place(post, field, territory), hours, float(post.fte)))
-        held = post_hours(territory, PostLinks.of(territory))
-        fte = territory.posts.set_index("post_id")["fte"].astype(float).fillna(1.0)
-        ended_ids = set(territory.posts.loc[ended.to_numpy(), "post_id"])
-        moved: set[str] = set()
-        for i, move in enumerate(self.moved_posts):
-            field = f"move[{i}]"
-            if move.post_id not in held.index:
-                raise self._error(f"poste inconnu {move.post_id!r}", f"{field}.post_id")
-            if move.post_id in ended_ids or move.post_id in moved:
-                raise self._error(f"le poste {move.post_id!r} prend déjà fin ou bouge dans ce scénario",
-                                  f"{field}.post_id")
-            moved.add(move.post_id)
-            hours = self._hours(move.presence_h, f"{field}.presence_h", required=False)
-            rows.append((self._place(move, field, territory),
-                         held[move.post_id] if hours is None else hours, fte[move.post_id]))
-        return pd.DataFrame(rows, columns=["site_id", "presence_h", "fte"])
+def _contributions(scenario: Scenario, territory: Territory, ended: pd.Series) -> pd.DataFrame:
+    """What added and moved posts bring: rows (site_id, presence_h, fte)."""
+    post_ids = set(territory.posts["post_id"])
+    rows = []
+    for i, post in enumerate(scenario.added_posts):
+        field = f"add[{i}]"
+        if post.post_id in post_ids:
+            raise _error(scenario, f"le poste {post.post_id!r} existe déjà", f"{field}.post_id")
+        post_ids.add(post.post_id)
+        hours = _hours(scenario, post.presence_h, f"{field}.presence_h", required=True)
+        if (isinstance(post.fte, bool) or not isinstance(post.fte, (int, float)) or not math.isfinite(post.fte)
+                or not post.fte > 0):
+            raise _error(scenario, f"ETP fini > 0 attendu, reçu {post.fte!r}", f"{field}.fte")
+        rows.append((_place(scenario, post, field, territory), hours, float(post.fte)))
+    held = post_hours(territory, PostLinks.of(territory))
+    fte = territory.posts.set_index("post_id")["fte"].astype(float).fillna(1.0)
+    ended_ids = set(territory.posts.loc[ended.to_numpy(), "post_id"])
+    moved: set[str] = set()
+    for i, move in enumerate(scenario.moved_posts):
+        field = f"move[{i}]"
+        if move.post_id not in held.index:
+            raise _error(scenario, f"poste inconnu {move.post_id!r}", f"{field}.post_id")
+        if move.post_id in ended_ids or move.post_id in moved:
+            raise _error(scenario, f"le poste {move.post_id!r} prend déjà fin ou bouge dans ce scénario",
+                              f"{field}.post_id")
+        moved.add(move.post_id)
+        hours = _hours(scenario, move.presence_h, f"{field}.presence_h", required=False)
+        rows.append((_place(scenario, move, field, territory),
+                     held[move.post_id] if hours is None else hours, fte[move.post_id]))
+    return pd.DataFrame(rows, columns=["site_id", "presence_h", "fte"])
 
-    def apply(self, territory: Territory) -> SupplyChange:
-        """Sites before and after the scenario (new sites appended to the territory's), the
-        posts that end and why."""
-        reasons = self.end_reasons(territory)
-        ended = reasons != ""
-        extra = self._contributions(territory, ended)
-        new_codes = sorted({s[len(NEW_SITE_PREFIX):] for s in extra["site_id"]
-                            if s.startswith(NEW_SITE_PREFIX)})
-        extended = replace(territory, sites=_with_new_sites(territory, new_codes))
-        moved = territory.posts["post_id"].isin([m.post_id for m in self.moved_posts]).to_numpy()
-        before = site_state(extended, np.ones(len(territory.posts), dtype=bool))
-        before.loc[before["site_id"].isin([NEW_SITE_PREFIX + c for c in new_codes]), "active"] = False
-        after = site_state(extended, ~ended.to_numpy() & ~moved, extra)
-        return SupplyChange(territory=extended, before=before, after=after, label=self.name,
-                            ended=pd.DataFrame({"post_id": territory.posts.loc[ended, "post_id"].to_numpy(),
-                                                "reason": reasons[ended].to_numpy()}),
-                            notices=tuple(self.rule_notices(territory, reasons)))
+
+def apply_scenario(scenario: Scenario, territory: Territory) -> SupplyChange:
+    """Sites before and after the scenario (new sites appended to the territory's), the
+    posts that end and why."""
+    reasons = end_reasons(scenario, territory)
+    ended = reasons != ""
+    extra = _contributions(scenario, territory, ended)
+    new_codes = sorted({s[len(NEW_SITE_PREFIX):] for s in extra["site_id"]
+                        if s.startswith(NEW_SITE_PREFIX)})
+    extended = replace(territory, sites=_with_new_sites(territory, new_codes))
+    moved = territory.posts["post_id"].isin([m.post_id for m in scenario.moved_posts]).to_numpy()
+    before = site_state(extended, np.ones(len(territory.posts), dtype=bool))
+    before.loc[before["site_id"].isin([NEW_SITE_PREFIX + c for c in new_codes]), "active"] = False
+    after = site_state(extended, ~ended.to_numpy() & ~moved, extra)
+    return SupplyChange(territory=extended, before=before, after=after, label=scenario.name,
+                        ended=pd.DataFrame({"post_id": territory.posts.loc[ended, "post_id"].to_numpy(),
+                                            "reason": reasons[ended].to_numpy()}),
+                        notices=tuple(rule_notices(scenario, territory, reasons)))
 
 
 def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
@@ -283,20 +202,3 @@ def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
         crs=territory.sites.crs,
     )
     return pd.concat([territory.sites, new], ignore_index=True)
-
-
-def dated(scenario: Scenario | None, on: dt.date) -> Scenario:
-    """``scenario`` (None: no other change) in which the contracts ended by ``on`` end too."""
-    label = f"Contrats échus au {on:%d/%m/%Y}"
-    if scenario is None:
-        return Scenario(name=label, description=f"Postes dont le contrat est échu avant le {on:%d/%m/%Y} "
-                        "et non renouvelé.", contracts_ending_before=on)
-    return replace(scenario, name=f"{scenario.name} ; {label.lower()}", contracts_ending_before=on)
-
-
-#: The demo's default: the Département's posts are not renewed (territory A of the research).
-DEFAULT_SCENARIO = Scenario(
-    name="Le Département ne renouvelle pas ses postes",
-    description="Tous les postes dont l'employeur est le Département prennent fin.",
-    end_structure_types=("departement",),
-)

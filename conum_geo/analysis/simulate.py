@@ -32,16 +32,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import InputError, ParameterError
+from ..core.errors import InputError, ParameterError
+from ..core.notices import Notice, Notices
+from ..core.progress import progress
+from ..core.renewal import SURVEY_2023, RenewalAssumptions
+from ..core.settings import Settings
+from ..core.territory import Territory
+from ..core.vocabulary import STRUCTURE_TYPES
 from ..network.graph import RoadGraph
-from ..notices import Notice, Notices
-from ..progress import progress
-from ..settings import Settings
-from ..tables import Territory
-from ..vocabulary import STRUCTURE_TYPES
 from .coverage import SnappedTerritory, countable_sites, is_regular, site_visits
 from .engine import group_time_table
-from .renewal import SURVEY_2023, RenewalAssumptions
 from .supply import PostLinks
 
 log = logging.getLogger(__name__)

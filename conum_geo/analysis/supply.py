@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import InputError
-from ..notices import Notice
-from ..tables import Territory
+from ..core.errors import InputError
+from ..core.notices import Notice
+from ..core.territory import Territory
 
 #: Columns of a sites state, as ``coverage.coverage_metrics`` reads them.
 STATE_COLUMNS = ("site_id", "kind", "presence_h", "evening_h", "saturday_h", "fte", "active")

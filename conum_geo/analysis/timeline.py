@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError
+from ..core.errors import ParameterError
+from ..core.notices import Notice, Notices
+from ..core.settings import Settings
+from ..core.territory import Territory
 from ..network.graph import RoadGraph
-from ..notices import Notice, Notices
-from ..settings import Settings
-from ..tables import Territory
 from .coverage import SnappedTerritory, coverage_metrics, site_times
 from .supply import site_state
 

@@ -15,8 +15,8 @@ import sys
 
 import click
 
-from ..errors import ConumGeoError
-from ..progress import LOGGER as PROGRESS_LOGGER
+from ..core.errors import ConumGeoError
+from ..core.progress import LOGGER as PROGRESS_LOGGER
 from .french import install
 from .options import say
 

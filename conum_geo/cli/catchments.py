@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
-from ..vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
+from ..core.settings import Settings
+from ..core.vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
 from .options import (
     check_strict,
     dept_option,

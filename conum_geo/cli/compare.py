@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .cost_options import cost_options, costs_from
 from .model_options import assumptions_from, post_options, visit_options
 from .options import (

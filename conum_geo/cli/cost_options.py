@@ -6,7 +6,7 @@ import click
 
 from .options import apply_options
 
-#: ``--financement`` value → ``analysis.costs.FUNDING`` key.
+#: ``--financement`` value → ``core.costs.FUNDING`` key.
 FUNDING_CHOICES = {"initial": "initial", "renouvellement": "renewal"}
 
 COST_OPTIONS = {

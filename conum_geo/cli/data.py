@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..cache import cache_root
-from ..errors import InputError
+from ..core.cache import cache_root
+from ..core.errors import InputError
 from .options import check_strict, dept_option, echo_outcome, json_option, say, territory_options
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .options import (
     check_strict,
     dept_option,

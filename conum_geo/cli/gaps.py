@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
-from ..vocabulary import SUPPLY_MEASURES
+from ..core.settings import Settings
+from ..core.vocabulary import SUPPLY_MEASURES
 from .cost_options import cost_options, costs_from
 from .options import (
     check_strict,

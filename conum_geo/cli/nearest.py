@@ -39,7 +39,7 @@ def _lonlat(ctx, param, value):
 def nearest(code_insee, lonlat, address, dept, per_kind, cutoff_min, out_dir, csv_format, xlsx, as_json, **sources):
     """Les lieux ouverts les plus proches d'une commune, d'un point ou d'une adresse."""
     from ..analysis.nearest import commune_origin, nearest_places
-    from ..data.departements import dept_of_commune, normalise_dept
+    from ..core.departements import dept_of_commune, normalise_dept
     from ..outputs.directory import format_directory, write_directory
     from ..outputs.summary import result_notices
 

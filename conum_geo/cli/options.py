@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 
-from ..data.departements import normalise_dept
-from ..errors import UnknownDepartementError
-from ..settings import Settings
-from ..vocabulary import BORDER_KM, CONTRACT_MONTHS, CSV_FORMATS, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
+from ..core.departements import normalise_dept
+from ..core.errors import UnknownDepartementError
+from ..core.settings import Settings
+from ..core.vocabulary import BORDER_KM, CONTRACT_MONTHS, CSV_FORMATS, DEFAULT_BUFFER_KM, NETWORK_SOURCES, SITE_KINDS
 
 _DEFAULTS = Settings()
 
@@ -29,7 +29,7 @@ dept_option = click.option(
 
 
 def _depts(ctx, param, value):
-    from ..data.departements import parse_depts
+    from ..core.departements import parse_depts
 
     if value is None:
         return None
@@ -40,7 +40,7 @@ def _depts(ctx, param, value):
 
 
 def _region(ctx, param, value):
-    from ..data.departements import region_depts
+    from ..core.departements import region_depts
 
     if value is None:
         return None
@@ -111,7 +111,7 @@ def default_scenario(scenario, national: bool, on=None):
     """The scenario given, else the default: the Département withdraws (one département), the
     private employers withdraw (several: ``NATIONAL_SCENARIO``). With ``on`` (a date), the
     contracts ended by then end too; alone, it is the whole scenario."""
-    from ..analysis.scenarios import DEFAULT_SCENARIO, dated
+    from ..core.scenarios import DEFAULT_SCENARIO, dated
     from ..data.scenario_files import load_scenario
 
     if on is not None:
@@ -312,7 +312,7 @@ def load_inputs(dept: str, options: dict):
 def check_strict(warnings) -> None:
     """With ``conum-geo --strict``, raise ``StrictError`` when the run recorded ``warnings``
     (notices, or their dicts): called before anything is written."""
-    from ..errors import StrictError
+    from ..core.errors import StrictError
 
     context = click.get_current_context(silent=True)
     strict = bool(context and (context.find_root().obj or {}).get("strict"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
-from ..vocabulary import OBJECTIVES, SOLVERS
+from ..core.settings import Settings
+from ..core.vocabulary import OBJECTIVES, SOLVERS
 from .cost_options import cost_options, costs_from
 from .model_options import assumptions_from, post_options
 from .options import (

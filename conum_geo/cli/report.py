@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .options import (
     check_strict,
     default_scenario,
@@ -37,6 +37,7 @@ from .options import (
 def report(dept, scenario, on, threshold_min, margin_min, kinds, out_dir, as_json, **sources):
     """Rapport PDF imprimable du département : chiffres clés, carte, communes qui perdent la couverture, méthode."""
     from ..analysis.gaps import analyse_gaps
+    from ..data.cost_files import load_costs
     from ..outputs.report import write_report
     from ..outputs.reports import format_gaps
     from ..outputs.summary import full_summary, result_notices
@@ -45,7 +46,7 @@ def report(dept, scenario, on, threshold_min, margin_min, kinds, out_dir, as_jso
     settings = scenario.settings(Settings()).with_overrides(threshold_min=threshold_min, margin_min=margin_min,
                                                             kinds=kinds)
     territory, graph = load_inputs(dept, sources)
-    result = analyse_gaps(territory, graph, scenario=scenario, settings=settings)
+    result = analyse_gaps(territory, graph, scenario=scenario, settings=settings, costs=load_costs())
     check_strict(result_notices(result))
     written = write_report(result, out_dir)
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .options import (
     check_strict,
     chosen_depts,
@@ -18,13 +18,13 @@ from .options import (
     threshold_option,
 )
 
-#: ``--undecided`` choices (``analysis.renewal.UNDECIDED``, listed here so help loads nothing).
+#: ``--undecided`` choices (``core.renewal.UNDECIDED``, listed here so help loads nothing).
 UNDECIDED_CHOICES = ("split", "renewed", "not-renewed")
 
 
 def _probabilities(ctx, param, value):
     from ..analysis.simulate import parse_p_nonrenewal
-    from ..errors import InputError
+    from ..core.errors import InputError
 
     try:
         return parse_p_nonrenewal(value) if value else {}

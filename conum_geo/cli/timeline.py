@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .options import (
     check_strict,
     dept_option,

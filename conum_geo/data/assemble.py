@@ -15,13 +15,13 @@ import logging
 import geopandas as gpd
 import pandas as pd
 
-from ..errors import InputError
-from ..notices import Notices
-from ..tables import CRS_WGS84, SITE_COLUMNS, Territory
-from ..vocabulary import BORDER_KM
+from ..core.departements import normalise_dept
+from ..core.errors import InputError
+from ..core.notices import Notices
+from ..core.territory import CRS_WGS84, SITE_COLUMNS, Territory
+from ..core.vocabulary import BORDER_KM
 from .commune_table import territory_communes
 from .declared_posts import DeclaredPosts, declared_posts
-from .departements import normalise_dept
 from .national_communes import default_layer
 from .registers.conum import build_posts, build_structures, match_structures, no_posts
 from .registers.locate import AT_COMMUNE, MISPLACED_M, MOVED, Gazetteer, locate_sites

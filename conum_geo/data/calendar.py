@@ -24,10 +24,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError
-from ..notices import Notices
-from ..tables import Territory
-from ..vocabulary import CONTRACT_MONTHS
+from ..core.errors import ParameterError
+from ..core.notices import Notices
+from ..core.territory import Territory
+from ..core.vocabulary import CONTRACT_MONTHS
 from .registers.io import Register
 
 CALENDAR_COLUMNS = ("start_date", "end_date", "end_date_source", "end_date_estimated", "renewal_status")

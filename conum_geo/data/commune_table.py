@@ -34,11 +34,11 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ..errors import DataUnavailableError, InputError
-from ..notices import Notices
-from ..tables import COMMUNE_COLUMNS, CRS_WGS84
-from ..vocabulary import DEFAULT_BUFFER_KM
-from .departements import dept_of_commune, metric_crs
+from ..core.departements import dept_of_commune, metric_crs
+from ..core.errors import DataUnavailableError, InputError
+from ..core.notices import Notices
+from ..core.territory import COMMUNE_COLUMNS, CRS_WGS84
+from ..core.vocabulary import DEFAULT_BUFFER_KM
 from .national_communes import (
     ARRONDISSEMENT_COMMUNES,
     ARRONDISSEMENTS_BY_DEFAULT,

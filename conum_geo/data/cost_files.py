@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..analysis.costs import CostTable
-from ..errors import ScenarioError
+from ..core.costs import CostTable
+from ..core.errors import ScenarioError
 from .toml_files import read_toml
 
 DEFAULT_COSTS = Path(__file__).parent / "costs" / "programme-2021.toml"

@@ -18,8 +18,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..notices import Notices
-from ..vocabulary import POST_HOURS_WEEK
+from ..core.notices import Notices
+from ..core.vocabulary import POST_HOURS_WEEK
 from .registers.locate import Gazetteer, locate_sites
 
 #: ``located_by`` of a site placed at its employer's address.

@@ -34,13 +34,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import UnknownDepartementError
-from ..models.apportion import largest_remainder
-from ..notices import Notices
-from ..tables import Territory
-from ..vocabulary import POST_HOURS_WEEK
+from ..core.arrays import largest_remainder
+from ..core.departements import normalise_dept
+from ..core.errors import UnknownDepartementError
+from ..core.notices import Notices
+from ..core.territory import Territory
+from ..core.vocabulary import POST_HOURS_WEEK
 from .commune_table import territory_communes
-from .departements import normalise_dept
 from .national_communes import commune_layer
 from .registers.resolve import RegisterSet
 

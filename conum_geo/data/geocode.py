@@ -12,7 +12,7 @@ import json
 import urllib.parse
 from dataclasses import dataclass
 
-from ..errors import DataUnavailableError
+from ..core.errors import DataUnavailableError
 from .http import Unreachable, fetch_document
 from .mirrors import mirrored
 

@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..errors import DataUnavailableError
+from ..core.errors import DataUnavailableError
 from .mirrors import mirrored, official
 
 USER_AGENT = "conum-geo (+https://github.com/conum-geo/conum-geo)"

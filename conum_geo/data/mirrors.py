@@ -27,7 +27,7 @@ import tomllib
 import urllib.parse
 from pathlib import Path
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 MIRRORS_ENV = "CONUM_GEO_MIRRORS"
 CONFIG_ENV = "CONUM_GEO_CONFIG"

@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..cache import atomic_path, cache_root
-from ..errors import DataUnavailableError
-from ..notices import Notice, Notices
-from ..tables import CRS_WGS84
+from ..core.cache import atomic_path, cache_root
+from ..core.errors import DataUnavailableError
+from ..core.notices import Notice, Notices
+from ..core.territory import CRS_WGS84
 from .geometry import polygonal_part
 
 log = logging.getLogger(__name__)

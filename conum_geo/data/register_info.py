@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import InputError
-from ..tables import Territory
-from ..vocabulary import SITE_KINDS
+from ..core.errors import InputError
+from ..core.territory import Territory
+from ..core.vocabulary import SITE_KINDS
 from .registers.detect import KINDS
 from .registers.resolve import RegisterSet
 from .territory import load_national

@@ -28,9 +28,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..analysis.renewal import Outcomes, RenewalAssumptions, shares
-from ..errors import ScenarioError
-from ..vocabulary import STRUCTURE_TYPES
+from ..core.errors import ScenarioError
+from ..core.renewal import Outcomes, RenewalAssumptions, shares
+from ..core.vocabulary import STRUCTURE_TYPES
 from .toml_files import read_toml
 
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import cache_root
-from ..errors import DataUnavailableError, InputError
+from ..core.cache import cache_root
+from ..core.errors import DataUnavailableError, InputError
 from .http import MB, Unreachable, fetch_document
 from .mirrors import mirrored
 from .sources import download, fetch_json, inside_cache, unreachable
@@ -72,7 +72,7 @@ def extract_url(region: str) -> str:
 
 def _near_depts(dept: str, buffer_km: float) -> set[str]:
     """The départements of the communes within ``buffer_km`` of ``dept`` (itself included)."""
-    from .departements import metric_crs
+    from ..core.departements import metric_crs
     from .national_communes import commune_layer
 
     layer = commune_layer()
@@ -85,7 +85,7 @@ def _near_depts(dept: str, buffer_km: float) -> set[str]:
 
 def extracts_for(dept: str, buffer_km: float | None = None) -> list[str]:
     """The Geofabrik regions whose extracts cover ``dept`` and its buffer (module doc)."""
-    from ..vocabulary import DEFAULT_BUFFER_KM
+    from ..core.vocabulary import DEFAULT_BUFFER_KM
 
     if dept not in REGION_OF:
         raise DataUnavailableError(f"pas d'extrait OSM régional publié pour {dept} : passer les routes avec "

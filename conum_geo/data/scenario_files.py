@@ -1,6 +1,6 @@
 """Scenario files: the example scenarios shipped with the package, and reading TOML files.
 
-The format is documented in ``analysis.scenarios``. ``--scenario`` takes a path or the name of
+The format is documented in ``core.scenarios``. ``--scenario`` takes a path or the name of
 an example (``departement-non-renouvele``; ``example_scenarios()`` lists them). Every error
 names the file and the field.
 """
@@ -11,8 +11,8 @@ import datetime as dt
 from importlib import resources
 from pathlib import Path
 
-from ..analysis.scenarios import AddedPost, MovedPost, Scenario
-from ..errors import ScenarioError
+from ..core.errors import ScenarioError
+from ..core.scenarios import AddedPost, MovedPost, Scenario
 from .toml_files import read_toml
 
 _ENDS_KEYS = {"post_ids", "structure_ids", "structure_types", "contracts_ending_before",

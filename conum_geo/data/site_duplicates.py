@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ..notices import Notices
+from ..core.notices import Notices
 
 #: Two sites closer than this (metres) are at the same place.
 SAME_PLACE_M = 5.0

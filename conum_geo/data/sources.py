@@ -42,10 +42,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import cache_root
-from ..errors import ConumGeoError, DataUnavailableError
-from ..progress import progress
-from .departements import normalise_dept
+from ..core.cache import cache_root
+from ..core.departements import normalise_dept
+from ..core.errors import ConumGeoError, DataUnavailableError
+from ..core.progress import progress
 from .http import MB, Deadline, TooBig, Unreachable, blocks, fetch_document, one_line, opened, too_big
 from .mirrors import mirrored, official
 

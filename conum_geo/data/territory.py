@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..tables import Territory
-from ..vocabulary import BORDER_KM, CONTRACT_MONTHS
+from ..core.departements import normalise_dept
+from ..core.territory import Territory
+from ..core.vocabulary import BORDER_KM, CONTRACT_MONTHS
 from .assemble import assemble_territory
 from .calendar import apply_calendar
 from .demo import load_demo
-from .departements import normalise_dept
 from .national_communes import CommuneLayer, default_layer
 from .registers import RegisterSet, load_registers
 from .registers.contracts import read_contracts

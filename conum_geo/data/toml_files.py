@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from ..errors import ScenarioError
+from ..core.errors import ScenarioError
 
 
 def read_toml(path: Path, missing: str) -> dict:

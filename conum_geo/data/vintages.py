@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError
-from ..tables import Territory
-from ..vocabulary import SITE_KINDS
+from ..core.errors import InputError
+from ..core.territory import Territory
+from ..core.vocabulary import SITE_KINDS
 from .registers import OPTION_KINDS, detect_kind
 from .territory import load_territory
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from ..analysis.costs import CostTable, option_costs, posts_to_cost
+from ..analysis.costs import option_costs, posts_to_cost
 from ..analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+from ..core.costs import CostTable
+from ..core.progress import progress
+from ..core.settings import Settings
+from ..core.territory import Territory
+from ..core.vocabulary import MODELS
 from ..network.graph import RoadGraph
-from ..progress import progress
-from ..settings import Settings
-from ..tables import Territory
-from ..vocabulary import MODELS
 from .deployment import Deployment, current_posts, deploy_models, posts_by_population
 from .indicators import coverage_indicators, rural_mask
 from .parameters import ModelAssumptions
@@ -81,7 +82,7 @@ class Comparison:
     deployments: dict[str, Deployment]
     communes: gpd.GeoDataFrame
     table: pd.DataFrame
-    costs: CostTable
+    costs: CostTable | None
     funding: str
 
     def summary(self) -> dict:
@@ -96,7 +97,7 @@ class Comparison:
             "threshold_min": float(self.settings.threshold_min),
             "kinds": list(self.settings.kinds),
             "assumptions": dataclasses.asdict(self.assumptions),
-            "costs_source": self.costs.lines(self.funding),
+            "costs_source": self.costs.lines(self.funding) if self.costs is not None else [],
             "rural_rule": rural_rule,
             "models": {m: {k: (None if pd.isna(v) else v) for k, v in row.items()}
                        for m, row in self.table.to_dict(orient="index").items()},
@@ -113,14 +114,11 @@ def compare_models(
     costs: CostTable | None = None, funding: str = "initial",
 ) -> Comparison:
     """Deploy the same posts under each of ``models``, measure the coverage they give and what
-    each costs per year (``analysis.costs``; ``costs`` None: the programme's table).
+    each costs per year with the cost table ``costs`` (``analysis.costs``; None: not costed).
 
     ``n_posts`` None uses the territory's current posts; a number places that many posts by
     ``models.posts_by_population`` (employed by the communes: public employers).
     """
-    from ..data.cost_files import load_costs
-
-    costs = load_costs() if costs is None else costs
     settings = Settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     if n_posts is None:
@@ -154,9 +152,10 @@ def compare_models(
             **coverage_indicators(metrics, territory.communes,
                                   metrics.index[metrics["has_presence"]]),
         }
-        rows[model] |= option_costs(costed, costs, driving_km_week=deployment.driving_km,
-                                    driving_h_week=deployment.driving_h, funding=funding,
-                                    population_covered=rows[model]["population_covered"])
+        if costs is not None:
+            rows[model] |= option_costs(costed, costs, driving_km_week=deployment.driving_km,
+                                        driving_h_week=deployment.driving_h, funding=funding,
+                                        population_covered=rows[model]["population_covered"])
         rows[model]["driving_km_week"] = deployment.driving_km
         log.info("%s: %d communes covered, %.0f h presence, %.0f h driving", model,
                  rows[model]["communes_covered"], deployment.presence_h, deployment.driving_h)

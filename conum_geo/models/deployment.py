@@ -43,12 +43,12 @@ import shapely
 from ..analysis.coverage import SnappedTerritory
 from ..analysis.engine import snap, time_table
 from ..analysis.routes import route_lengths_m
-from ..errors import ParameterError
+from ..core.arrays import largest_remainder
+from ..core.errors import ParameterError
+from ..core.settings import Settings
+from ..core.territory import SITE_COLUMNS, Territory
+from ..core.vocabulary import MODELS
 from ..network.graph import RoadGraph
-from ..settings import Settings
-from ..tables import SITE_COLUMNS, Territory
-from ..vocabulary import MODELS
-from .apportion import largest_remainder
 from .parameters import ModelAssumptions
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from ..analysis.engine import snap, time_table
+from ..core.settings import Settings
+from ..core.territory import Territory
 from ..network.graph import RoadGraph
-from ..settings import Settings
-from ..tables import Territory
 
 #: Host kinds in their order of preference at equal time, with their French labels.
 HOST_TYPES = {

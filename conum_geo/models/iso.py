@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from ..errors import ParameterError
+from ..core.errors import ParameterError
 from .optimize import Problem
 
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ParameterError, SolverError
+from ..core.errors import ParameterError, SolverError
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ParameterError
-from ..settings import check_finite
-from ..vocabulary import POST_HOURS_WEEK
+from ..core.errors import ParameterError
+from ..core.settings import check_finite
+from ..core.vocabulary import POST_HOURS_WEEK
 
 
 @dataclass(frozen=True)

@@ -41,17 +41,19 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from ..analysis.costs import CostTable, option_costs, posts_to_cost
+from ..analysis.costs import option_costs, posts_to_cost
 from ..analysis.coverage import counted_sites, demand_of
 from ..analysis.engine import snap, time_table
-from ..analysis.scenarios import DEFAULT_SCENARIO, Scenario
+from ..analysis.scenarios import apply_scenario
 from ..analysis.supply import SupplyChange
-from ..errors import ParameterError
+from ..core.costs import CostTable
+from ..core.errors import ParameterError
+from ..core.progress import progress
+from ..core.scenarios import DEFAULT_SCENARIO, Scenario
+from ..core.settings import Settings
+from ..core.territory import Territory
+from ..core.vocabulary import OBJECTIVES
 from ..network.graph import RoadGraph
-from ..progress import progress
-from ..settings import Settings
-from ..tables import Territory
-from ..vocabulary import OBJECTIVES
 from .compare import ACCESS_CUTOFF_MIN, presence_communes, presence_coverage, presence_times
 from .deployment import PRESENCE_COLUMNS
 from .hosts import host_structures
@@ -320,17 +322,15 @@ def redeploy(
     ``objective="iso"``: ``n_posts`` None is the number of posts the scenario ends (still
     funded); ``replace_within_min`` (default: the threshold) is the radius R within which a
     new site replaces a lost point of presence (``models.iso``). Demand is weighted by
-    fragility when ``settings.fragility_weighting``. Costs per state: ``analysis.costs``.
+    fragility when ``settings.fragility_weighting``. Costs per state with the cost table
+    ``costs`` (``analysis.costs``; None: not costed).
     """
-    from ..data.cost_files import load_costs
-
     if objective not in OBJECTIVES:
         raise ParameterError(f"objectif inconnu {objective!r} : attendu l'un de {sorted(OBJECTIVES)}")
     settings = scenario.settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions
-    costs = load_costs() if costs is None else costs
     keep = tuple(keep)
-    change = scenario.apply(territory)
+    change = apply_scenario(scenario, territory)
     if n_posts is None and objective == "iso":
         n_posts = change.ended_posts
     if n_posts is None or isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
@@ -406,14 +406,15 @@ def redeploy(
     communes["status"] = _status(*(communes[f"covered_{state}"].to_numpy(dtype=bool) for state in STATES))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "state"
-    table = table.join(_state_costs(extended, change, n_posts, table, costs, funding))
+    if costs is not None:
+        table = table.join(_state_costs(extended, change, n_posts, table, costs, funding))
     hosts = host_structures(extended, change, graph, settings, new)
     log.info("redeploy %s: %d new sites, %s, gap %.4g", objective, len(chosen), problem.method, problem.gap)
     return RedeployResult(territory=extended, scenario=scenario, settings=settings,
                           assumptions=assumptions, network=graph.source, objective=objective,
                           n_posts=n_posts, keep=keep, candidates=candidates, communes=communes,
                           sites=sites, table=table, solution=problem, lost_points=lost_table, hosts=hosts,
-                          replace_within_min=within_min, costs_source=tuple(costs.lines(funding, driving=False)))
+                          replace_within_min=within_min, costs_source=tuple(costs.lines(funding, driving=False)) if costs is not None else ())
 
 
 def _state_costs(extended: Territory, change, n_posts: int, table: pd.DataFrame, costs: CostTable,

@@ -24,15 +24,15 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ..analysis.costs import CostTable
-from ..analysis.renewal import RenewalAssumptions
-from ..analysis.scenarios import Scenario
-from ..data.departements import territory_name
+from ..core.costs import CostTable
+from ..core.departements import territory_name
+from ..core.errors import ConumGeoError, InputError
+from ..core.renewal import RenewalAssumptions
+from ..core.scenarios import Scenario
+from ..core.settings import Settings
+from ..core.territory import CRS_WGS84, Territory
 from ..data.territory import NationalInputs
-from ..errors import ConumGeoError, InputError
 from ..outputs.tables import TableFormat
-from ..settings import Settings
-from ..tables import CRS_WGS84, Territory
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class Job:
 
     def key(self, inputs: NationalInputs) -> str:
         """Identifies the job on these inputs: outputs with the same key are reused."""
-        from .. import __version__
+        from ..core.version import __version__
 
         parts = {"inputs": inputs.fingerprint, "command": self.command, "settings": repr(self.settings),
                  "scenario": repr(self.scenario), "network": self.network, "draws": self.draws,

@@ -23,10 +23,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ..core.errors import DataUnavailableError, ParameterError
+from ..core.progress import progress
+from ..core.territory import CRS_WGS84
 from ..data.territory import NationalInputs
-from ..errors import DataUnavailableError, ParameterError
-from ..progress import progress
-from ..tables import CRS_WGS84
 from .jobs import STATUS_DONE, STATUS_FAILED, STATUS_REUSED, DeptOutcome, Job, empty_table, run_departement
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..errors import InputError, ParameterError
-from ..vocabulary import DEFAULT_BUFFER_KM, NETWORK_SOURCES
+from ..core.errors import InputError, ParameterError
+from ..core.vocabulary import DEFAULT_BUFFER_KM, NETWORK_SOURCES
 from .graph import RoadGraph
 from .proxy import build_proxy_network
 from .speeds import DEFAULT_SPEEDS, SpeedTable

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError, NetworkError
+from ..core.errors import InputError, NetworkError
 from .build import graph_from_polylines, split_polylines
 from .graph import RoadGraph
 from .speeds import BDTOPO_NOT_DRIVABLE, DEFAULT_SPEEDS, SpeedTable

@@ -25,8 +25,8 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from ..arrays import runs
-from ..errors import NetworkError
+from ..core.arrays import runs
+from ..core.errors import NetworkError
 from .graph import RoadGraph
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from ..cache import cache_root
+from ..core.cache import cache_root
 from .graph import RoadGraph
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
-    """Where graphs are cached: ``networks`` under the cache root (``conum_geo.cache``)."""
+    """Where graphs are cached: ``networks`` under the cache root (``conum_geo.core.cache``)."""
     return cache_root() / "networks"
 
 

@@ -36,8 +36,32 @@ class Core:
         return np.searchsorted(self.nodes, node)
 
 
+#: Cores kept per graph (the last few ``keep`` sets, the oldest dropped first).
+CORES_CACHED = 4
+
+
+def core_of(graph: RoadGraph, keep: np.ndarray) -> Core:
+    """The core graph large tables search on (``contract``), the last ``CORES_CACHED`` cached
+    on the graph, keyed by ``keep``."""
+    keep = np.unique(np.asarray(keep, dtype=np.int64))
+    cores = graph.__dict__.setdefault("_cores", {})
+    key = keep.tobytes()
+    if key not in cores:
+        if len(cores) >= CORES_CACHED:
+            del cores[next(iter(cores))]
+        cores[key] = contract(graph, keep)
+    return cores[key]
+
+
 def pass_through(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
-    """Pass-through nodes (mask) and, for each arc into one, the arc it continues on (else -1)."""
+    """Pass-through nodes (mask) and, for each arc into one, the arc it continues on (else -1);
+    computed once per graph."""
+    if "_pass_through" not in graph.__dict__:
+        graph.__dict__["_pass_through"] = _pass_through(graph)
+    return graph.__dict__["_pass_through"]
+
+
+def _pass_through(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
     out, into = graph.time_s, graph.reversed_time_s
     n = graph.n_nodes
     if out.nnz == 0:
@@ -75,7 +99,7 @@ def mostly_chains(graph: RoadGraph) -> bool:
         return False
     out_degree, in_degree = np.diff(graph.time_s.indptr), np.diff(graph.reversed_time_s.indptr)
     possible = (out_degree == in_degree) & ((out_degree == 1) | (out_degree == 2))
-    return possible.mean() >= MIN_PASS_THROUGH_SHARE and graph.pass_through[0].mean() >= MIN_PASS_THROUGH_SHARE
+    return possible.mean() >= MIN_PASS_THROUGH_SHARE and pass_through(graph)[0].mean() >= MIN_PASS_THROUGH_SHARE
 
 
 def contract(graph: RoadGraph, keep: np.ndarray) -> Core:
@@ -93,7 +117,7 @@ def contract(graph: RoadGraph, keep: np.ndarray) -> Core:
 
 def contract_chains(graph: RoadGraph, keep: np.ndarray) -> Core:
     """The graph keeping every node that is not pass-through, and the nodes ``keep``."""
-    through, following = graph.pass_through
+    through, following = pass_through(graph)
     kept = ~through
     kept[np.asarray(keep, dtype=np.int64)] = True
     matrix = graph.time_s

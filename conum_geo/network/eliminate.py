@@ -24,7 +24,7 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
-from ..arrays import runs
+from ..core.arrays import runs
 from .graph import RoadGraph
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..errors import NetworkError
+from ..core.errors import NetworkError
 
 #: Contracted graphs kept per graph (one per distinct set of kept nodes).
-_CORES_CACHED = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,25 +126,3 @@ class RoadGraph:
         from .segments import RoadSegments
 
         return RoadSegments.of(self.x, self.y, *self.arcs(), usable=self.largest_scc)
-
-    @cached_property
-    def pass_through(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pass-through nodes and the arc each arc into one continues on (``network.contract``)."""
-        from .contract import pass_through
-
-        return pass_through(self)
-
-    def core(self, keep: np.ndarray):
-        """The core graph large tables search on: chains contracted, low-degree nodes
-        eliminated, ``keep`` kept (``network.contract.contract``). The last few cores are
-        cached, keyed by ``keep``."""
-        from .contract import contract
-
-        keep = np.unique(np.asarray(keep, dtype=np.int64))
-        cores = self.__dict__.setdefault("_cores", {})
-        key = keep.tobytes()
-        if key not in cores:
-            if len(cores) >= _CORES_CACHED:
-                del cores[next(iter(cores))]
-            cores[key] = contract(self, keep)
-        return cores[key]

@@ -27,8 +27,8 @@ import numpy as np
 import pyproj
 import shapely
 
-from ..errors import DataUnavailableError, InputError, NetworkError
-from ..progress import progress
+from ..core.errors import DataUnavailableError, InputError, NetworkError
+from ..core.progress import progress
 from .build import graph_from_polylines, split_polylines
 from .graph import RoadGraph
 from .speeds import (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..arrays import runs
+from ..core.arrays import runs
 
 #: Sample spacing: this quantile of the segment lengths (most segments get one sample).
 SPACING_QUANTILE = 0.9

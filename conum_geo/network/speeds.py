@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from ..errors import ParameterError
+from ..core.errors import ParameterError
 
 #: Reference speed (km/h) per OSM ``highway`` class; only these classes are drivable.
 OSM_CLASS_KMH = MappingProxyType({

@@ -6,10 +6,10 @@ summary, ``assumptions.txt``, ``summary.json`` and the map's side panel.
 
 from __future__ import annotations
 
+from ..core.settings import Settings
+from ..core.vocabulary import OBJECTIVES, STRUCTURE_TYPES
 from ..models.parameters import ModelAssumptions
 from ..models.redeploy import RedeployResult
-from ..settings import Settings
-from ..vocabulary import OBJECTIVES, STRUCTURE_TYPES
 from .text import fmt_decimal, fmt_int, fmt_number, fmt_pct
 
 

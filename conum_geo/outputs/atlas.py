@@ -1,6 +1,8 @@
 """The national atlas: every commune of France, one row per département, an index map.
 
-``write_atlas(result, out_dir)`` writes, beside the per-département folders, ``france/``:
+``write_atlas(result, out_dir)`` writes, beside the per-département folders, ``france/``
+(``result``: a national run, ``national.NationalResult``, read by its attributes only: outputs
+sit below the national layer):
 
 - ``communes.csv`` and ``communes.gpkg``: every commune (or arrondissement) computed, WGS84;
 - ``departements.csv``: per département, communes, population, sites by kind, conseiller
@@ -19,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..national.runner import NationalResult
 from .files import write_geopackage, write_json, write_outputs
 from .map_frame import markup, save_map
 from .tables import Table, TableFormat
@@ -42,7 +43,7 @@ def _colour(value) -> str:
     return next(colour for bound, colour, _ in LOSS_CLASSES if value <= bound)
 
 
-def index_map(result: NationalResult):
+def index_map(result):
     """The atlas index: départements coloured by loss per 10,000; a click opens a popup with
     the link to the département's own map."""
     import folium
@@ -85,7 +86,7 @@ def index_map(result: NationalResult):
     return m
 
 
-def write_atlas(result: NationalResult, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
+def write_atlas(result, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``france/`` beside the départements' folders (module doc)."""
     communes = result.communes
     departements = result.departements
@@ -99,7 +100,7 @@ def write_atlas(result: NationalResult, out_dir: str | Path, *, tables: TableFor
     }, tables=tables)
 
 
-def format_national(result: NationalResult, top: int = 15) -> str:
+def format_national(result, top: int = 15) -> str:
     """French summary of a national run: totals, failures, the départements most affected."""
     s = result.summary()
     lines = [f"{s['departements']} départements — {s['mode']}, {fmt_decimal(s['wall_s'], 1)} s ; "

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.catchments import METHODS, CatchmentsResult, Grid
-from ..errors import DataUnavailableError
-from ..vocabulary import SITE_KINDS
+from ..core.errors import DataUnavailableError
+from ..core.vocabulary import SITE_KINDS
 from .files import write_geopackage, write_json, write_outputs
 from .map_frame import (
     Entry,

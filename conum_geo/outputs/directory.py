@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.nearest import Directory
-from ..vocabulary import SITE_KINDS
+from ..core.vocabulary import SITE_KINDS
 from .files import write_json, write_outputs
 from .summary import caveat_lines, full_summary, warning_lines
 from .tables import Table, TableFormat

@@ -38,7 +38,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, OutputError
+from ..core.errors import InputError, OutputError
 from .tables import Table, TableFormat, write_csv, write_xlsx
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ..tables import CRS_WGS84
-from ..vocabulary import SITE_KINDS
+from ..core.territory import CRS_WGS84
+from ..core.vocabulary import SITE_KINDS
 from .page_safety import html_text, script_json, with_csp
 from .text import provenance_warning
 from .web_assets import inline_head
@@ -278,7 +278,7 @@ def figures_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def computed_line() -> str:
     """``Calculs : conum-geo <version>, le <date>``."""
-    from .. import __version__
+    from ..core.version import __version__
 
     return f"Calculs : conum-geo {__version__}, le {dt.date.today():%d/%m/%Y}."
 

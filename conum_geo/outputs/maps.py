@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.departements import territory_name
-from ..vocabulary import SITE_KINDS
+from ..core.departements import territory_name
+from ..core.vocabulary import SITE_KINDS
 from .assumptions import renewal_lines, simulation_figure_lines
 from .cost_text import FIXED_SITE_COST_ROWS, cost_rows
 from .directory import nearby_codes
@@ -109,7 +109,7 @@ def _site_layers(m, sites, labels) -> list[Entry]:
 def gaps_map(result, m=None):
     """Map of a ``GapsResult``: communes by status (or by time before or after), sites
     before/after, landmarks, legend, figures, sources."""
-    from ..vocabulary import STATUSES as STATUS_LABELS
+    from ..core.vocabulary import STATUSES as STATUS_LABELS
 
     territory = result.territory
     labels = site_labels(result.sites, territory)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..vocabulary import MODELS
+from ..core.vocabulary import MODELS
 from .assumptions import assumption_lines, redeployment_lines
 from .cost_text import COST_ROWS, FIXED_SITE_COST_ROWS, cost_rows
 from .map_frame import (
@@ -77,7 +77,7 @@ def comparison_figures(result) -> str:
         ["Heures de route / sem.", *[fmt_int(round(v)) for v in t["driving_h"]]],
         ["Temps moyen (min)", *[fmt_decimal(v) for v in t["mean_access_min"]]],
         ["Temps P90 (min)", *[fmt_decimal(v) for v in t["p90_access_min"]]],
-        *[[label, *[fmt(r) for _, r in t.iterrows()]] for label, fmt in COST_ROWS],
+        *[[label, *[fmt(r) for _, r in t.iterrows()]] for label, fmt in COST_ROWS if result.costs is not None],
     ]
     return figures_table(["", *[MODELS[m] for m in t.index]], rows)
 
@@ -171,7 +171,7 @@ def redeployment_map(result, m=None):
                map_title("Redéploiement à iso" if result.objective == "iso" else "Redéploiement",
                          result.territory.dept), subtitle, entries,
                assumptions=redeployment_lines(result) + list(result.costs_source),
-               figures=figures_table(["Coûts annuels (sites fixes)", *[STATES[k] for k in result.table.index]],
-                                     cost_rows(result.table, FIXED_SITE_COST_ROWS)),
+               figures=(figures_table(["Coûts annuels (sites fixes)", *[STATES[k] for k in result.table.index]],
+                                      cost_rows(result.table, FIXED_SITE_COST_ROWS)) if result.costs_source else ""),
                warnings=result_notices(result))
     return m

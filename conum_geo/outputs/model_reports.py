@@ -48,7 +48,8 @@ def redeployment_summary(result: RedeployResult) -> dict:
 def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``models.csv``, ``communes.csv``/``.gpkg``, ``presences.csv``/``.gpkg``,
     ``schedule.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
-    models = result.table.reset_index()[["model", *MODEL_COLUMNS]]
+    table = result.table.reset_index()
+    models = table[[c for c in ("model", *MODEL_COLUMNS) if c in table]]  # cost columns when costed
     columns = ["code_insee", "nom", "population"] + [
         f"{metric}_{model}" for model in result.deployments for metric in COMMUNE_METRICS]
     communes = result.communes[columns + ["geometry"]]
@@ -56,7 +57,8 @@ def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFo
                           ignore_index=True)[PRESENCE_FILE_COLUMNS + ["geometry"]]
     schedule = pd.concat([d.schedule for d in result.deployments.values()], ignore_index=True)
     assumptions = ([f"Postes : {len(result.posts)} ({result.posts_rule})."]
-                   + assumption_lines(result.assumptions, result.settings) + result.costs.lines(result.funding)
+                   + assumption_lines(result.assumptions, result.settings)
+                   + (result.costs.lines(result.funding) if result.costs is not None else [])
                    + caveat_lines(result))
     return write_outputs(out_dir, {
         "models.csv": Table(models),
@@ -92,7 +94,7 @@ def format_comparison(result: Comparison) -> str:
         ("Couverture communes rurales", lambda r: fmt_pct(r["rural_covered_share"])),
         ("Habitants avec présence le soir", lambda r: fmt_pct(r["evening_share"])),
         ("Habitants avec présence le samedi", lambda r: fmt_pct(r["saturday_share"])),
-        *COST_ROWS,
+        *(COST_ROWS if result.costs is not None else []),
     ]
     width = 24
     lines = [
@@ -104,7 +106,9 @@ def format_comparison(result: Comparison) -> str:
     for label, fmt in rows:
         lines.append(f"{label:<42}" + "".join(f"{fmt(t.loc[m]):>{width}}" for m in t.index))
     lines += ["", f"(*) {DEFINITIONS['gini_access']}."]
-    lines += cost_notes(result.costs, result.funding, int(t["status_unknown_posts"].max()), result.table["driving_time_value_eur"])
+    if result.costs is not None:
+        lines += cost_notes(result.costs, result.funding, int(t["status_unknown_posts"].max()),
+                            result.table["driving_time_value_eur"])
     lines += ["", "Hypothèses :"] + [f"- {line}" for line in assumption_lines(result.assumptions, result.settings)]
     lines += caveat_lines(result) + warning_lines(result)
     return "\n".join(lines)
@@ -167,12 +171,13 @@ def format_redeployment(result: RedeployResult, top: int = 10) -> str:
     lines.append(f"Solveur : {solver['method']}, {solver['status']} ; écart à l'optimum : {gap}.")
     if result.objective == "iso":
         lines += iso_lines(result)
-    lines += ["", "Coûts annuels des postes (sites fixes, sans déplacements) :",
-              f"{'':<34}" + "".join(f"{row['label']:>28}" for row in s["states"].values())]
-    lines += [f"{label:<34}" + "".join(f"{fmt(t):>28}" for _, t in result.table.iterrows())
-              for label, fmt in FIXED_SITE_COST_ROWS]
-    lines.append("Les nouveaux postes sont chiffrés comme employés par une collectivité (employeur public).")
-    lines += [f"- {line}" for line in result.costs_source]
+    if result.costs_source:
+        lines += ["", "Coûts annuels des postes (sites fixes, sans déplacements) :",
+                  f"{'':<34}" + "".join(f"{row['label']:>28}" for row in s["states"].values())]
+        lines += [f"{label:<34}" + "".join(f"{fmt(t):>28}" for _, t in result.table.iterrows())
+                  for label, fmt in FIXED_SITE_COST_ROWS]
+        lines.append("Les nouveaux postes sont chiffrés comme employés par une collectivité (employeur public).")
+        lines += [f"- {line}" for line in result.costs_source]
     if result.objective == "lscp" and s["new_sites"] > s["posts"]:
         lines.append(f"Il faudrait {s['new_sites']} nouveaux sites pour couvrir toutes les communes "
                      f"atteignables, plus que les {s['posts']} postes disponibles.")

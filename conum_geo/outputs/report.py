@@ -14,9 +14,9 @@ import textwrap
 from pathlib import Path
 
 from ..analysis.gaps import GapsResult
-from ..data.departements import territory_name
-from ..errors import DataUnavailableError
-from ..vocabulary import NETWORK_SOURCES, SITE_KINDS, STATUSES
+from ..core.departements import territory_name
+from ..core.errors import DataUnavailableError
+from ..core.vocabulary import NETWORK_SOURCES, SITE_KINDS, STATUSES
 from .map_frame import SITE_COLOURS
 from .maps import ENDED_COLOUR, STATUS_COLOURS
 from .summary import caveat, result_notices
@@ -93,7 +93,7 @@ class TextFlow:
 
 
 def _header(fig, result: GapsResult, page: int, pages: int) -> None:
-    from .. import __version__
+    from ..core.version import __version__
 
     dept = result.territory.dept
     fig.text(LEFT, 0.965, f"Couverture numérique — {territory_name(dept)} ({dept})", fontsize=15, weight="bold",

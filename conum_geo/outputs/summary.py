@@ -7,7 +7,7 @@ warning of the run (``notices``), so the terminal, the file and the map say the 
 
 from __future__ import annotations
 
-from ..notices import Notice, merged
+from ..core.notices import Notice, merged
 from .text import provenance_warning
 
 

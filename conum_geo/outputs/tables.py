@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataUnavailableError, ParameterError
-from ..vocabulary import CSV_FORMATS
+from ..core.errors import DataUnavailableError, ParameterError
+from ..core.vocabulary import CSV_FORMATS
 from .text import as_codes
 
 #: A text a spreadsheet would read as a formula (module doc).

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..analysis.timeline import TimelineResult
-from ..data.departements import territory_name
-from ..vocabulary import SITE_KINDS
+from ..core.departements import territory_name
+from ..core.vocabulary import SITE_KINDS
 from .charts import month_label, step_chart
 from .files import write_json, write_lines, write_outputs
 from .summary import caveat, caveat_lines, full_summary, warning_lines

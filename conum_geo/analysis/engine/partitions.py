@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from ...arrays import runs
+from ...core.arrays import runs
 from ...network.build import spatial_order
 from ...network.graph import RoadGraph
 from .snapping import Snapped

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...errors import NetworkError, ParameterError
+from ...core.errors import NetworkError, ParameterError
 from ...network.graph import RoadGraph
 
 

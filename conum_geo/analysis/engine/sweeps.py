@@ -19,8 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from ...arrays import runs
-from ...errors import ParameterError
+from ...core.arrays import runs
+from ...core.errors import ParameterError
 from ...network.graph import RoadGraph
 from .partitions import CALL_BYTES, ROUNDING, oriented
 from .snapping import Snapped

@@ -15,10 +15,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ...errors import ParameterError
-from ...network.contract import mostly_chains
+from ...core.errors import ParameterError
+from ...core.progress import progress
+from ...network.contract import core_of, mostly_chains
 from ...network.graph import RoadGraph
-from ...progress import progress
 from .partitions import BLOCK_BYTES, ROUNDING, NodeCounter, Partition, Starts, plan_partitions
 from .snapping import Snapped
 
@@ -143,7 +143,7 @@ def time_table(
         target_node, target_leg_s, _ = targets.ways(leaving=toward_sources)
         if _core_pays(graph, np.unique(starts.node[:, 0]), cutoff_s):
             nodes = np.concatenate([starts.node.ravel(), target_node.ravel()])
-            core = graph.core(nodes[nodes >= 0])
+            core = core_of(graph, nodes[nodes >= 0])
             graph = core.graph
             starts = replace(starts, node=np.where(starts.node >= 0, core.index_of(starts.node), -1))
             target_node = np.where(target_node >= 0, core.index_of(target_node), -1)

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ...errors import InputError
-from ...tables import CRS_WGS84
+from ...core.errors import InputError
+from ...core.territory import CRS_WGS84
 from ..geometry import polygonal_part
 from .io import (
     Register,

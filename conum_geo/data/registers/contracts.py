@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...errors import InputError
+from ...core.errors import InputError
 from .io import Register, file_as_of, normalised_name, read_csv, spreadsheet_row
 
 KIND = "contracts"

@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
-from ...vocabulary import POST_HOURS_WEEK
+from ...core.errors import InputError
+from ...core.vocabulary import POST_HOURS_WEEK
 from .hours import osm_hours_column
 from .io import (
     Register,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import InputError
+from ...core.errors import InputError
 from .communes import CODE_FIELDS
 
 log = logging.getLogger(__name__)

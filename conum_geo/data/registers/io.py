@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...core.errors import InputError
 
 #: Bounding boxes (lon_min, lat_min, lon_max, lat_max) of French territories: metropolitan
 #: France with Corsica, the five DROM, and the overseas collectivités.

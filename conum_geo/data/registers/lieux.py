@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...core.errors import InputError
 from .hours import osm_hours_column
 from .io import (
     COMMUNE_CODE,

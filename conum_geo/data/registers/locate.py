@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ...tables import CRS_WGS84
+from ...core.territory import CRS_WGS84
 from .io import normalised_name
 
 BY_REGISTER = "code du registre"

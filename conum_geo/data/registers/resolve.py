@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ...errors import InputError, ParameterError
+from ...core.errors import InputError, ParameterError
 from .communes import read_cog, read_contours, read_epci
 from .conum import read_conum_lieux, read_conum_structures
 from .detect import KINDS, MULTIPLE, Scan, detect_kind, scan

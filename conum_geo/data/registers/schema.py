@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...errors import InputError
+from ...core.errors import InputError
 from .io import read_json
 
 #: Frictionless error types → French text (``{note}``: what the rule says).

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...core.errors import InputError
 from .io import (
     Register,
     commune_codes,

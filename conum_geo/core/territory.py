@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from .data.departements import metric_crs
-from .data.site_hours import fill_unknown_hours
+from .departements import metric_crs
 from .errors import InputError
 from .notices import Notice, Notices
+from .site_hours import fill_unknown_hours
 from .vocabulary import SITE_KINDS
 
 CRS_METRIC = "EPSG:2154"

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..notices import Notices
-from ..vocabulary import SITE_KINDS
+from .notices import Notices
+from .vocabulary import SITE_KINDS
 
 #: Weekly hours given to a site of each kind when fewer than ``MIN_KNOWN`` sites of its kind
 #: have known hours (France services: the label's minimum of 24 h a week).

@@ -1,7 +1,7 @@
 """One progress helper: a bar on a terminal, plain lines everywhere else.
 
 On a terminal (stderr is a TTY), long work draws tqdm bars on stderr. Anywhere else (a pipe, a
-log file, a batch job, a cluster's logs) it writes lines through the ``conum_geo.progress``
+log file, a batch job, a cluster's logs) it writes lines through the ``conum_geo.core.progress``
 logger: one at most every ``LINE_EVERY_S`` seconds (or one per item for coarse items), and one
 when the work ends if it lasted that long, e.g.
 ``départements : 12/101 (12 %) en 1 min 05 s, reste ≈ 8 min``; short work writes nothing. The CLI shows that logger
@@ -17,7 +17,7 @@ import time
 
 #: Seconds between two progress lines (when stderr is not a terminal).
 LINE_EVERY_S = 10.0
-LOGGER = "conum_geo.progress"
+LOGGER = "conum_geo.core.progress"
 log = logging.getLogger(LOGGER)
 
 

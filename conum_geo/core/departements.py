@@ -8,7 +8,7 @@ territory (RGAF09, RGFG95, RGR92, RGM04, RGSPM06), never Lambert-93 outside its 
 
 from __future__ import annotations
 
-from ..errors import UnknownDepartementError
+from .errors import UnknownDepartementError
 
 #: Département code → name (COG 2026).
 DEPARTEMENT_NAMES = {

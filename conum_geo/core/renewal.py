@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..errors import ParameterError
-from ..vocabulary import STRUCTURE_TYPES
+from .errors import ParameterError
+from .vocabulary import STRUCTURE_TYPES
 
 #: What the undecided employers do (``--undecided``), and its French description.
 UNDECIDED = {

@@ -35,7 +35,7 @@ class Settings:
     off_network_speed_kmh
         Speed of the straight leg between a point and the network.
     kinds
-        Site kinds that count for coverage (see ``conum_geo.vocabulary.SITE_KINDS``).
+        Site kinds that count for coverage (see ``conum_geo.core.vocabulary.SITE_KINDS``).
     margin_min
         Gaps: a commune is flagged when its time to the nearest presence rises by more.
     ratio_drop_share
@@ -43,7 +43,7 @@ class Settings:
         (0.5 = halved); ``None`` switches the rule off.
     supply
         What a site offers in the accessibility ratio: ``"presence_h"`` or ``"fte"``
-        (``conum_geo.vocabulary.SUPPLY_MEASURES``).
+        (``conum_geo.core.vocabulary.SUPPLY_MEASURES``).
     fragility_weighting
         Weight each commune's demand by its digital-fragility index in the ratio.
     min_presence_h
