@@ -137,7 +137,10 @@ def test_gaps_on_a_date_says_which_posts_end_and_why(demo, demo_graph):
     # the Département's 24 posts ended on 2023-05-02 (estimated); the others run to 2023-08-31 and later
     assert result.ended_posts == 24
     assert set(result.ended["employeur"]) == {"Département (illustratif)"}
-    assert result.ended["reason"].str.startswith("contrat échu le 2023-05-02 (fin estimée").all()
+    assert (result.ended["reason_code"] == "date").all()
+    from conum_geo.outputs.reasons import ended_posts
+
+    assert ended_posts(result)["reason"].str.startswith("contrat échu le 2023-05-02 (fin estimée").all()
     assert any(n.code == "fin_de_contrat_estimee" and n.count == 24 for n in result.notices)
 
 

@@ -111,6 +111,9 @@ def test_what_the_road_graph_filled_in_or_left_out_is_a_warning():
     territory = SimpleNamespace(communes=pd.DataFrame({"code_insee": ["58001"]}), sites=pd.DataFrame({"site_id": ["s1"]}))
     notices = network_notices(SnappedTerritory(graph=graph, sites=points, communes=points), territory)
     assert [(n.code, n.count) for n in notices] == [("bac_sans_duree", 2), ("restrictions_non_appliquees", 4)]
-    assert "5 km/h" in notices[0].text() and "voie intermédiaire (via way) : 4" in notices[1].text()
+    from conum_geo.outputs.messages import rendered
+
+    texts = [rendered(n).text() for n in notices]
+    assert "5 km/h" in texts[0] and "voie intermédiaire (via way) : 4" in texts[1]
     clean = _graph([0, 2000], [0, 0], [(0, 1, 100.0), (1, 0, 100.0)])
     assert network_notices(SnappedTerritory(graph=clean, sites=points, communes=points), territory) == ()

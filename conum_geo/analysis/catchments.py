@@ -34,6 +34,7 @@ from scipy.spatial import cKDTree
 
 from ..core.arrays import runs
 from ..core.errors import DataUnavailableError, InputError, ParameterError
+from ..core.messages import says
 from ..core.progress import progress
 from ..core.settings import Settings, check_finite
 from ..core.territory import Territory
@@ -71,7 +72,7 @@ class Grid:
     def covering(cls, bounds, cell_m: float, crs: str) -> Grid:
         """The smallest grid of ``cell_m`` cells (aligned on multiples of it) covering ``bounds``."""
         if not cell_m > 0:
-            raise ParameterError(f"taille de cellule : attendu > 0 m, reçu {cell_m}")
+            raise ParameterError(says("cell", value=cell_m))
         xmin, ymin, xmax, ymax = bounds
         x0, y0 = np.floor(xmin / cell_m) * cell_m, np.floor(ymin / cell_m) * cell_m
         x1, y1 = np.ceil(xmax / cell_m) * cell_m, np.ceil(ymax / cell_m) * cell_m
@@ -154,7 +155,7 @@ def band_polygons(surface_min: np.ndarray, grid: Grid, minutes) -> list[tuple[fl
         from rasterio import features
         from rasterio.transform import from_origin
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataUnavailableError("les isochrones demandent rasterio : pip install 'conum-geo[raster]'") from exc
+        raise DataUnavailableError(says("rasterio")) from exc
     limits = np.asarray(sorted(minutes), dtype=float)
     inside = np.isfinite(surface_min) & (surface_min <= limits[-1])
     bands = []
@@ -227,11 +228,11 @@ def catchments(
     kinds = settings.kinds
     minutes = tuple(sorted(check_finite("minutes", m, minimum=0, strict=True) for m in minutes))
     if not minutes:
-        raise ParameterError("minutes : au moins une limite de bande attendue")
+        raise ParameterError(says("bands"))
     sites = territory.sites.loc[territory.sites["kind"].isin(kinds)
                                 & ~(territory.sites["presence_h"] == 0)]
     if sites.empty:
-        raise InputError(f"aucun lieu de type {list(kinds)} ouvert au public", path="sites", field="kind")
+        raise InputError(says("no_open_site", kinds=list(kinds)), path="sites", field="kind")
     snapped = snap(graph, sites.geometry.x, sites.geometry.y, speed_kmh=settings.off_network_speed_kmh)
     xmin, ymin, xmax, ymax = territory.communes.total_bounds
     grid = Grid.covering((xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M),
@@ -304,7 +305,7 @@ def _per_commune(communes, graph: RoadGraph, snapped, origins, sites, commune_ba
     try:
         from rasterio import features
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataUnavailableError("les isochrones demandent rasterio : pip install 'conum-geo[raster]'") from exc
+        raise DataUnavailableError(says("rasterio")) from exc
     pairs = time_table(graph, snapped, origins, cutoff_s=minutes[-1] * 60.0, toward_sources=toward_sites)
     geometry = communes.geometry.to_numpy()
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..core.costs import COST_POST_COLUMNS, CostTable
 from ..core.errors import ParameterError
+from ..core.messages import says
 
 
 def option_costs(posts: pd.DataFrame, table: CostTable, *, driving_km_week: float = 0.0,
@@ -34,7 +35,7 @@ def option_costs(posts: pd.DataFrame, table: CostTable, *, driving_km_week: floa
     """Yearly costs of an option (module doc): ``posts`` has ``COST_POST_COLUMNS``."""
     missing = set(COST_POST_COLUMNS) - set(posts.columns)
     if missing:
-        raise ParameterError(f"postes à chiffrer : colonne(s) manquante(s) {sorted(missing)}")
+        raise ParameterError(says("cost_columns", missing=sorted(missing)))
     subsidy = table.yearly_subsidy(posts["public"], posts["dept"], posts["qpv_zrr"], funding).sum()
     fte = float(posts["fte"].sum())
     post_cost = fte * table.employer_cost_per_fte_year / table.salary_share_of_post_cost

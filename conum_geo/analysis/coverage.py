@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import InputError
+from ..core.messages import says
 from ..core.notices import Notice
 from ..core.settings import Settings
 from ..core.territory import Territory, require_columns, require_unique
@@ -97,14 +98,12 @@ def far_from_roads(snapped: SnappedTerritory, territory: Territory) -> tuple[Not
     if snapped.graph.leg_speed_kmh is not None:
         return ()
     notices = []
-    for what, points, names in (("commune(s)", snapped.communes, territory.communes["code_insee"]),
-                                ("lieu(x)", snapped.sites, territory.sites["site_id"])):
+    for what, points, names in (("communes", snapped.communes, territory.communes["code_insee"]),
+                                ("sites", snapped.sites, territory.sites["site_id"])):
         far = np.flatnonzero(points.off_road_m > FAR_FROM_ROAD_M)
         if len(far):
             notices.append(Notice(
-                code="loin_des_routes", count=len(far),
-                message=f"{len(far)} {what} à plus de {FAR_FROM_ROAD_M:g} m de toute route du réseau : "
-                        "raccordé(s) à la plus proche, trajet à pied ou hors réseau compté",
+                code="loin_des_routes", count=len(far), params={"form": what, "distance_m": FAR_FROM_ROAD_M},
                 examples=tuple(f"{names.iloc[i]} ({points.off_road_m[i]:.0f} m)" for i in far[:5])))
     return tuple(notices)
 
@@ -117,19 +116,13 @@ def network_notices(snapped: SnappedTerritory, territory: Territory) -> tuple[No
     provenance = snapped.graph.provenance
     untimed = int(provenance.get("ferries_without_duration", 0))
     if untimed:
-        notices.append(Notice(
-            code="bac_sans_duree", count=untimed,
-            message=f"{untimed} liaison(s) par bac sans durée renseignée (tag duration) : traversée comptée à "
-                    f"{FERRY_KMH:g} km/h"))
+        notices.append(Notice(code="bac_sans_duree", count=untimed, params={"speed_kmh": FERRY_KMH}))
     if provenance.get("cache_rebuilt"):
-        notices.append(Notice(code="cache_reconstruit", message="réseau routier en cache illisible "
-                              f"({provenance['cache_rebuilt']}) : reconstruit depuis ses fichiers"))
+        notices.append(Notice(code="cache_reconstruit", params={"damage": provenance["cache_rebuilt"]}))
     skipped = provenance.get("turn_restrictions_skipped") or {}
     if sum(skipped.values()):
-        notices.append(Notice(
-            code="restrictions_non_appliquees", count=int(sum(skipped.values())),
-            message=f"{sum(skipped.values())} interdiction(s) de tourner non appliquée(s)",
-            examples=tuple(f"{reason} : {count}" for reason, count in skipped.items())))
+        notices.append(Notice(code="restrictions_non_appliquees", count=int(sum(skipped.values())),
+                              examples=tuple(f"{reason} : {count}" for reason, count in skipped.items())))
     return tuple(notices)
 
 
@@ -212,18 +205,15 @@ def demand_of(communes: pd.DataFrame, settings: Settings) -> pd.Series:
     if not settings.fragility_weighting:
         return population
     if "fragility" not in communes.columns:
-        raise InputError("la pondération par la fragilité demande une colonne « fragility » (indice de "
-                         "fragilité numérique : --fragility)",
-                         path="communes", field="fragility")
+        raise InputError(says("fragility_column"), path="communes", field="fragility")
     fragility = communes.set_index("code_insee")["fragility"].astype(float)
     if (fragility < 0).any():
         row = int(np.flatnonzero((fragility < 0).to_numpy())[0])
-        raise InputError(f"fragilité négative {fragility.iloc[row]}", path="communes",
+        raise InputError(says("fragility_negative", value=fragility.iloc[row]), path="communes",
                          row=row + 1, field="fragility")
     known = fragility.notna() & population.notna()
     if not known.any():
-        raise InputError("la pondération par la fragilité demande au moins une fragilité connue",
-                         path="communes", field="fragility")
+        raise InputError(says("fragility_unknown"), path="communes", field="fragility")
     mean = (fragility[known] * population[known]).sum() / population[known].sum()
     if (~known).any():
         log.warning("fragility unknown for %d communes: their demand is not weighted", (~known).sum())
@@ -264,8 +254,8 @@ def coverage_metrics(
     codes = pd.Index(communes["code_insee"], name="code_insee")
     unknown = sites["kind"].isin(settings.kinds) & sites["active"].astype(bool) & sites["presence_h"].isna()
     if unknown.any():
-        raise InputError(f"horaires inconnus pour {int(unknown.sum())} lieu(x) (ex. {sites.loc[unknown, 'site_id'].iloc[0]}) : "
-                         "les remplir d'abord (data.site_hours.fill_unknown_hours)", path="sites", field="presence_h")
+        raise InputError(says("hours_unknown", count=int(unknown.sum()), example=sites.loc[unknown, "site_id"].iloc[0]),
+                         path="sites", field="presence_h")
     offer = sites.loc[counted_sites(sites, settings)].set_index("site_id")
     pairs = times.loc[times["site_id"].isin(offer.index) & times["code_insee"].isin(codes)]
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import InputError
+from ..core.messages import says
 from ..core.territory import Territory
 from .supply import STATE_COLUMNS, SupplyChange
 
@@ -36,7 +37,7 @@ def _state(sites: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
 def vintage_change(before: Territory, after: Territory, *, label: str) -> SupplyChange:
     """Sites of the two vintages as a ``SupplyChange`` (communes must be the same)."""
     if before.communes["code_insee"].tolist() != after.communes["code_insee"].tolist():
-        raise InputError("les deux millésimes donnent des communes différentes ; passer les mêmes sources du territoire")
+        raise InputError(says("vintages_communes"))
     b, a = before.sites, after.sites
     both = b[["site_id", "kind", "geometry"]].merge(
         a[["site_id", "kind", "geometry"]], on="site_id", suffixes=("_b", "_a"))

@@ -44,7 +44,7 @@ NEARBY_PER_KIND = 1
 REASON_CODES = ("lost_cover", "time_up", "ratio_down")
 #: Columns of the posts that end (``GapsResult.ended``).
 ENDED_COLUMNS = ("post_id", "structure_id", "employeur", "structure_type", "model", "end_date",
-                 "end_date_source", "renewal_status", "reason")
+                 "end_date_source", "renewal_status", "reason_code")
 
 
 @dataclass
@@ -115,7 +115,7 @@ class GapsResult:
             "sites_before": int(self.sites["counted_before"].sum()),
             "sites_after": int(self.sites["counted_after"].sum()),
             "ended_posts": int(self.ended_posts),
-            "ended": self.ended[["post_id", "employeur", "reason"]].to_dict("records"),
+            "ended": self.ended[["post_id", "employeur", "reason_code"]].to_dict("records"),
             **({} if self.costs is None else {
                 "costs": {side: {k: (None if pd.isna(v) else v) for k, v in row.items()}
                           for side, row in self.costs.to_dict(orient="index").items()},
@@ -157,7 +157,8 @@ def _unbounded(metrics: pd.DataFrame, snapped: SnappedTerritory, territory: Terr
 
 
 def _reasons(before: pd.DataFrame, after: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Boolean columns ``REASON_CODES`` per commune, and the French text of each flag."""
+    """Boolean columns ``REASON_CODES`` per commune, and their codes joined (``reason_code``;
+    ``outputs.reasons`` says them in French)."""
     delta = after["access_min"] - before["access_min"]
     flags = pd.DataFrame({
         "lost_cover": before["covered"] & ~after["covered"],
@@ -167,24 +168,8 @@ def _reasons(before: pd.DataFrame, after: pd.DataFrame, settings: Settings) -> p
     if settings.ratio_drop_share is not None:
         flags["ratio_down"] = (before["ratio"] > 0) & (
             after["ratio"] < before["ratio"] * (1 - settings.ratio_drop_share))
-    texts = {
-        "lost_cover": np.select(
-            [after["access_min"].isna(), after["presence_level"] == "ponctuelle"],
-            ["plus aucune présence accessible",
-             f"seulement un passage ponctuel à moins de {settings.threshold_min:g} min"],
-            f"plus de permanence régulière à moins de {settings.threshold_min:g} min"),
-        "time_up": np.where(delta.notna(), "temps d'accès +" + delta.round().map("{:.0f}".format)
-                            + f" min (marge {settings.margin_min:g} min)", "présence devenue inaccessible"),
-        "ratio_down": "ratio d'accessibilité −" + ((1 - after["ratio"] / before["ratio"].where(
-            before["ratio"] > 0)) * 100).round().map("{:.0f}".format) + " %",
-    }
     on = flags[list(REASON_CODES)].to_numpy(dtype=bool)
-    text = np.column_stack([np.broadcast_to(np.asarray(texts[n], dtype=object), len(flags))
-                            for n in REASON_CODES])
-    reason = [" ; ".join(row[o]) for row, o in zip(text, on)]
-    code = ["+".join(np.array(REASON_CODES)[o]) for o in on]
-    flags["reason"] = reason
-    flags["reason_code"] = code
+    flags["reason_code"] = ["+".join(np.array(REASON_CODES)[o]) for o in on]
     return flags
 
 
@@ -209,7 +194,6 @@ def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settin
                              if "fragility" in territory.communes else np.nan)
     communes["status"] = status(before["covered"].to_numpy(), after["covered"].to_numpy(), flagged)
     communes["flagged"] = flagged
-    communes["reason"] = flags["reason"].to_numpy()
     communes["reason_code"] = flags["reason_code"].to_numpy()
     communes["baseline_min"] = before["access_min"].to_numpy(dtype=float)
     communes["scenario_min"] = after["access_min"].to_numpy(dtype=float)

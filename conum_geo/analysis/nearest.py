@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ParameterError
+from ..core.messages import says
 from ..core.settings import Settings
 from ..core.territory import Territory
 from ..core.vocabulary import SITE_KINDS
@@ -72,8 +73,7 @@ def commune_origin(territory: Territory, code_insee: str) -> tuple[float, float,
     """The origin point (graph CRS) of a commune and its French label."""
     communes = territory.communes.set_index("code_insee")
     if code_insee not in communes.index:
-        raise ParameterError(f"commune {code_insee!r} absente du département {territory.dept} "
-                             "(code INSEE à 5 caractères attendu)")
+        raise ParameterError(says("commune_absent", code=code_insee, dept=territory.dept))
     row = communes.loc[code_insee]
     return float(row["origin_x"]), float(row["origin_y"]), f"{row['nom']} ({code_insee}), mairie"
 
@@ -84,7 +84,7 @@ def nearest_places(territory: Territory, graph: RoadGraph, x: float, y: float, *
     """The ``per_kind`` nearest open places of each kind from the point ``(x, y)`` (graph CRS)."""
     settings = Settings() if settings is None else settings
     if per_kind < 1:
-        raise ParameterError(f"nombre de lieux par type : entier ≥ 1 attendu, reçu {per_kind}")
+        raise ParameterError(says("per_kind", value=per_kind))
     sites = territory.sites
     sites = sites.loc[sites["presence_h"].isna() | (sites["presence_h"] > 0)].reset_index(drop=True)
     speed = settings.off_network_speed_kmh

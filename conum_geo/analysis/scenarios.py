@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 
 from ..core.errors import ScenarioError
+from ..core.messages import says
 from ..core.notices import Notice, Notices
 from ..core.scenarios import NEW_SITE_PREFIX, Scenario
 from ..core.territory import Territory
-from ..core.vocabulary import STRUCTURE_TYPES
 from .supply import PostLinks, SupplyChange, post_hours, site_state
 
 
@@ -28,8 +28,13 @@ def _error(scenario: Scenario, message: str, field: str) -> ScenarioError:
     return ScenarioError(message, path=scenario.source, field=field)
 
 
+#: Why a post ends, weakest first (a post ended by several rules says the strongest): its
+#: contract ended (``contracts_ending_before``), its employer's type, its employer, itself.
+END_REASONS = ("date", "type", "employer", "post")
+
+
 def end_reasons(scenario: Scenario, territory: Territory) -> pd.Series:
-    """Why each post of ``territory.posts`` ends, in French ('' for the posts that do not).
+    """Why each post of ``territory.posts`` ends (``END_REASONS``; '' for the posts that do not).
 
     A date rule ends the posts whose contract's last day is before the date and that are not
     known to be renewed (``renewal_status``); ``end_date_source`` says whether that day is
@@ -42,7 +47,7 @@ def end_reasons(scenario: Scenario, territory: Territory) -> pd.Series:
     ):
         missing = sorted(set(ids) - set(table[column]))
         if missing:
-            raise _error(scenario, f"{column} inconnu(s) {missing[:5]}", f"ends.{column}s")
+            raise _error(scenario, says("scenario_unknown_ids", column=column, values=missing[:5]), f"ends.{column}s")
     structures = territory.structures.set_index("structure_id")
     ruled = structures.index
     if not scenario.include_neighbours and "in_dept" in structures:
@@ -50,19 +55,14 @@ def end_reasons(scenario: Scenario, territory: Territory) -> pd.Series:
         # neighbouring Département, kept because people cross borders, do not end.
         ruled = ruled[structures["in_dept"].fillna(True).astype(bool).to_numpy()]
     in_scope = posts["structure_id"].isin(set(ruled)).to_numpy()
-    employer = posts["structure_id"].map(structures["nom"]).fillna(posts["structure_id"])
     by_type = posts["structure_id"].map(structures["structure_type"])
     reasons = pd.Series("", index=posts.index, dtype=object)
     if scenario.contracts_ending_before is not None:
         # a contract's end is a fact wherever its employer is: dates apply to every post
-        by_date = _ended_by_date(scenario, posts)
-        reasons[by_date] = [f"contrat échu le {end:%Y-%m-%d} (fin {source})" for end, source in
-                            zip(pd.to_datetime(posts.loc[by_date, "end_date"]), posts.loc[by_date, "end_date_source"])]
-    typed = in_scope & by_type.isin(scenario.end_structure_types).to_numpy()
-    reasons[typed] = [f"employeur de type « {STRUCTURE_TYPES[t]} »" for t in by_type[typed]]
-    listed = posts["structure_id"].isin(scenario.end_structure_ids).to_numpy()
-    reasons[listed] = [f"employeur arrêté par le scénario ({name})" for name in employer[listed]]
-    reasons[posts["post_id"].isin(scenario.end_post_ids).to_numpy()] = "poste arrêté par le scénario"
+        reasons[_ended_by_date(scenario, posts)] = "date"
+    reasons[in_scope & by_type.isin(scenario.end_structure_types).to_numpy()] = "type"
+    reasons[posts["structure_id"].isin(scenario.end_structure_ids).to_numpy()] = "employer"
+    reasons[posts["post_id"].isin(scenario.end_post_ids).to_numpy()] = "post"
     return reasons
 
 
@@ -80,28 +80,24 @@ def rule_notices(scenario: Scenario, territory: Territory, reasons: pd.Series) -
     notices = Notices()
     posts = territory.posts
     if scenario.contracts_ending_before is not None:
-        day = f"{scenario.contracts_ending_before:%d/%m/%Y}"
-        by_date = reasons.str.startswith("contrat échu").to_numpy()
+        day = scenario.contracts_ending_before
+        by_date = (reasons == "date").to_numpy()
         estimated = by_date & posts["end_date_estimated"].astype(bool).to_numpy()
         unknown = pd.to_datetime(posts["end_date"]).isna().to_numpy()
         renewed = (posts["renewal_status"] == "renouvele").to_numpy()
         if not by_date.any():
-            notices.add("regle_sans_effet", f"la règle « contrats échus avant le {day} » n'arrête aucun poste "
-                        f"({int(unknown.sum())} poste(s) sans date de fin connue ni estimable, "
-                        f"{int(renewed.sum())} renouvelé(s) : donner un tableau des contrats avec --contrats)")
+            notices.add("regle_sans_effet", form="date", day=day, unknown=int(unknown.sum()),
+                        renewed=int(renewed.sum()))
         if estimated.any():
-            notices.add("fin_de_contrat_estimee", f"{int(estimated.sum())} des {int(by_date.sum())} poste(s) "
-                        f"arrêtés au {day} le sont sur une fin de contrat estimée (début + durée de contrat), "
-                        "faute de date connue", count=int(estimated.sum()),
-                        examples=posts.loc[estimated, "post_id"])
+            notices.add("fin_de_contrat_estimee", count=int(estimated.sum()), examples=posts.loc[estimated, "post_id"],
+                        form="scenario", ended=int(by_date.sum()), day=day)
         if unknown.any() and by_date.any():
-            notices.add("fin_de_contrat_inconnue", f"{int(unknown.sum())} poste(s) sans date de fin connue ni "
-                        f"estimable continuent au-delà du {day}", count=int(unknown.sum()),
-                        examples=posts.loc[unknown, "post_id"])
+            notices.add("fin_de_contrat_inconnue", count=int(unknown.sum()), examples=posts.loc[unknown, "post_id"],
+                        form="scenario", day=day)
+    by_type = posts["structure_id"].map(territory.structures.set_index("structure_id")["structure_type"])
     for structure_type in scenario.end_structure_types:
-        if not reasons.str.contains(f"« {STRUCTURE_TYPES[structure_type]} »", regex=False).any():
-            notices.add("regle_sans_effet", f"aucun poste d'un employeur du département de type "
-                        f"« {STRUCTURE_TYPES[structure_type]} » : cette règle n'arrête aucun poste")
+        if not ((reasons == "type") & (by_type == structure_type)).any():
+            notices.add("regle_sans_effet", form="type", structure_type=structure_type)
     return list(notices)
 
 
@@ -113,17 +109,16 @@ def ended_posts(scenario: Scenario, territory: Territory) -> pd.Series:
 def _place(scenario: Scenario, item, field: str, territory: Territory) -> str:
     """The site an added or moved post goes to (``NEW_SITE_PREFIX`` + code for a new one)."""
     if (item.site_id is None) == (item.code_insee is None):
-        raise _error(scenario, "donner exactement un de site_id ou code_insee", field)
+        raise _error(scenario, says("scenario_place"), field)
     if item.code_insee is not None:
         if item.code_insee not in set(territory.communes["code_insee"]):
-            raise _error(scenario, f"commune inconnue {item.code_insee!r}", f"{field}.code_insee")
+            raise _error(scenario, says("scenario_commune", code=item.code_insee), f"{field}.code_insee")
         return NEW_SITE_PREFIX + item.code_insee
     kinds = territory.sites.set_index("site_id")["kind"]
     if item.site_id not in kinds.index:
-        raise _error(scenario, f"lieu inconnu {item.site_id!r}", f"{field}.site_id")
+        raise _error(scenario, says("scenario_site", site_id=item.site_id), f"{field}.site_id")
     if kinds[item.site_id] != "conum":
-        raise _error(scenario, f"le lieu {item.site_id!r} est de type {kinds[item.site_id]} ; un poste va "
-                          "dans un lieu de conseiller numérique (conum)", f"{field}.site_id")
+        raise _error(scenario, says("scenario_site_kind", site_id=item.site_id, kind=kinds[item.site_id]), f"{field}.site_id")
     return item.site_id
 
 
@@ -132,7 +127,7 @@ def _hours(scenario: Scenario, value, field: str, *, required: bool) -> float | 
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or value < 0:
-        raise _error(scenario, f"nombre d'heures ≥ 0 attendu, reçu {value!r}", field)
+        raise _error(scenario, says("scenario_hours", value=value), field)
     return float(value)
 
 
@@ -143,12 +138,12 @@ def _contributions(scenario: Scenario, territory: Territory, ended: pd.Series) -
     for i, post in enumerate(scenario.added_posts):
         field = f"add[{i}]"
         if post.post_id in post_ids:
-            raise _error(scenario, f"le poste {post.post_id!r} existe déjà", f"{field}.post_id")
+            raise _error(scenario, says("scenario_post_exists", post_id=post.post_id), f"{field}.post_id")
         post_ids.add(post.post_id)
         hours = _hours(scenario, post.presence_h, f"{field}.presence_h", required=True)
         if (isinstance(post.fte, bool) or not isinstance(post.fte, (int, float)) or not math.isfinite(post.fte)
                 or not post.fte > 0):
-            raise _error(scenario, f"ETP fini > 0 attendu, reçu {post.fte!r}", f"{field}.fte")
+            raise _error(scenario, says("scenario_fte", value=post.fte), f"{field}.fte")
         rows.append((_place(scenario, post, field, territory), hours, float(post.fte)))
     held = post_hours(territory, PostLinks.of(territory))
     fte = territory.posts.set_index("post_id")["fte"].astype(float).fillna(1.0)
@@ -157,10 +152,9 @@ def _contributions(scenario: Scenario, territory: Territory, ended: pd.Series) -
     for i, move in enumerate(scenario.moved_posts):
         field = f"move[{i}]"
         if move.post_id not in held.index:
-            raise _error(scenario, f"poste inconnu {move.post_id!r}", f"{field}.post_id")
+            raise _error(scenario, says("scenario_post_unknown", post_id=move.post_id), f"{field}.post_id")
         if move.post_id in ended_ids or move.post_id in moved:
-            raise _error(scenario, f"le poste {move.post_id!r} prend déjà fin ou bouge dans ce scénario",
-                              f"{field}.post_id")
+            raise _error(scenario, says("scenario_post_taken", post_id=move.post_id), f"{field}.post_id")
         moved.add(move.post_id)
         hours = _hours(scenario, move.presence_h, f"{field}.presence_h", required=False)
         rows.append((_place(scenario, move, field, territory),
@@ -183,7 +177,7 @@ def apply_scenario(scenario: Scenario, territory: Territory) -> SupplyChange:
     after = site_state(extended, ~ended.to_numpy() & ~moved, extra)
     return SupplyChange(territory=extended, before=before, after=after, label=scenario.name,
                         ended=pd.DataFrame({"post_id": territory.posts.loc[ended, "post_id"].to_numpy(),
-                                            "reason": reasons[ended].to_numpy()}),
+                                            "reason_code": reasons[ended].to_numpy()}),
                         notices=tuple(rule_notices(scenario, territory, reasons)))
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..core.errors import InputError, ParameterError
+from ..core.messages import says
 from ..core.notices import Notice, Notices
 from ..core.progress import progress
 from ..core.renewal import SURVEY_2023, RenewalAssumptions
@@ -67,14 +68,14 @@ def parse_p_nonrenewal(text: str) -> dict[str, float]:
         kind, sep, value = item.partition("=")
         kind = kind.strip()
         if not sep or kind not in STRUCTURE_TYPES:
-            raise InputError(f"{item!r} : TYPE=P attendu, TYPE parmi {', '.join(STRUCTURE_TYPES)}",
+            raise InputError(says("p_nonrenewal_item", item=item, types=", ".join(STRUCTURE_TYPES)),
                              field="p_nonrenewal")
         try:
             probability = float(value)
         except ValueError:
             probability = float("nan")
         if not 0.0 <= probability <= 1.0:
-            raise InputError(f"{item!r} : probabilité entre 0 et 1 attendue", field="p_nonrenewal")
+            raise InputError(says("p_nonrenewal_value", item=item), field="p_nonrenewal")
         probabilities[kind] = probability
     return probabilities
 
@@ -121,7 +122,7 @@ class RenewalModel:
         of_post = pd.Index(structures["structure_id"]).get_indexer(posts["structure_id"])
         if (of_post < 0).any():
             row = int(np.flatnonzero(of_post < 0)[0])
-            raise InputError(f"structure_id inconnu {posts['structure_id'].iloc[row]!r}",
+            raise InputError(says("unknown_id", column="structure_id", value=posts["structure_id"].iloc[row]),
                              path="posts", row=row + 1, field="structure_id")
         status = posts["renewal_status"] if "renewal_status" in posts else pd.Series("inconnu", index=posts.index)
         fixed = np.select([status == "non_renouvele", status == "renouvele"], [0, 1], -1)
@@ -296,9 +297,9 @@ def simulate_renewals(
     """
     settings = Settings() if settings is None else settings
     if draws is not None and draws < 2:
-        raise ParameterError(f"draws : au moins 2 tirages attendus, reçu {draws}")
+        raise ParameterError(says("draws", value=draws))
     if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
-        raise ParameterError(f"tolérance : nombre d'habitants > 0 attendu, reçu {tolerance}")
+        raise ParameterError(says("tolerance", value=tolerance))
     assumptions = SURVEY_2023 if assumptions is None else assumptions
     if undecided is not None:
         assumptions = assumptions.with_undecided(undecided)
@@ -334,10 +335,8 @@ def simulate_renewals(
         if done >= AUTO_MIN_DRAWS and se <= tolerance and p_se <= P_LOSE_TOLERANCE:
             break
         if done >= AUTO_MAX_DRAWS:
-            notices.add("tolerance_non_atteinte", f"après {done:,} tirages, erreur type de {se:,.0f} habitants "
-                        f"(tolérance {tolerance:,.0f}) et de {p_se * 100:.2f} points par commune "
-                        f"(tolérance {P_LOSE_TOLERANCE * 100:g}) : chiffres moins précis que demandé"
-                        .replace(",", "\u202f"))
+            notices.add("tolerance_non_atteinte", draws=done, se=se, tolerance=tolerance, p_se=p_se,
+                        p_tolerance=P_LOSE_TOLERANCE * 100)
             break
     bar.close()
     p_lose = lost_count / done

@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..core.errors import InputError
+from ..core.messages import says
 from ..core.notices import Notice
 from ..core.territory import Territory
 
@@ -57,12 +58,12 @@ class PostLinks:
         for index, column in ((rows, "site_id"), (cols, "post_id")):
             if (index < 0).any():
                 row = int(np.flatnonzero(index < 0)[0])
-                raise InputError(f"{column} inconnu {links[column].iloc[row]!r}", path="post_sites",
+                raise InputError(says("unknown_id", column=column, value=links[column].iloc[row]), path="post_sites",
                                  row=row + 1, field=column)
         share = links["share"].astype(float).fillna(1.0).to_numpy()
         post_fte = territory.posts["fte"].astype(float).fillna(1.0).to_numpy()[cols]
         if (share < 0).any() or (post_fte < 0).any():
-            raise InputError("parts et ETP ≥ 0 attendus", path="post_sites", field="share")
+            raise InputError(says("negative_shares"), path="post_sites", field="share")
         fte = sp.csr_matrix((share * post_fte, (rows, cols)), shape=shape)
         linked = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
         linked.data[:] = 1.0
@@ -110,7 +111,7 @@ def site_state(territory: Territory, alive: np.ndarray, extra: pd.DataFrame | No
     if extra is not None and len(extra):
         index = pd.Index(sites["site_id"]).get_indexer(extra["site_id"])
         if (index < 0).any():
-            raise InputError(f"site_id inconnu {extra['site_id'].iloc[int(np.flatnonzero(index < 0)[0])]!r}",
+            raise InputError(says("unknown_id", column="site_id", value=extra["site_id"].iloc[int(np.flatnonzero(index < 0)[0])]),
                              path="extra", field="site_id")
         np.add.at(presence_h, index, extra["presence_h"].to_numpy(dtype=float))
         np.add.at(fte, index, extra["fte"].to_numpy(dtype=float))
@@ -139,7 +140,7 @@ class SupplyChange:
     after: pd.DataFrame
     label: str
     ended: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        {"post_id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)}))
+        {"post_id": pd.Series(dtype=object), "reason_code": pd.Series(dtype=object)}))
     notices: tuple[Notice, ...] = ()
 
     @property

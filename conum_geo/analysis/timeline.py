@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ParameterError
+from ..core.messages import says
 from ..core.notices import Notice, Notices
 from ..core.settings import Settings
 from ..core.territory import Territory
@@ -98,8 +99,7 @@ def coverage_timeline(
     end = pd.to_datetime(posts["end_date"])
     dates = pd.concat([start, end]).dropna()
     if dates.empty and (first is None or last is None):
-        raise ParameterError("aucun poste n'a de date de contrat connue ou estimable : donner un tableau des "
-                             "contrats (--contrats) ou les mois --du et --au")
+        raise ParameterError(says("timeline_no_dates"))
     first_month = _month(first) if first is not None else _month(dates.min())
     if last is not None:
         last_month = _month(last)
@@ -108,10 +108,10 @@ def coverage_timeline(
     else:
         last_month = _month(dates.max())
     if last_month < first_month:
-        raise ParameterError(f"--au ({last_month:%Y-%m}) avant --du ({first_month:%Y-%m})")
+        raise ParameterError(says("timeline_order", last=f"{last_month:%Y-%m}", first=f"{first_month:%Y-%m}"))
     months = pd.date_range(first_month, last_month, freq="MS")
     if len(months) > MAX_MONTHS:
-        raise ParameterError(f"{len(months)} mois demandés : au plus {MAX_MONTHS}")
+        raise ParameterError(says("timeline_length", months=len(months), most=MAX_MONTHS))
 
     snapped = SnappedTerritory.build(graph, territory, settings)
     times = site_times(snapped, territory, settings.threshold_min)
@@ -146,16 +146,13 @@ def _notices(posts: pd.DataFrame, months: pd.DatetimeIndex) -> list[Notice]:
     notices = Notices()
     estimated = posts["end_date_estimated"].astype(bool)
     if estimated.any():
-        notices.add("fin_de_contrat_estimee", f"{int(estimated.sum())} poste(s) sur {len(posts)} : fin de contrat "
-                    "estimée (début + durée de contrat), faute de date connue", count=int(estimated.sum()),
-                    examples=posts.loc[estimated, "post_id"])
+        notices.add("fin_de_contrat_estimee", count=int(estimated.sum()), examples=posts.loc[estimated, "post_id"],
+                    form="timeline", posts=len(posts))
     unknown = pd.to_datetime(posts["end_date"]).isna()
     if unknown.any():
-        notices.add("fin_de_contrat_inconnue", f"{int(unknown.sum())} poste(s) sans date de fin connue ni estimable : "
-                    "comptés au travail tout le calendrier", count=int(unknown.sum()),
-                    examples=posts.loc[unknown, "post_id"])
+        notices.add("fin_de_contrat_inconnue", count=int(unknown.sum()), examples=posts.loc[unknown, "post_id"],
+                    form="timeline")
     renewed = posts["renewal_status"] == "renouvele"
     if renewed.any():
-        notices.add("contrat_renouvele", f"{int(renewed.sum())} poste(s) renouvelé(s) : comptés au travail après la "
-                    "fin de leur contrat", count=int(renewed.sum()), examples=posts.loc[renewed, "post_id"])
+        notices.add("contrat_renouvele", count=int(renewed.sum()), examples=posts.loc[renewed, "post_id"])
     return list(notices)

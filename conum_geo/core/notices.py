@@ -22,12 +22,18 @@ MAX_EXAMPLES = 5
 
 @dataclass(frozen=True)
 class Notice:
-    """One warning: what happened (``code``, French ``message``), to how many, e.g. which."""
+    """One warning: what happened (``code``, French ``message``), to how many, e.g. which.
+
+    Computations (``analysis``, ``models``) write no French: their notices carry a ``code`` and
+    its ``params`` only, and ``outputs.messages`` writes their ``message`` before anyone reads
+    it; loaders at the boundary write theirs directly.
+    """
 
     code: str
-    message: str
+    message: str = ""
     count: int = 1
     examples: tuple[str, ...] = ()
+    params: dict = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict:
         """JSON-ready form (``summary.json``'s ``warnings``)."""
@@ -48,12 +54,14 @@ class Notices:
 
     items: list[Notice] = field(default_factory=list)
 
-    def add(self, code: str, message: str, *, count: int = 1, examples: Iterable = ()) -> Notice:
-        """Record (and log) a notice; returns it."""
+    def add(self, code: str, message: str = "", *, count: int = 1, examples: Iterable = (),
+            **params) -> Notice:
+        """Record (and log) a notice; returns it. ``params`` are what a code-only notice's
+        message says (class doc)."""
         shown = tuple(str(e) for e in list(examples)[:MAX_EXAMPLES])
-        notice = Notice(code=code, message=message, count=int(count), examples=shown)
+        notice = Notice(code=code, message=message, count=int(count), examples=shown, params=params)
         self.items.append(notice)
-        log.info("%s", notice.text())
+        log.info("%s", notice.text() if message else f"{code} {params}")
         return notice
 
     def extend(self, notices: Iterable[Notice]) -> None:

@@ -45,6 +45,7 @@ from ..analysis.engine import snap, time_table
 from ..analysis.routes import route_lengths_m
 from ..core.arrays import largest_remainder
 from ..core.errors import ParameterError
+from ..core.messages import says
 from ..core.settings import Settings
 from ..core.territory import SITE_COLUMNS, Territory
 from ..core.vocabulary import MODELS
@@ -129,7 +130,7 @@ def posts_by_population(territory: Territory, n_posts: int, *,
     """
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     if n_posts < 1:
-        raise ParameterError(f"nombre de postes : attendu ≥ 1, reçu {n_posts}")
+        raise ParameterError(says("n_posts_positive", value=n_posts))
     epci = territory.communes["epci_code"]
     communes = territory.communes.assign(
         epci=epci.where(epci.notna() & (epci != ""), territory.communes["code_insee"]))
@@ -272,7 +273,7 @@ def deploy(model: str, posts: pd.DataFrame, shares: pd.DataFrame, territory: Ter
            assumptions: ModelAssumptions, settings: Settings) -> Deployment:
     """Deploy ``posts`` under ``model`` (``MODELS``) given their territory ``shares``."""
     if model not in MODELS:
-        raise ParameterError(f"modèle inconnu {model!r} : attendu l'un de {sorted(MODELS)}")
+        raise ParameterError(says("model_unknown", model=model, known=sorted(MODELS)))
     plan = schedule(model, posts, shares, assumptions)
     return Deployment(model=model, presences=_presences(model, plan, posts, territory, assumptions, settings),
                       schedule=plan)

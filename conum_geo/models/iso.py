@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from ..core.errors import ParameterError
+from ..core.messages import says
 from .optimize import Problem
 
 
@@ -62,7 +63,7 @@ class IsoReplacement(Problem):
         replace = np.asarray(replace, dtype=bool)
         group = np.asarray(group, dtype=np.int64)
         if replace.ndim != 2 or replace.shape[1] != problem.n_facilities or len(group) != problem.n_facilities:
-            raise ParameterError(f"iso : {problem.n_facilities} candidats attendus dans replace et group")
+            raise ParameterError(says("iso_groups", count=problem.n_facilities))
         problem.group = group
         problem.replace = replace & (group >= 0)[None, :] & ~problem.predefined[None, :]
         reach = problem.reach

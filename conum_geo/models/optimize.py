@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import ParameterError, SolverError
+from ..core.messages import says
 
 log = logging.getLogger(__name__)
 
@@ -124,14 +125,14 @@ class Problem:
     def _validate(cost, weights, p_facilities, predefined, *, name: str):
         cost = np.asarray(cost, dtype=float)
         if cost.ndim != 2:
-            raise ParameterError(f"cost_matrix : matrice 2-D attendue, reçu la forme {cost.shape}")
+            raise ParameterError(says("cost_matrix_shape", shape=cost.shape))
         cost = np.where(np.isnan(cost), np.inf, cost)
         if (cost < 0).any():
-            raise ParameterError("cost_matrix : coûts ≥ 0 attendus (inf ou NaN pour inaccessible)")
+            raise ParameterError(says("cost_matrix_negative"))
         n_cli, n_fac = cost.shape
         weights = np.ones(n_cli) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
         if len(weights) != n_cli or not np.isfinite(weights).all() or (weights < 0).any():
-            raise ParameterError(f"weights : {n_cli} poids finis et ≥ 0 attendus")
+            raise ParameterError(says("weights", count=n_cli))
         if predefined is None:
             predefined = np.zeros(n_fac, dtype=bool)
         else:
@@ -141,12 +142,11 @@ class Problem:
                 mask[predefined.astype(int)] = True
                 predefined = mask
             if len(predefined) != n_fac:
-                raise ParameterError(f"predefined_facilities_arr : {n_fac} indicateurs attendus")
+                raise ParameterError(says("predefined", count=n_fac))
         if p_facilities is not None:
             if not predefined.sum() <= p_facilities <= n_fac:
-                raise ParameterError(
-                    f"p_facilities : attendu entre les {int(predefined.sum())} sites prédéfinis et "
-                    f"les {n_fac} candidats, reçu {p_facilities}")
+                raise ParameterError(says("p_facilities", fixed=int(predefined.sum()), candidates=n_fac,
+                                          value=p_facilities))
         return cost, weights, (None if p_facilities is None else int(p_facilities)), predefined, name
 
     @classmethod
@@ -182,8 +182,7 @@ class Problem:
     def solve(self, solver="auto", *, time_limit_s: float | None = None):
         """Solve with ``solver`` ("auto", "highs", "greedy" or a PuLP solver); return self."""
         if isinstance(solver, str) and solver not in ("auto", "highs", "greedy"):
-            raise ParameterError(f"solveur inconnu {solver!r} : attendu auto, highs, greedy ou un "
-                                 "solveur PuLP")
+            raise ParameterError(says("solver_unknown", solver=solver))
         if solver == "auto":
             pairs = int(self.reach.sum())
             solver = "highs" if milp_available() and pairs <= MAX_MILP_PAIRS else "greedy"
@@ -224,7 +223,7 @@ class Problem:
             problem.solve(solver)
         solution = pulp.LpSolution[problem.sol_status] if problem.sol_status in pulp.LpSolution else "?"
         if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-            raise SolverError(f"{self.name} : le solveur n'a trouvé aucune solution ({solution})")
+            raise SolverError(says("solver_failed", name=self.name, status=solution))
         open_mask = np.array([round(v.value() or 0.0) == 1 for v in x])
         proven = problem.sol_status == pulp.LpSolutionOptimal
         bound = self._dual_bound(problem)
@@ -259,7 +258,7 @@ class Problem:
     def p(self) -> int:
         """The number of facilities to open (MCLP, p-median)."""
         if self.p_facilities is None:
-            raise ParameterError(f"{self.name} : nombre de sites à ouvrir non défini")
+            raise ParameterError(says("p_facilities_undefined", name=self.name))
         return self.p_facilities
 
     # What each problem defines.
@@ -391,7 +390,7 @@ class PMedian(Problem):
         cost, weights, p, predefined, name = cls._validate(
             cost_matrix, weights, p_facilities, predefined_facilities_arr, name=name)
         if p is None or p < 1:
-            raise ParameterError("p_facilities : la p-médiane demande au moins un site")
+            raise ParameterError(says("pmedian_one"))
         finite = cost[np.isfinite(cost)]
         default = 2.0 * (finite.max() if finite.size else 1.0)
         return cls(cost, weights, p, predefined, name,

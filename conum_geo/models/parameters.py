@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.errors import ParameterError
+from ..core.messages import says
 from ..core.settings import check_finite
 from ..core.vocabulary import POST_HOURS_WEEK
 
@@ -42,6 +43,6 @@ class ModelAssumptions:
         check_finite("session_h", self.session_h, minimum=0, strict=True, maximum=24)
         if isinstance(self.centres_per_post, bool) or not isinstance(self.centres_per_post, int) \
                 or self.centres_per_post < 1:
-            raise ParameterError(f"centres_per_post : entier ≥ 1 attendu, reçu {self.centres_per_post!r}")
+            raise ParameterError(says("centres_per_post", value=self.centres_per_post))
         if self.radius_min is not None:
             check_finite("radius_min", self.radius_min, minimum=0, strict=True)

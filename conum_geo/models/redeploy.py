@@ -48,6 +48,7 @@ from ..analysis.scenarios import apply_scenario
 from ..analysis.supply import SupplyChange
 from ..core.costs import CostTable
 from ..core.errors import ParameterError
+from ..core.messages import says
 from ..core.progress import progress
 from ..core.scenarios import DEFAULT_SCENARIO, Scenario
 from ..core.settings import Settings
@@ -184,8 +185,7 @@ def _fixed_sites(territory: Territory, after: pd.DataFrame, settings: Settings,
     known = set(territory.sites["site_id"]) | set(territory.posts["post_id"])
     unknown = [k for k in keep if k not in known]
     if unknown:
-        raise ParameterError(f"keep : identifiant(s) de lieu ou de poste inconnu(s) {unknown[:5]} ; "
-                             "attendu « renewed » ou des identifiants de lieux ou de postes")
+        raise ParameterError(says("keep_unknown", values=unknown[:5]))
     listed = set(keep) | set(links.loc[links["post_id"].isin(keep), "site_id"])
     sites = territory.sites["site_id"]
     return counted & (sites.isin(listed) | ~sites.isin(set(links["site_id"]))).to_numpy()
@@ -326,7 +326,7 @@ def redeploy(
     ``costs`` (``analysis.costs``; None: not costed).
     """
     if objective not in OBJECTIVES:
-        raise ParameterError(f"objectif inconnu {objective!r} : attendu l'un de {sorted(OBJECTIVES)}")
+        raise ParameterError(says("objective_unknown", objective=objective, known=sorted(OBJECTIVES)))
     settings = scenario.settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     keep = tuple(keep)
@@ -334,10 +334,10 @@ def redeploy(
     if n_posts is None and objective == "iso":
         n_posts = change.ended_posts
     if n_posts is None or isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
-        raise ParameterError(f"nombre de postes : entier ≥ 0 attendu, reçu {n_posts!r}")
+        raise ParameterError(says("n_posts", value=n_posts))
     within_min = settings.threshold_min if replace_within_min is None else float(replace_within_min)
     if not (math.isfinite(within_min) and within_min > 0):
-        raise ParameterError(f"rayon de remplacement : nombre fini > 0 de minutes attendu, reçu {within_min!r}")
+        raise ParameterError(says("replace_within", value=within_min))
     extended = change.territory
     cutoff_min = ACCESS_CUTOFF_MIN if objective == "pmedian" else settings.threshold_min
     if objective == "iso":
@@ -347,8 +347,7 @@ def redeploy(
     is_fixed = candidates["fixed"].to_numpy()
     n_fixed = int(is_fixed.sum())
     if n_fixed + n_posts > len(candidates):
-        raise ParameterError(f"{n_posts} postes à placer mais seulement {len(candidates) - n_fixed} "
-                             "lieux candidats libres")
+        raise ParameterError(says("too_few_candidates", posts=n_posts, free=len(candidates) - n_fixed))
     weights = demand_of(extended.communes, settings).to_numpy(dtype=float)
     problem: Problem
     lost = np.zeros(0, dtype=np.int64)  # the lost points of presence (iso only)
@@ -363,7 +362,7 @@ def redeploy(
                                iso_points(len(lost), n_posts, assumptions, settings), near)
     else:
         if n_fixed + n_posts == 0:
-            raise ParameterError("la p-médiane demande au moins un poste ou un site maintenu")
+            raise ParameterError(says("pmedian_nothing"))
         problem = PMedian.from_cost_matrix(cost, weights, n_fixed + n_posts, is_fixed, name="pmedian")
     problem.solve(solver, time_limit_s=time_limit_s)
     candidates["selected"] = np.isin(np.arange(len(candidates)), problem.selected)

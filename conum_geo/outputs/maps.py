@@ -31,6 +31,7 @@ from .map_frame import (
     site_marker,
     to_wgs84,
 )
+from .reasons import commune_reasons
 from .summary import result_notices
 from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, site_labels
 
@@ -118,7 +119,7 @@ def gaps_map(result, m=None):
     table = communes.assign(
         habitants=communes["population"].map(fmt_int),
         statut=communes["status"].map(STATUS_LABELS),
-        motif=communes["reason"].where(communes["reason"] != "", "—"),
+        motif=commune_reasons(result).where(lambda reasons: reasons != "", "—").to_numpy(),
         avant=communes["baseline_min"].map(fmt_min),
         apres=communes["scenario_min"].map(fmt_min),
         site_apres=communes["scenario_site_id"].map(labels).fillna("aucune"),

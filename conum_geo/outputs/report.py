@@ -19,6 +19,7 @@ from ..core.errors import DataUnavailableError
 from ..core.vocabulary import NETWORK_SOURCES, SITE_KINDS, STATUSES
 from .map_frame import SITE_COLOURS
 from .maps import ENDED_COLOUR, STATUS_COLOURS
+from .reasons import ended_posts
 from .summary import caveat, result_notices
 from .text import fmt_int, fmt_min, fmt_number, site_labels
 
@@ -265,7 +266,7 @@ def _method_pages(plt, result: GapsResult) -> list:
         "Les heures d'un lieu sont partagées entre les postes qui y travaillent ; un poste qui prend fin emporte "
         "ses heures. La population est celle du recensement (COG INSEE).",
     ])
-    ended = result.ended
+    ended = ended_posts(result)
     lines = [f"Scénario : {result.label}."]
     if len(ended):
         by_reason = ended.assign(employeur=ended["employeur"].fillna(ended["structure_id"])).groupby(

@@ -15,6 +15,7 @@ from .cost_text import scenario_cost_lines
 from .files import write_geopackage, write_json, write_outputs
 from .map_frame import save_map
 from .maps import gaps_map, simulation_map
+from .reasons import ended_posts, with_reasons
 from .summary import caveat_lines, full_summary, warning_lines
 from .tables import Table, TableFormat
 from .text import fmt_decimal, fmt_int, fmt_min, plural, site_labels
@@ -49,12 +50,12 @@ def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = 
 
     Rows: flagged communes first, then those uncovered before, each by population.
     """
-    c = result.communes
+    c = with_reasons(result)
     group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
     communes = c.assign(group=group).sort_values(
         ["group", "population", "code_insee"], ascending=[True, False, True])
     return _write(out_dir, communes, COMMUNE_COLUMNS, result, gaps_map, extra, tables,
-                  more={"posts_ended.csv": Table(result.ended),
+                  more={"posts_ended.csv": Table(ended_posts(result)),
                         **({} if result.costs is None else {"costs.csv": Table(result.costs.rename_axis("state").reset_index())})})
 
 
@@ -70,7 +71,7 @@ def _ended_posts_text(n_posts: int) -> str:
 
 def ended_lines(result: GapsResult, top: int = 8) -> list[str]:
     """The posts that end, by employer and reason (the ``top`` largest groups)."""
-    ended = result.ended
+    ended = ended_posts(result)
     if ended.empty:
         return []
     groups = (ended.assign(employeur=ended["employeur"].fillna(ended["structure_id"]))

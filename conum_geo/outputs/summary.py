@@ -7,14 +7,19 @@ warning of the run (``notices``), so the terminal, the file and the map say the 
 
 from __future__ import annotations
 
+from ..analysis.gaps import GapsResult
 from ..core.notices import Notice, merged
+from .messages import rendered
+from .reasons import ended_posts
 from .text import provenance_warning
 
 
 def result_notices(result) -> list[Notice]:
-    """The warnings of a result: its territory's, then its own (``notices``), each once."""
+    """The warnings of a result: its territory's, then its own (``notices``), each once, each
+    with its French message (``outputs.messages``)."""
     territory = getattr(result, "territory", None)
-    return merged(getattr(territory, "warnings", ()), getattr(result, "notices", ()))
+    notices = [*getattr(territory, "warnings", ()), *getattr(result, "notices", ())]
+    return merged([rendered(n) for n in notices])
 
 
 def caveat(result) -> str:
@@ -41,6 +46,10 @@ def warning_lines(result, limit: int = 10) -> list[str]:
 
 
 def full_summary(result, **extra) -> dict:
-    """``result.summary()`` with its caveat, its warnings and ``extra`` (module doc)."""
-    return result.summary() | extra | {
+    """``result.summary()`` with its caveat, its warnings and ``extra`` (module doc); the posts
+    a gaps result ends, with their reasons in French."""
+    summary = result.summary()
+    if isinstance(result, GapsResult):
+        summary["ended"] = ended_posts(result)[["post_id", "employeur", "reason"]].to_dict("records")
+    return summary | extra | {
         "caveat": caveat(result), "warnings": [n.as_dict() for n in result_notices(result)]}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core.errors import NetworkError, ParameterError
+from ...core.messages import says
 from ...network.graph import RoadGraph
 
 
@@ -106,12 +107,12 @@ def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
     that node's own leg speed (a commune's local roads).
     """
     if not speed_kmh > 0:
-        raise ParameterError(f"vitesse hors réseau : attendu > 0 km/h, reçu {speed_kmh}")
+        raise ParameterError(says("leg_speed", value=speed_kmh))
     if graph.n_nodes == 0:
-        raise NetworkError("impossible de raccorder des points à un graphe vide")
+        raise NetworkError(says("empty_graph"))
     points = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     if not np.isfinite(points).all():
-        raise NetworkError("impossible de raccorder des points sans coordonnées (NaN)")
+        raise NetworkError(says("points_nan"))
     if graph.leg_speed_kmh is None and graph.n_arcs:
         return _snap_to_roads(graph, points, float(speed_kmh))
     candidates, tree = graph.snap_index

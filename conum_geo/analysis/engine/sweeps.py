@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ...core.arrays import runs
 from ...core.errors import ParameterError
+from ...core.messages import says
 from ...network.graph import RoadGraph
 from .partitions import CALL_BYTES, ROUNDING, oriented
 from .snapping import Snapped
@@ -167,11 +168,11 @@ def group_time_table(
     legs included, sorted by group then target.
     """
     if not cutoff_s > 0:
-        raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
+        raise ParameterError(says("cutoff", value=cutoff_s))
     member = sp.coo_matrix(groups)
     n_groups = member.shape[0]
     if member.shape[1] != len(sources):
-        raise ParameterError(f"les groupes couvrent {member.shape[1]} sources, {len(sources)} attendues")
+        raise ParameterError(says("groups", found=member.shape[1], expected=len(sources)))
     nonzero = member.data != 0
     found: tuple[list, list, list] = ([], [], [])
     if len(targets) and nonzero.any():

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import ParameterError
+from ...core.messages import says
 from ...core.progress import progress
 from ...network.contract import core_of, mostly_chains
 from ...network.graph import RoadGraph
@@ -62,7 +63,7 @@ def bounded_searches(
     only the part of the graph in that reach.
     """
     if not cutoff_s > 0:
-        raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
+        raise ParameterError(says("cutoff", value=cutoff_s))
     if len(sources) == 0:
         return
     starts = Starts.of(sources, leaving=not toward_sources)
@@ -136,7 +137,7 @@ def time_table(
     sources with the part of the graph they can reach — are searched on its workers.
     """
     if not cutoff_s > 0:
-        raise ParameterError(f"temps limite : attendu > 0 s, reçu {cutoff_s}")
+        raise ParameterError(says("cutoff", value=cutoff_s))
     found: tuple[list, list, list] = ([], [], [])
     if len(sources) and len(targets):
         starts = Starts.of(sources, leaving=not toward_sources)
