@@ -10,6 +10,7 @@ counts, including those inside functions and under ``TYPE_CHECKING``.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -99,3 +100,36 @@ def test_the_check_catches_a_deliberate_upward_import(tmp_path, source, target, 
     path = copy / source
     path.write_text(path.read_text(encoding="utf-8") + f"\n{target}\n", encoding="utf-8")
     assert any(fragment in line for line in layer_violations(import_graph(copy)))
+
+
+FRENCH = re.compile(r"[àâäéèêëîïôöùûüÿçœæÀÂÉÈÊËÎÏÔÙÛÜÇŒ«»]|\b(?:le|la|les|des|du|aux?|une?|est|sont|pas|sans|avec|pour|dans|"
+                    r"attendu|reçu|aucune?|commune\(s\)|lieu\(x\)|poste\(s\))\b")
+
+
+def french_strings(folder: Path, package: Path = PACKAGE) -> list[str]:
+    """String literals (docstrings aside) of the modules of ``folder`` that read as French."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and not node.value.isidentifier() and FRENCH.search(node.value)):  # codes are words
+                found.append(f"{path.relative_to(package)}:{node.lineno} {node.value[:60]!r}")
+    return found
+
+
+@pytest.mark.parametrize("folder", ["analysis", "models"])
+def test_computations_write_no_french(folder):
+    """Their errors come from ``core.messages``, their notices are said by ``outputs.messages``,
+    their labels are the vocabulary's."""
+    assert french_strings(PACKAGE / folder) == []
+
+
+def test_the_french_check_sees_a_sentence(tmp_path):
+    (tmp_path / "m.py").write_text('"""Une phrase en français."""\nX = "plus aucune présence accessible"\n'
+                                   'Y = "flagged: %d communes"\nZ = f"reçu {1}"\n', encoding="utf-8")
+    assert french_strings(tmp_path, tmp_path) == ["m.py:2 'plus aucune présence accessible'", "m.py:4 'reçu '"]

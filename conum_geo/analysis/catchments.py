@@ -38,7 +38,14 @@ from ..core.messages import says
 from ..core.progress import progress
 from ..core.settings import Settings, check_finite
 from ..core.territory import Territory
-from ..core.vocabulary import CATCHMENT_CELL_M, CATCHMENT_MINUTES
+from ..core.vocabulary import (
+    ALL_SITES,
+    CATCHMENT_CELL_M,
+    CATCHMENT_METHODS,
+    CATCHMENT_MINUTES,
+    TRAVEL_DIRECTIONS,
+    band_label,
+)
 from ..network.graph import RoadGraph
 from ..network.segments import node_pairs
 from .engine import bounded_searches, nearest_source, snap, sweep, time_table
@@ -49,12 +56,6 @@ log = logging.getLogger(__name__)
 MARGIN_M = 5000.0
 #: On real networks, cells farther than this from any road are left empty (m).
 MAX_LEG_M = 2000.0
-#: How the bands are drawn, and its French description.
-METHODS = {
-    "surface": "bandes tracées sur une surface de temps (cellules du réseau routier)",
-    "communes": "par commune : réseau proxy, temps connus aux seuls chefs-lieux ; chaque commune prend le "
-                "temps de son chef-lieu (pas de bandes en étoile le long des liaisons entre chefs-lieux)",
-}
 
 
 @dataclass(frozen=True)
@@ -196,13 +197,13 @@ class CatchmentsResult:
         union = self.bands.loc[self.bands["scope"] == "union"]
         return {
             "method": self.method,
-            "method_label": METHODS[self.method],
+            "method_label": CATCHMENT_METHODS[self.method],
             "dept": self.territory.dept, "kinds": list(self.settings.kinds),
             "minutes": list(self.minutes), "network": self.network,
             "network_approximate": self.network == "proxy",
             "sites_illustrative": bool(self.territory.illustrative),
             "sources": list(self.territory.sources),
-            "direction": "vers les sites" if self.toward_sites else "depuis les sites",
+            "direction": TRAVEL_DIRECTIONS["toward" if self.toward_sites else "from"],
             "sites": int(self.bands.loc[self.bands["scope"] == "site", "site_id"].nunique()),
             "union_area_km2": {f"{r.min_from:g}-{r.min_to:g}": round(float(r.area_km2), 1)
                                for r in union.itertuples()},
@@ -211,7 +212,7 @@ class CatchmentsResult:
 
 
 def _band_rows(bands, **columns) -> list[dict]:
-    return [{**columns, "min_from": lo, "min_to": hi, "label": f"{lo:g} à {hi:g} min",
+    return [{**columns, "min_from": lo, "min_to": hi, "label": band_label(lo, hi),
              "area_km2": geometry.area / 1e6, "geometry": geometry} for lo, hi, geometry in bands]
 
 
@@ -256,7 +257,7 @@ def catchments(
     rows = []
     node_time = np.full(graph.n_nodes, np.inf)
     searches = bounded_searches(graph, snapped, cutoff_s=cutoff_s, toward_sources=toward_sites, chunk=16)
-    with progress(total=len(sites), desc="isochrones", unit="site") as bar:
+    with progress(total=len(sites), step="isochrones") as bar:
         for positions, nodes, dist in searches:
             for i, position in enumerate(positions):
                 node_time[:] = np.inf
@@ -269,7 +270,7 @@ def catchments(
     union_time, _ = sweep(graph, snapped, toward_sources=toward_sites, limit_s=np.inf)
     surface = sampler.surface(union_time, toward_sources=toward_sites)
     rows += _band_rows(band_polygons(surface, grid, minutes), scope="union", site_id=None,
-                       nom="Ensemble des sites", kind=",".join(kinds))
+                       nom=ALL_SITES, kind=",".join(kinds))
 
     bands = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=graph.crs)
     bands["network"] = graph.source
@@ -291,7 +292,7 @@ def band_index(time_min: np.ndarray, minutes) -> np.ndarray:
 def _commune_bands(communes: gpd.GeoDataFrame, time_min: np.ndarray, minutes) -> gpd.GeoDataFrame:
     """Each commune's time to the nearest site and its band label ('' beyond the last)."""
     index = band_index(time_min, minutes)
-    labels = [f"{lo:g} à {hi:g} min" for lo, hi in zip(np.r_[0, minutes[:-1]], minutes)]
+    labels = [band_label(lo, hi) for lo, hi in zip(np.r_[0, minutes[:-1]], minutes)]
     return gpd.GeoDataFrame({
         "code_insee": communes["code_insee"].to_numpy(), "nom": communes["nom"].to_numpy(),
         "population": communes["population"].to_numpy(), "time_min": time_min,
@@ -324,7 +325,7 @@ def _per_commune(communes, graph: RoadGraph, snapped, origins, sites, commune_ba
         rows += _band_rows(bands_of(group["target"].to_numpy(), group["time_s"].to_numpy() / 60.0),
                            scope="site", site_id=site["site_id"], nom=site["nom"], kind=site["kind"])
     rows += _band_rows(bands_of(np.arange(len(communes)), commune_bands["time_min"].to_numpy()), scope="union",
-                       site_id=None, nom="Ensemble des sites", kind=",".join(sites["kind"].unique()))
+                       site_id=None, nom=ALL_SITES, kind=",".join(sites["kind"].unique()))
     known = np.isfinite(commune_bands["time_min"].to_numpy())
     surface = features.rasterize(
         list(zip(geometry[known], commune_bands["time_min"].to_numpy()[known])), out_shape=(grid.height, grid.width),

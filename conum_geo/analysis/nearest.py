@@ -20,7 +20,7 @@ from ..core.errors import ParameterError
 from ..core.messages import says
 from ..core.settings import Settings
 from ..core.territory import Territory
-from ..core.vocabulary import SITE_KINDS
+from ..core.vocabulary import SITE_KINDS, TOWN_HALL
 from ..network.graph import RoadGraph
 from .engine import snap, time_table
 from .routes import route_lengths_m
@@ -75,7 +75,7 @@ def commune_origin(territory: Territory, code_insee: str) -> tuple[float, float,
     if code_insee not in communes.index:
         raise ParameterError(says("commune_absent", code=code_insee, dept=territory.dept))
     row = communes.loc[code_insee]
-    return float(row["origin_x"]), float(row["origin_y"]), f"{row['nom']} ({code_insee}), mairie"
+    return float(row["origin_x"]), float(row["origin_y"]), f"{row['nom']} ({code_insee}), {TOWN_HALL}"
 
 
 def nearest_places(territory: Territory, graph: RoadGraph, x: float, y: float, *, origin: str = "",

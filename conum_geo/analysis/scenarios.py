@@ -21,6 +21,7 @@ from ..core.messages import says
 from ..core.notices import Notice, Notices
 from ..core.scenarios import NEW_SITE_PREFIX, Scenario
 from ..core.territory import Territory
+from ..core.vocabulary import NEW_SITE_NAMES, NEW_SITE_SOURCES
 from .supply import PostLinks, SupplyChange, post_hours, site_state
 
 
@@ -188,10 +189,10 @@ def _with_new_sites(territory: Territory, codes: list[str]) -> gpd.GeoDataFrame:
     communes = territory.communes.set_index("code_insee").loc[codes]
     new = gpd.GeoDataFrame(
         {"site_id": [NEW_SITE_PREFIX + c for c in codes],
-         "nom": [f"Nouveau lieu (scénario) — {n}" for n in communes["nom"]],
+         "nom": [f"{NEW_SITE_NAMES['scenario']} — {n}" for n in communes["nom"]],
          "kind": "conum", "code_insee": codes, "presence_h": 0.0, "evening_h": 0.0, "saturday_h": 0.0, "presence_h_filled": False,
          "fte": 0.0, "itinerant": False,
-         "source": "scénario", "as_of": ""},
+         "source": NEW_SITE_SOURCES["scenario"], "as_of": ""},
         geometry=shapely.points(communes["origin_x"].to_numpy(), communes["origin_y"].to_numpy()),
         crs=territory.sites.crs,
     )

@@ -315,7 +315,7 @@ def simulate_renewals(
     population_lost: list[np.ndarray] = []
     done = 0
     notices = Notices()
-    bar = progress(total=draws, desc="tirages", unit="tirage")
+    bar = progress(total=draws, step="draws")
     while True:
         size = DRAWS_PER_CHUNK if draws is None else min(DRAWS_PER_CHUNK, draws - done)
         lost = baseline & ~model.covered(model.draw_alive(rng, size))

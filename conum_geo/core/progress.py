@@ -15,6 +15,16 @@ import logging
 import sys
 import time
 
+#: The steps of the computations that show progress: their French name and unit (computations
+#: name a step, they write no French).
+STEPS = {
+    "travel_times": ("temps de trajet", "recherche"),
+    "draws": ("tirages", "tirage"),
+    "isochrones": ("isochrones", "site"),
+    "models": ("modèles", "modèle"),
+    "states": ("couverture", "état"),
+    "departements": ("départements", "dépt"),
+}
 #: Seconds between two progress lines (when stderr is not a terminal).
 LINE_EVERY_S = 10.0
 LOGGER = "conum_geo.core.progress"
@@ -82,10 +92,14 @@ class LineProgress:
         self.close()
 
 
-def progress(iterable=None, *, total=None, desc: str = "", unit: str = "it", line_every_s: float = LINE_EVERY_S):
+def progress(iterable=None, *, total=None, desc: str = "", unit: str = "it", step: str | None = None,
+             line_every_s: float = LINE_EVERY_S):
     """Wrap ``iterable`` (or make a manual bar with ``total``): a tqdm bar on a terminal, else
     log lines (module doc) at most every ``line_every_s`` (0: one per item, for coarse items
-    such as départements); nothing at all under ``-q``."""
+    such as départements); nothing at all under ``-q``. ``step`` (a key of ``STEPS``) gives
+    the description and the unit."""
+    if step is not None:
+        desc, unit = STEPS[step]
     quiet = not logging.getLogger("conum_geo").isEnabledFor(logging.WARNING)
     if sys.stderr.isatty() or quiet:
         from tqdm.auto import tqdm

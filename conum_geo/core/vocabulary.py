@@ -106,3 +106,64 @@ CSV_FORMATS = {
     "standard": "séparateur « , », point décimal, True/False (pour les programmes)",
     "fr": "séparateur « ; », virgule décimale, oui/non, UTF-8 avec BOM (pour un tableur en français)",
 }
+
+#: Redeployment: the three states compared, with their French labels.
+REDEPLOY_STATES = {"baseline": "Avant non-renouvellement", "scenario": "Après non-renouvellement",
+                   "redeployed": "Après redéploiement"}
+#: Role of a site in a redeployment, with its French label.
+SITE_ROLES = {"maintenu": "Site maintenu", "nouveau": "Nouveau site (redéploiement)",
+              "ferme": "Site fermé", "autre": "Autre lieu (non compté)"}
+#: Status of a commune across a redeployment's three states, with its French label.
+REDEPLOY_STATUSES = {
+    "retrouvee": "Couverture retrouvée par le redéploiement",
+    "gagnee": "Couverture gagnée (non couverte avant)",
+    "couverte": "Couverte sans changement",
+    "perdue": "Couverture perdue, non retrouvée",
+    "non_couverte": "Non couverte",
+}
+#: Where a redeployment candidate comes from, in order of preference when two coincide.
+CANDIDATE_ORIGINS = {
+    "fixe": "Site maintenu",
+    "lieu": "Lieu existant",
+    "france_services": "France services",
+    "mairie": "Mairie",
+}
+#: Why a lost point of presence of an à-iso redeployment has no replacement.
+UNREPLACED_REASONS = {
+    "out_of_reach": "aucun candidat à moins du rayon de remplacement",
+    "too_few_posts": "postes insuffisants",
+}
+#: Candidate host structures of a new post, in their order of preference at equal time.
+HOST_TYPES = {
+    "commune": "Commune",
+    "epci": "Intercommunalité",
+    "france_services": "France services",
+    "employeur": "Employeur de conseillers numériques maintenu",
+    "lieu": "Lieu de médiation numérique",
+}
+#: Names of the sites computations create (a scenario's new lieu, a redeployment's new post),
+#: before the name of their commune or candidate; and the provenance they carry.
+NEW_SITE_NAMES = {"scenario": "Nouveau lieu (scénario)", "redeploy": "Nouveau poste", "model": "Permanence"}
+NEW_SITE_SOURCES = {"scenario": "scénario", "redeploy": "redéploiement", "model": "modèle de déploiement"}
+#: What a commune's origin point is, after its name (``analysis.nearest.commune_origin``).
+TOWN_HALL = "mairie"
+#: How catchment bands are drawn, and its French description.
+CATCHMENT_METHODS = {
+    "surface": "bandes tracées sur une surface de temps (cellules du réseau routier)",
+    "communes": "par commune : réseau proxy, temps connus aux seuls chefs-lieux ; chaque commune prend le "
+                "temps de son chef-lieu (pas de bandes en étoile le long des liaisons entre chefs-lieux)",
+}
+#: The name of the bands of all sites together (``catchments``).
+ALL_SITES = "Ensemble des sites"
+#: Rules that say which communes are rural, and their French description.
+RURAL_RULES = {
+    "density": "grille communale de densité, niveaux 5 à 7",
+    "population": "communes de moins de 2\u202f000 habitants",
+}
+#: Which way catchment times go: people to the sites, or advisers from them.
+TRAVEL_DIRECTIONS = {"toward": "vers les sites", "from": "depuis les sites"}
+
+
+def band_label(low_min: float, high_min: float) -> str:
+    """The French name of a band of travel time (``10 à 20 min``)."""
+    return f"{low_min:g} à {high_min:g} min"

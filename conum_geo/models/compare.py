@@ -77,6 +77,8 @@ class Comparison:
     assumptions: ModelAssumptions
     network: str
     posts: pd.DataFrame
+    #: Which posts: the territory's ``current`` ones at their base (those without a known site
+    #: left out: ``posts_without_base``), or N shared by ``population``.
     posts_rule: str
     posts_without_base: int
     deployments: dict[str, Deployment]
@@ -124,21 +126,18 @@ def compare_models(
     if n_posts is None:
         posts = current_posts(territory, assumptions=assumptions)
         without_base = len(territory.posts) - len(posts)
-        rule = "postes actuels, à leur site de base"
-        if without_base:
-            rule += f" ({without_base} postes sans site connu écartés)"
+        rule = "current"
     else:
         posts = posts_by_population(territory, n_posts, assumptions=assumptions)
         without_base = 0
-        rule = (f"{n_posts} postes répartis entre intercommunalités selon leur population, "
-                "basés à la mairie de la commune la plus peuplée")
+        rule = "population"
     deployments = deploy_models(territory, graph, posts=posts, settings=settings, assumptions=assumptions,
                                 models=models)
     field_h = float(posts["hours_week"].sum() * assumptions.field_share)
     costed = posts_to_cost(territory, posts["post_id"], public_default=True)
     communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     rows = {}
-    for model, deployment in progress(deployments.items(), total=len(deployments), desc="modèles"):
+    for model, deployment in progress(deployments.items(), total=len(deployments), step="models"):
         metrics = presence_coverage(deployment.presences, territory, graph, settings)
         for column in COMMUNE_METRICS:
             communes[f"{column}_{model}"] = metrics[column].to_numpy()

@@ -48,7 +48,7 @@ from ..core.errors import ParameterError
 from ..core.messages import says
 from ..core.settings import Settings
 from ..core.territory import SITE_COLUMNS, Territory
-from ..core.vocabulary import MODELS
+from ..core.vocabulary import MODELS, NEW_SITE_NAMES, NEW_SITE_SOURCES
 from ..network.graph import RoadGraph
 from .parameters import ModelAssumptions
 
@@ -250,11 +250,11 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
     x = np.where(at_base, grouped.index.map(bases["base_x"].get), visit_codes.map(communes["origin_x"]))
     y = np.where(at_base, grouped.index.map(bases["base_y"].get), visit_codes.map(communes["origin_y"]))
     names = np.where(at_base, grouped.index.map(bases["base_nom"].get),
-                     "Permanence — " + visit_codes.map(communes["nom"]).fillna(""))
+                     f"{NEW_SITE_NAMES['model']} — " + visit_codes.map(communes["nom"]).fillna(""))
     deployed = gpd.GeoDataFrame({
         "site_id": grouped.index, "nom": names, "kind": "conum",
         "code_insee": grouped["code_insee"].to_numpy(), "presence_h": grouped["presence_h"].to_numpy(),
-        "itinerant": ~at_base & (model == "rayonnement"), "source": "modèle de déploiement", "as_of": "",
+        "itinerant": ~at_base & (model == "rayonnement"), "source": NEW_SITE_SOURCES["model"], "as_of": "",
         "active": True, "fte": grouped["fte"].to_numpy(),
         # a model's sessions have no clock time: no evening or Saturday hours are claimed
         "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": grouped["visits_per_week"].to_numpy(),

@@ -1,7 +1,7 @@
 """Who could take a new post over: the candidate host structures of each new site.
 
 For a new site of a redeployment, the hosts are, ranked by road time from the site and then
-by ``HOST_TYPES`` order:
+by ``core.vocabulary.HOST_TYPES`` order:
 
 - the commune the site is in (its town hall) and its intercommunality (EPCI), at the site;
 - the France services within ``HOST_WITHIN_MIN``;
@@ -18,16 +18,9 @@ import pandas as pd
 from ..analysis.engine import snap, time_table
 from ..core.settings import Settings
 from ..core.territory import Territory
+from ..core.vocabulary import HOST_TYPES
 from ..network.graph import RoadGraph
 
-#: Host kinds in their order of preference at equal time, with their French labels.
-HOST_TYPES = {
-    "commune": "Commune (mairie)",
-    "epci": "Intercommunalité",
-    "france_services": "France services",
-    "employeur": "Employeur de conseillers numériques maintenu",
-    "lieu": "Lieu de médiation numérique",
-}
 #: Hosts are searched this far from a new site (minutes of driving).
 HOST_WITHIN_MIN = 30.0
 HOST_COLUMNS = ("site_id", "rank", "host", "host_type", "time_min", "via")
@@ -52,7 +45,8 @@ def host_structures(territory: Territory, change, graph: RoadGraph, settings: Se
     communes = territory.communes.set_index("code_insee")
     rows = []
     for site_id, code in zip(new_sites["site_id"], new_sites["code_insee"]):
-        rows.append({"site_id": site_id, "host": f"Commune — {communes.at[code, 'nom']}", "host_type": "commune",
+        rows.append({"site_id": site_id, "host": f"{HOST_TYPES['commune']} — {communes.at[code, 'nom']}",
+                     "host_type": "commune",
                      "time_min": 0.0, "via": ""})
         epci = communes.at[code, "epci_nom"] if "epci_nom" in communes.columns else None
         if isinstance(epci, str) and epci:
@@ -81,10 +75,3 @@ def host_structures(territory: Territory, change, graph: RoadGraph, settings: Se
              .drop_duplicates(["site_id", "host", "host_type"]))
     hosts["rank"] = hosts.groupby("site_id").cumcount() + 1
     return hosts[list(HOST_COLUMNS)].reset_index(drop=True)
-
-
-def hosts_text(hosts: pd.DataFrame, site_id: str, top: int = 4) -> str:
-    """The ``top`` first hosts of a new site, in French: 'Commune — X ; France services Y (8 min)'."""
-    chosen = hosts.loc[hosts["site_id"] == site_id].head(top)
-    return " ; ".join(h["host"] + (f" ({h['time_min']:.0f} min)" if h["time_min"] > 0 else "")
-                      for _, h in chosen.iterrows())

@@ -52,31 +52,15 @@ def gini(values, weights=None) -> float:
 
 
 def rural_mask(communes: pd.DataFrame) -> tuple[np.ndarray, str]:
-    """Rural communes and the rule used (French, for outputs)."""
+    """Rural communes and the rule used (``core.vocabulary.RURAL_RULES``)."""
     if "density_level" in communes.columns and communes["density_level"].notna().any():
-        return (communes["density_level"].isin(RURAL_DENSITY_LEVELS).to_numpy(),
-                "grille communale de densité, niveaux 5 à 7")
-    return (communes["population"] < RURAL_POPULATION).to_numpy(), "communes de moins de 2\u202f000 habitants"
+        return communes["density_level"].isin(RURAL_DENSITY_LEVELS).to_numpy(), "density"
+    return (communes["population"] < RURAL_POPULATION).to_numpy(), "population"
 
 
 def _covered_share(population: np.ndarray, covered: np.ndarray, mask: np.ndarray) -> float:
     total = population[mask].sum()
     return float(population[mask & covered].sum() / total) if total else float("nan")
-
-
-#: What each indicator means, in French (stated in every output that shows them).
-DEFINITIONS = {
-    "population_covered": "habitants d'une commune ayant une permanence régulière à moins du seuil",
-    "mean_access_min": "temps moyen jusqu'à la présence la plus proche, pondéré par la population",
-    "p90_access_min": "temps en deçà duquel 90 % des habitants atteignent une présence",
-    "beyond_20_min_share": "part des habitants à plus de 20 min de toute présence (ou sans présence accessible)",
-    "beyond_30_min_share": "part des habitants à plus de 30 min de toute présence (ou sans présence accessible)",
-    "communes_regular": "communes ayant une permanence régulière à moins du seuil",
-    "communes_occasional": "communes n'ayant qu'un passage ponctuel à moins du seuil",
-    "gini_access": "indice de Gini du temps d'accès (proche de 1 quand presque tous sont à 0 min : à lire avec prudence)",
-    "evening_share": "part des habitants ayant une présence après 18 h à moins du seuil (horaires publiés)",
-    "saturday_share": "part des habitants ayant une présence le samedi à moins du seuil (horaires publiés)",
-}
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -90,7 +90,7 @@ def native_output_to_log():
             sink.seek(0)
             text = sink.read().decode("utf-8", errors="replace").strip()
             if text:
-                log.debug("sortie du solveur :\n%s", text)
+                log.debug("solver output:\n%s", text)
 
 
 def milp_available() -> bool:

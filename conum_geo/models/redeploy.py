@@ -53,7 +53,14 @@ from ..core.progress import progress
 from ..core.scenarios import DEFAULT_SCENARIO, Scenario
 from ..core.settings import Settings
 from ..core.territory import Territory
-from ..core.vocabulary import OBJECTIVES
+from ..core.vocabulary import (
+    CANDIDATE_ORIGINS,
+    NEW_SITE_NAMES,
+    NEW_SITE_SOURCES,
+    OBJECTIVES,
+    REDEPLOY_STATES,
+    UNREPLACED_REASONS,
+)
 from ..network.graph import RoadGraph
 from .compare import ACCESS_CUTOFF_MIN, presence_communes, presence_coverage, presence_times
 from .deployment import PRESENCE_COLUMNS
@@ -65,26 +72,6 @@ from .parameters import ModelAssumptions
 
 log = logging.getLogger(__name__)
 
-#: Where a candidate comes from, in order of preference when two coincide; French labels.
-CANDIDATE_ORIGINS = {
-    "fixe": "Site maintenu",
-    "lieu": "Lieu existant",
-    "france_services": "France services",
-    "mairie": "Mairie",
-}
-STATES = {"baseline": "Avant non-renouvellement", "scenario": "Après non-renouvellement",
-          "redeployed": "Après redéploiement"}
-#: Role of a site in the redeployment, with its French label.
-SITE_ROLES = {"maintenu": "Site maintenu", "nouveau": "Nouveau site (redéploiement)",
-              "ferme": "Site fermé", "autre": "Autre lieu (non compté)"}
-#: Status of a commune across the three states, with its French label.
-STATUS_LABELS = {
-    "retrouvee": "Couverture retrouvée par le redéploiement",
-    "gagnee": "Couverture gagnée (non couverte avant)",
-    "couverte": "Couverte sans changement",
-    "perdue": "Couverture perdue, non retrouvée",
-    "non_couverte": "Non couverte",
-}
 NEW_SITE_PREFIX = "redeploiement-"
 #: The lost points of presence of an à-iso redeployment and what replaces each.
 LOST_COLUMNS = ("code_insee", "nom", "population", "replaced_by", "replaced_by_id", "time_min", "reason")
@@ -305,8 +292,8 @@ def _lost_table(extended: Territory, problem: IsoReplacement, lost: np.ndarray, 
             "replaced_by": candidates["nom"].iloc[j] if j >= 0 else "",
             "replaced_by_id": (NEW_SITE_PREFIX + candidates["candidate_id"].iloc[j]) if j >= 0 else "",
             "time_min": float(cost[commune, j]) if j >= 0 else np.nan,
-            "reason": "" if j >= 0 else ("aucun candidat à moins du rayon de remplacement"
-                                         if not problem.replace[k].any() else "postes insuffisants"),
+            "reason": "" if j >= 0 else UNREPLACED_REASONS["out_of_reach" if not problem.replace[k].any()
+                                                           else "too_few_posts"],
         })
     return pd.DataFrame(rows, columns=list(LOST_COLUMNS))
 
@@ -376,9 +363,9 @@ def redeploy(
     chosen = candidates.loc[candidates["selected"] & ~candidates["fixed"]]
     share = n_posts / len(chosen) if len(chosen) else 1.0  # posts per new site (iso: several sites a post)
     new = gpd.GeoDataFrame({
-        "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": "Nouveau poste — " + chosen["nom"],
+        "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": f"{NEW_SITE_NAMES['redeploy']} — " + chosen["nom"],
         "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h * share,
-        "itinerant": False, "source": "redéploiement", "as_of": "", "fte": share, "active": True,
+        "itinerant": False, "source": NEW_SITE_SOURCES["redeploy"], "as_of": "", "fte": share, "active": True,
         "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": np.nan,
     }, geometry=chosen.geometry, crs=territory.crs)
     scenario_sites = _state_presences(extended, change.after)
@@ -393,16 +380,16 @@ def redeploy(
     times = presence_times(states["redeployed"], extended, graph, settings)  # every site of every state
     communes = extended.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     rows = {}
-    for state, presences in progress(states.items(), total=len(states), desc="couverture"):
+    for state, presences in progress(states.items(), total=len(states), step="states"):
         metrics = presence_coverage(presences, extended, graph, settings, times)
         for column in ("access_min", "covered", "presence_h", "ratio"):
             communes[f"{column}_{state}"] = metrics[column].to_numpy()
-        rows[state] = {"label": STATES[state],
+        rows[state] = {"label": REDEPLOY_STATES[state],
                        **coverage_indicators(metrics, extended.communes,
                                              metrics.index[metrics["has_presence"]])}
     role = np.select([fixed, counted_sites(change.before, settings)], ["maintenu", "ferme"], "autre")
     sites = states["redeployed"].assign(role=np.r_[role, np.full(len(new), "nouveau")])
-    communes["status"] = _status(*(communes[f"covered_{state}"].to_numpy(dtype=bool) for state in STATES))
+    communes["status"] = _status(*(communes[f"covered_{state}"].to_numpy(dtype=bool) for state in REDEPLOY_STATES))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "state"
     if costs is not None:

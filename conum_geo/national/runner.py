@@ -108,7 +108,7 @@ class NationalResult:
 def run_serial(inputs: NationalInputs, depts, job: Job, out_dir: Path | None) -> list[DeptOutcome]:
     """Every département in this process, one after another."""
     return [run_departement(inputs, dept, job, out_dir)
-            for dept in progress(list(depts), desc="départements", unit="dépt", line_every_s=0.0)]
+            for dept in progress(list(depts), step="departements", line_every_s=0.0)]
 
 
 def _client(workers: int, scheduler: str | None):
@@ -137,7 +137,7 @@ def run_dask(inputs: NationalInputs, depts, job: Job, out_dir: Path | None, *, w
         futures = {client.submit(run_departement, shared, dept, job, out_dir, key=f"departement-{dept}", pure=False): dept
                    for dept in depts}
         outcomes = []
-        with progress(total=len(futures), desc="départements", unit="dépt", line_every_s=0.0) as bar:
+        with progress(total=len(futures), step="departements", line_every_s=0.0) as bar:
             for future in as_completed(futures):
                 dept = futures[future]
                 try:

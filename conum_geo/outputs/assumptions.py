@@ -113,3 +113,12 @@ def risk_lines(summary: dict) -> list[str]:
               f"{'s' if r['posts'] > 1 else ''}) : {fmt_pct(r['p_nonrenewal'], 1)} de non-renouvellement → "
               f"{fmt_int(round(r['population_lost_alone']))} hab. perdraient la couverture" for r in risks]
     return lines
+
+
+def posts_rule_text(result) -> str:
+    """Which posts a comparison deploys, in French."""
+    if result.posts_rule == "current":
+        left_out = f" ({result.posts_without_base} postes sans site connu écartés)" if result.posts_without_base else ""
+        return "postes actuels, à leur site de base" + left_out
+    return (f"{len(result.posts)} postes répartis entre intercommunalités selon leur population, basés à la mairie "
+            "de la commune la plus peuplée")

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.catchments import METHODS, CatchmentsResult, Grid
+from ..analysis.catchments import CatchmentsResult, Grid
 from ..core.errors import DataUnavailableError
+from ..core.vocabulary import CATCHMENT_METHODS as METHODS
 from ..core.vocabulary import SITE_KINDS
 from .files import write_geopackage, write_json, write_outputs
 from .map_frame import (

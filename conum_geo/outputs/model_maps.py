@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core.vocabulary import MODELS
-from .assumptions import assumption_lines, redeployment_lines
+from .assumptions import assumption_lines, posts_rule_text, redeployment_lines
 from .cost_text import COST_ROWS, FIXED_SITE_COST_ROWS, cost_rows
 from .map_frame import (
     SIMPLIFY_M,
@@ -39,7 +39,7 @@ from .text import fmt_decimal, fmt_hours, fmt_int, fmt_min, fmt_pct, site_labels
 COVER_COLOURS = {"presence": "#08519c", "couverte": "#6baed6", "ponctuelle": "#fdae6b", "non_couverte": "#bdbdbd"}
 COVER_LABELS = {"presence": "Présence dans la commune", "couverte": "Permanence régulière à moins du seuil",
                 "ponctuelle": "Passage ponctuel seulement", "non_couverte": "Non couverte"}
-#: Fill colour of each redeployment status (``redeploy.STATUS_LABELS``).
+#: Fill colour of each redeployment status (``core.vocabulary.REDEPLOY_STATUSES``).
 REDEPLOY_COLOURS = {"retrouvee": "#0072b2", "gagnee": "#009e73", "couverte": "#a6cee3",
                     "perdue": "#d55e00", "non_couverte": "#bdbdbd"}
 #: Marker colour of each site role of a redeployment (None: the colour of the site's kind).
@@ -104,7 +104,7 @@ def comparison_map(result):
     landmarks_layer(m, result.territory)
     for model, deployment in result.deployments.items():
         _presences_layer(m, result.territory, to_wgs84(deployment.presences), model)
-    subtitle = (f"{len(result.posts)} postes ({result.posts_rule}), les mêmes sous chaque modèle ; choisir le "
+    subtitle = (f"{len(result.posts)} postes ({posts_rule_text(result)}), les mêmes sous chaque modèle ; choisir le "
                 "modèle affiché en bas à gauche de la carte. Couverte = une permanence régulière à moins de "
                 f"{threshold:g} min. Par semaine :")
     entries: list[Entry] = [(None, "heading", "Communes, selon le modèle choisi")]
@@ -121,8 +121,10 @@ def comparison_map(result):
 
 def redeployment_map(result, m=None):
     """Communes by redeployment status, kept, new and closed sites, and the assumptions."""
-    from ..models.hosts import hosts_text
-    from ..models.redeploy import SITE_ROLES, STATES, STATUS_LABELS
+    from ..core.vocabulary import REDEPLOY_STATES as STATES
+    from ..core.vocabulary import REDEPLOY_STATUSES as STATUS_LABELS
+    from ..core.vocabulary import SITE_ROLES
+    from .text import hosts_text
 
     communes = to_wgs84(result.communes, SIMPLIFY_M)
     m = new_map(communes, m)

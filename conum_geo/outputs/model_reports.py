@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.vocabulary import RURAL_RULES
 from ..models.compare import COMMUNE_METRICS, Comparison
-from ..models.hosts import hosts_text
-from ..models.indicators import DEFINITIONS
+from ..models.indicators import rural_mask
 from ..models.redeploy import NEW_SITE_PREFIX, RedeployResult
-from .assumptions import assumption_lines, redeployment_lines
+from .assumptions import assumption_lines, posts_rule_text, redeployment_lines
 from .cost_text import COST_COLUMNS, COST_ROWS, FIXED_SITE_COST_ROWS, cost_notes
 from .files import write_geopackage, write_json, write_lines, write_outputs
 from .map_frame import save_map
 from .model_maps import comparison_map, redeployment_map
 from .summary import caveat_lines, full_summary, warning_lines
 from .tables import Table, TableFormat
-from .text import fmt_decimal, fmt_int, fmt_min, fmt_pct
+from .text import fmt_decimal, fmt_int, fmt_min, fmt_pct, hosts_text
 
 MODEL_COLUMNS = [
     "label", "posts", "presences", "presence_h", "driving_h", "driving_share", "population_covered",
@@ -30,13 +30,30 @@ MODEL_COLUMNS = [
     "fragile_covered_share", "rural_covered_share", "unreachable_communes", "evening_share", "saturday_share",
     *COST_COLUMNS,
 ]
+#: What each indicator means, in French (stated in every output that shows them).
+DEFINITIONS = {
+    "population_covered": "habitants d'une commune ayant une permanence régulière à moins du seuil",
+    "mean_access_min": "temps moyen jusqu'à la présence la plus proche, pondéré par la population",
+    "p90_access_min": "temps en deçà duquel 90 % des habitants atteignent une présence",
+    "beyond_20_min_share": "part des habitants à plus de 20 min de toute présence (ou sans présence accessible)",
+    "beyond_30_min_share": "part des habitants à plus de 30 min de toute présence (ou sans présence accessible)",
+    "communes_regular": "communes ayant une permanence régulière à moins du seuil",
+    "communes_occasional": "communes n'ayant qu'un passage ponctuel à moins du seuil",
+    "gini_access": "indice de Gini du temps d'accès (proche de 1 quand presque tous sont à 0 min : à lire avec prudence)",
+    "evening_share": "part des habitants ayant une présence après 18 h à moins du seuil (horaires publiés)",
+    "saturday_share": "part des habitants ayant une présence le samedi à moins du seuil (horaires publiés)",
+}
+
+
 #: Columns of ``presences.csv`` (and, with the geometry, ``presences.gpkg``).
 PRESENCE_FILE_COLUMNS = ["model", "site_id", "nom", "kind", "code_insee", "presence_h", "fte", "itinerant"]
 
 
 def comparison_summary(result: Comparison) -> dict:
     """The JSON of ``compare`` (``--json`` and ``summary.json``)."""
-    return full_summary(result, assumptions_text=assumption_lines(result.assumptions, result.settings),
+    _, rural_rule = rural_mask(result.territory.communes)
+    return full_summary(result, posts_rule=posts_rule_text(result), rural_rule=RURAL_RULES[rural_rule],
+                        assumptions_text=assumption_lines(result.assumptions, result.settings),
                         indicator_definitions=DEFINITIONS)
 
 
@@ -56,7 +73,7 @@ def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFo
     presences = pd.concat([d.presences.assign(model=m) for m, d in result.deployments.items()],
                           ignore_index=True)[PRESENCE_FILE_COLUMNS + ["geometry"]]
     schedule = pd.concat([d.schedule for d in result.deployments.values()], ignore_index=True)
-    assumptions = ([f"Postes : {len(result.posts)} ({result.posts_rule})."]
+    assumptions = ([f"Postes : {len(result.posts)} ({posts_rule_text(result)})."]
                    + assumption_lines(result.assumptions, result.settings)
                    + (result.costs.lines(result.funding) if result.costs is not None else [])
                    + caveat_lines(result))
@@ -98,7 +115,7 @@ def format_comparison(result: Comparison) -> str:
     ]
     width = 24
     lines = [
-        f"Département {result.territory.dept} — {len(result.posts)} postes ({result.posts_rule}) ; "
+        f"Département {result.territory.dept} — {len(result.posts)} postes ({posts_rule_text(result)}) ; "
         f"seuil {result.settings.threshold_min:g} min ; réseau {result.network}.",
         "",
         f"{'':<42}" + "".join(f"{t.loc[m, 'label']:>{width}}" for m in t.index),

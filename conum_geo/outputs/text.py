@@ -114,3 +114,9 @@ def terminal_text(text: str) -> str:
     sequence of a register's name) shown as its ``\\uXXXX`` code instead."""
     return as_codes(_TERMINAL_UNSAFE, text)
 
+
+def hosts_text(hosts: pd.DataFrame, site_id: str, top: int = 4) -> str:
+    """The ``top`` first hosts of a new site, in French: 'Commune — X ; France services Y (8 min)'."""
+    chosen = hosts.loc[hosts["site_id"] == site_id].head(top)
+    return " ; ".join(h["host"] + (f" ({h['time_min']:.0f} min)" if h["time_min"] > 0 else "")
+                      for _, h in chosen.iterrows())

@@ -160,7 +160,7 @@ def time_table(
                 at = np.where(inside[columns], where[columns], -1)
                 yield part, at, target_leg_s[columns], columns, cutoff_s
 
-        with progress(total=len(starts.leg_s), desc="temps de trajet", unit="recherche") as bar:
+        with progress(total=len(starts.leg_s), step="travel_times") as bar:
             for start, column, time_s, leg_s, searches in _run(tasks(), executor):
                 positions, of_start = starts.sources_of(start)
                 column = column[of_start]
