@@ -12,7 +12,7 @@ coverage in every draw.
   (partial renewals included), every draw with sparse products, the per-commune results. ``table_s`` is the reach's share; ``graph_prep_s`` the graph's lazy
   indexes a run builds first (reversed arcs, snapping index), counted in ``conum_geo_s``;
   ``draws_only_s`` the rest. ``site_table_s``: the people → site time table of the counted
-  sites (``coverage.site_times``, one bounded search per site node), what the reach
+  sites (``coverage.snapped_times``, one bounded search per site node), what the reach
   replaces, timed on the same graph (best of three).
 - naive: snapping, then per draw the sites' hours as the draw leaves them (``supply.site_state``'s
   rule, as one sparse product) and one scipy multi-source search (``engine.sweep``, bounded at the threshold) from those
@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from conum_geo.analysis import simulate
-from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, is_regular, site_times
+from conum_geo.analysis.coverage import SnappedTerritory, countable_sites, is_regular, snapped_times
 from conum_geo.analysis.engine import sweep
 from conum_geo.analysis.supply import PostLinks
 from conum_geo.core.renewal import SURVEY_2023
@@ -204,7 +204,7 @@ def site_table_s(territory, graph, settings) -> float:
         prepare(fresh, "reversed_time_s", snapping_index(fresh))
         snapped = SnappedTerritory.build(fresh, territory, settings)
         start = time.perf_counter()
-        site_times(snapped, territory, settings.threshold_min)
+        snapped_times(snapped, territory, settings.threshold_min)
         best = min(best, time.perf_counter() - start)
     return best
 

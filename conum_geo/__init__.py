@@ -91,7 +91,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static analysers see the names without importing them at run time
     from .analysis.catchments import CatchmentsResult, catchments
-    from .analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+    from .analysis.coverage import SnappedTerritory, commune_coverage, snapped_times
     from .analysis.diff import vintage_change
     from .analysis.gaps import GapsResult, analyse_gaps, compare_coverage
     from .analysis.scenarios import apply_scenario

@@ -10,10 +10,10 @@ from test_gaps_invariants import HOP_MIN, line_of_three
 from conum_geo.analysis.coverage import (
     DECAY_STEPS,
     SnappedTerritory,
+    commune_coverage,
     coverage_by_kind,
-    coverage_metrics,
     decay_weight,
-    site_times,
+    snapped_times,
 )
 from conum_geo.core.errors import InputError
 from conum_geo.core.settings import Settings
@@ -47,7 +47,7 @@ def test_decay_steps_follow_apl_scaled_to_the_threshold():
 
 def test_hand_computed_metrics_threshold_15():
     # T = 15: weights 1 at 0 min, 0.33 at 10 min, 0 at 20 min.
-    m = coverage_metrics(TIMES, sites(), COMMUNES, Settings(threshold_min=15))
+    m = commune_coverage(TIMES, sites(), COMMUNES, Settings(threshold_min=15))
     assert list(m.index) == ["A", "B", "C"]
     np.testing.assert_allclose(m["access_min"], [0, 10, 0])
     assert m["nearest_site_id"].tolist() == ["S1", "S1", "S2"]  # B's tie broken by site id
@@ -64,7 +64,7 @@ def test_hand_computed_metrics_threshold_15():
 
 def test_hand_computed_metrics_threshold_20_and_fte_supply():
     # T = 20: steps at 6.7 / 13.3 / 20 min; 10 min weighs 0.33, 20 min weighs 0.10.
-    m = coverage_metrics(TIMES, sites(), COMMUNES, Settings(threshold_min=20, supply="fte"))
+    m = commune_coverage(TIMES, sites(), COMMUNES, Settings(threshold_min=20, supply="fte"))
     np.testing.assert_allclose(m["presence_h"], [30, 30, 30])
     demand_1 = 1000 + 0.33 * 500 + 0.10 * 200
     demand_2 = 200 + 0.33 * 500 + 0.10 * 1000
@@ -74,23 +74,23 @@ def test_hand_computed_metrics_threshold_20_and_fte_supply():
 def test_ratio_sums_supply():
     for settings in (Settings(threshold_min=15), Settings(threshold_min=20),
                      Settings(threshold_min=20, supply="fte")):
-        m = coverage_metrics(TIMES, sites(), COMMUNES, settings)
+        m = commune_coverage(TIMES, sites(), COMMUNES, settings)
         supply = sites()[settings.supply].sum()
         assert (COMMUNES["population"].to_numpy() * m["ratio"].to_numpy()).sum() / 1000 \
             == pytest.approx(supply)
 
 
 def test_closed_site_and_unknown_hours():
-    m = coverage_metrics(TIMES, sites(active=[True, False]), COMMUNES, Settings(threshold_min=15))
+    m = commune_coverage(TIMES, sites(active=[True, False]), COMMUNES, Settings(threshold_min=15))
     np.testing.assert_allclose(m["access_min"], [0, 10, 20])  # still in the table, beyond T
     assert m["covered"].tolist() == [True, True, False]
     np.testing.assert_allclose(m["presence_h"], [20, 20, 0])
     np.testing.assert_allclose(m.loc["C", "ratio"], 0)
 
     with pytest.raises(InputError, match="horaires inconnus"):  # never a sum of unknowns
-        coverage_metrics(TIMES, sites(presence_h=[20.0, np.nan]), COMMUNES, Settings(threshold_min=15))
+        commune_coverage(TIMES, sites(presence_h=[20.0, np.nan]), COMMUNES, Settings(threshold_min=15))
 
-    zero = coverage_metrics(TIMES, sites(presence_h=[20.0, 0.0]), COMMUNES, Settings(threshold_min=15))
+    zero = commune_coverage(TIMES, sites(presence_h=[20.0, 0.0]), COMMUNES, Settings(threshold_min=15))
     assert zero["covered"].tolist() == [True, True, False]  # open 0 h a week: no presence
 
 
@@ -101,41 +101,41 @@ def test_closed_site_and_unknown_hours():
 ])
 def test_presence_level_follows_weekly_hours(hours, level):
     frame = sites(presence_h=[hours, 0.0])
-    m = coverage_metrics(TIMES, frame, COMMUNES, Settings(threshold_min=15))
+    m = commune_coverage(TIMES, frame, COMMUNES, Settings(threshold_min=15))
     assert m.loc["A", "presence_level"] == level and m.loc["A", "covered"] == (level == "reguliere")
-    stricter = coverage_metrics(TIMES, frame, COMMUNES, Settings(threshold_min=15, min_presence_h=7))
+    stricter = commune_coverage(TIMES, frame, COMMUNES, Settings(threshold_min=15, min_presence_h=7))
     assert not stricter["covered"].any()
 
 
 def test_evening_and_saturday_hours_add_up_within_the_threshold():
     frame = sites(evening_h=[2.0, 1.0], saturday_h=[3.0, 0.0])
-    m = coverage_metrics(TIMES, frame, COMMUNES, Settings(threshold_min=15))
+    m = commune_coverage(TIMES, frame, COMMUNES, Settings(threshold_min=15))
     np.testing.assert_allclose(m["evening_h"], [2, 3, 1])
     np.testing.assert_allclose(m["saturday_h"], [3, 3, 0])
 
 
 def test_nothing_reachable_is_nan_and_none():
-    m = coverage_metrics(TIMES.iloc[:0], sites(), COMMUNES, Settings())
+    m = commune_coverage(TIMES.iloc[:0], sites(), COMMUNES, Settings())
     assert m["access_min"].isna().all() and m["nearest_site_id"].isna().all()
     assert (m["presence_h"] == 0).all() and (m["ratio"] == 0).all() and not m["covered"].any()
 
 
 def test_fragility_weighting():
     communes = COMMUNES.assign(fragility=[50.0, 100.0, 200.0])
-    m = coverage_metrics(TIMES, sites(), communes, Settings(threshold_min=15, fragility_weighting=True))
+    m = commune_coverage(TIMES, sites(), communes, Settings(threshold_min=15, fragility_weighting=True))
     mean = (50 * 1000 + 100 * 500 + 200 * 200) / 1700  # population-weighted mean fragility
     demand = np.array([1000 * 50, 500 * 100, 200 * 200]) / mean
     np.testing.assert_allclose(m.loc["A", "ratio"], 1000 * 20 / (demand[0] + 0.33 * demand[1]))
     assert (demand * m["ratio"].to_numpy()).sum() / 1000 == pytest.approx(30)
     with pytest.raises(InputError, match="champ « fragility »"):
-        coverage_metrics(TIMES, sites(), COMMUNES, Settings(fragility_weighting=True))
+        commune_coverage(TIMES, sites(), COMMUNES, Settings(fragility_weighting=True))
 
 
 def test_kinds_filter_and_by_kind():
     frame = pd.concat([sites(), pd.DataFrame({"site_id": ["FS"], "kind": "france_services",
                                               "presence_h": [24.0], "fte": [2.0], "active": True})])
     times = pd.concat([TIMES, pd.DataFrame({"site_id": "FS", "code_insee": ["B"], "time_s": [60.0]})])
-    conum = coverage_metrics(times, frame, COMMUNES, Settings(threshold_min=15))
+    conum = commune_coverage(times, frame, COMMUNES, Settings(threshold_min=15))
     assert conum["nearest_site_id"].tolist() == ["S1", "S1", "S2"]
     long = coverage_by_kind(times, frame, COMMUNES, Settings(threshold_min=15, kinds=("conum", "france_services")))
     fs = long.loc[long["kind"] == "france_services"].set_index("code_insee")
@@ -147,18 +147,18 @@ def test_kinds_filter_and_by_kind():
 
 def test_bad_tables_name_the_table_and_field():
     with pytest.raises(InputError, match=r"sites.*colonne\(s\) absente\(s\)"):
-        coverage_metrics(TIMES, sites().drop(columns="active"), COMMUNES, Settings())
+        commune_coverage(TIMES, sites().drop(columns="active"), COMMUNES, Settings())
     with pytest.raises(InputError, match="sites, ligne 2, champ « site_id »"):
-        coverage_metrics(TIMES, sites(site_id=["S1", "S1"]), COMMUNES, Settings())
+        commune_coverage(TIMES, sites(site_id=["S1", "S1"]), COMMUNES, Settings())
 
 
 def test_site_times_on_the_proxy_line():
     territory = line_of_three()
     graph = build_proxy_network(territory.communes)
     snapped = SnappedTerritory.build(graph, territory, Settings())
-    times = site_times(snapped, territory, cutoff_min=20).sort_values(["site_id", "code_insee"])
+    times = snapped_times(snapped, territory, cutoff_min=20).sort_values(["site_id", "code_insee"])
     assert times[["site_id", "code_insee"]].values.tolist() == [
         ["A", "99001"], ["A", "99002"], ["B", "99002"], ["B", "99003"]]  # 2 hops = 22 min > 20
     np.testing.assert_allclose(times["time_s"] / 60, [0, HOP_MIN, HOP_MIN, 0], atol=1e-9)
-    wide = site_times(snapped, territory, cutoff_min=30)
+    wide = snapped_times(snapped, territory, cutoff_min=30)
     assert len(wide) == 6

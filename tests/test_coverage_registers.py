@@ -49,15 +49,15 @@ def test_report_flagged_population_is_the_sum_of_its_rows(real_territory, real_g
 
 
 def test_ratio_sums_supply_on_real_registers(real_territory, real_graph):
-    from conum_geo.analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+    from conum_geo.analysis.coverage import SnappedTerritory, commune_coverage, snapped_times
     from conum_geo.analysis.supply import site_state
     from conum_geo.core.settings import Settings
 
     settings = Settings(kinds=("france_services",), fragility_weighting=True)
     snapped = SnappedTerritory.build(real_graph, real_territory, settings)
-    times = site_times(snapped, real_territory, settings.threshold_min)
+    times = snapped_times(snapped, real_territory, settings.threshold_min)
     state = site_state(real_territory, np.ones(len(real_territory.posts), dtype=bool))
-    metrics = coverage_metrics(times, state, real_territory.communes, settings)
+    metrics = commune_coverage(times, state, real_territory.communes, settings)
     reaching = set(times.loc[times["time_s"] <= 1200, "site_id"])
     offer = state.loc[(state["kind"] == "france_services") & state["site_id"].isin(reaching)]
     assert offer["presence_h"].notna().all()

@@ -87,7 +87,7 @@ def test_gained_and_lost_match_two_plain_searches(loaded):
 
     settings = Settings(kinds=("france_services",))
     graph = build_proxy_network(change.territory.communes)
-    result = compare_coverage(change, graph, settings=settings)
+    result = compare_coverage(change.territory, graph, change=change, settings=settings)
     was = reference_covered(graph, change.territory, [NEVERS, CLAMECY], settings)
     now = reference_covered(graph, change.territory, [NEVERS, COSNE], settings)
     c = result.communes
@@ -150,7 +150,7 @@ def test_real_france_services_list_minus_some_sites(shared_data, tmp_path):
     before, after, _ = load_vintages("58", source, tmp_path / "after.csv")
     change = vintage_change(before, after, label="réel")
     assert set(change.before["site_id"][~change.after["active"]]) == {"fs-3112", "fs-2441"}
-    result = compare_coverage(change, build_proxy_network(change.territory.communes),
+    result = compare_coverage(change.territory, build_proxy_network(change.territory.communes), change=change,
                               settings=Settings(kinds=("france_services",)))
     c = result.communes
     assert not (c["status"] == "gagne").any()

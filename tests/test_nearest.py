@@ -100,7 +100,7 @@ def test_offline_geocoding_says_what_to_give_instead(monkeypatch):
 
 
 def test_every_commune_of_the_gaps_map_lists_its_nearest_open_places(demo_territory, demo_graph):
-    from conum_geo.analysis.coverage import SnappedTerritory, site_times
+    from conum_geo.analysis.coverage import SnappedTerritory, snapped_times
     from conum_geo.analysis.gaps import analyse_gaps
     from conum_geo.data.scenario_files import load_scenario
     from conum_geo.outputs.maps import gaps_map
@@ -108,7 +108,7 @@ def test_every_commune_of_the_gaps_map_lists_its_nearest_open_places(demo_territ
     result = analyse_gaps(demo_territory, demo_graph, scenario=load_scenario("departement-non-renouvele"))
     settings = result.settings
     snapped = SnappedTerritory.build(demo_graph, result.territory, settings)
-    times = site_times(snapped, result.territory, settings.threshold_min)
+    times = snapped_times(snapped, result.territory, settings.threshold_min)
     sites = result.sites.set_index("site_id")
     open_after = sites.index[sites["active_after"] & (sites["presence_h_after"] != 0)]
     times = times.loc[times["site_id"].isin(open_after)].assign(kind=lambda t: t["site_id"].map(sites["kind"]))

@@ -60,17 +60,34 @@ def test_analysis_entry_points_take_options_by_keyword():
     import inspect
 
     for name in ("analyse_gaps", "simulate_renewals", "compare_models", "redeploy", "catchments",
-                 "deploy_models"):
+                 "deploy_models", "site_times", "coverage_metrics", "compare_coverage", "coverage_timeline"):
         parameters = list(inspect.signature(getattr(conum_geo, name)).parameters.values())
         assert [p.name for p in parameters[:2]] == ["territory", "graph"], name
         assert all(p.kind is p.KEYWORD_ONLY for p in parameters[2:]), name
         assert "settings" in {p.name for p in parameters[2:]}, name
 
 
-def test_errors_are_one_class_tree():
-    for name in ("InputError", "ParameterError", "ScenarioError", "DataUnavailableError", "NetworkError",
-                 "SolverError", "UnknownDepartementError"):
-        assert issubclass(getattr(conum_geo, name), ConumGeoError)
+def test_load_network_takes_its_options_by_keyword():
+    import inspect
+
+    parameters = list(inspect.signature(conum_geo.load_network).parameters.values())
+    assert [p.name for p in parameters[:2]] == ["territory", "network"]
+    assert all(p.kind is p.KEYWORD_ONLY for p in parameters[2:])
+
+
+def test_errors_are_one_class_tree_and_the_standard_types():
+    from conum_geo.core.errors import OutputError
+    from conum_geo.data.registers.hours import HoursError
+
+    expected = {"InputError": ValueError, "ParameterError": ValueError, "ScenarioError": ValueError,
+                "DataUnavailableError": OSError, "NetworkError": ValueError, "SolverError": RuntimeError,
+                "UnknownDepartementError": ValueError}
+    for name, standard in expected.items():
+        error = getattr(conum_geo, name)
+        assert issubclass(error, ConumGeoError) and issubclass(error, standard), name
+    assert issubclass(OutputError, OSError) and issubclass(HoursError, conum_geo.InputError)
+    with pytest.raises(ValueError, match="threshold_min"):  # caught by code that knows nothing of conum-geo
+        conum_geo.Settings(threshold_min=-1)
 
 
 def test_example_scenarios_are_found_by_name():
@@ -91,5 +108,6 @@ def test_the_wheel_ships_its_data_files(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).name for n in names if n.startswith("conum_geo/data/scenarios/")}
     assert shipped == {p.name for p in (PACKAGE / "data" / "scenarios").glob("*.toml")}
-    assert {"conum_geo/outputs/static/conum-map.js", "conum_geo/outputs/static/conum-map.css"} <= set(names)
+    assert {"conum_geo/outputs/static/conum-map.js", "conum_geo/outputs/static/conum-map.css",
+            "conum_geo/py.typed"} <= set(names)
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conum_geo.analysis.coverage import DECAY_STEPS, RATIO_PER_INHABITANTS, coverage_metrics
+from conum_geo.analysis.coverage import DECAY_STEPS, RATIO_PER_INHABITANTS, commune_coverage
 from conum_geo.core.settings import Settings
 
 access = pytest.importorskip("access")
@@ -41,7 +41,7 @@ def _steps(threshold_min: float):
 def test_the_ratio_is_pysal_access_enhanced_2sfca(seed):
     threshold = 20.0
     communes, sites, times = _random_table(seed, threshold)
-    ours = coverage_metrics(times.assign(time_s=times["time_min"] * 60.0)[["site_id", "code_insee", "time_s"]],
+    ours = commune_coverage(times.assign(time_s=times["time_min"] * 60.0)[["site_id", "code_insee", "time_s"]],
                             sites, communes, Settings(threshold_min=threshold))
     model = access.Access(demand_df=communes.set_index("code_insee"), demand_value="population",
                           supply_df=sites.set_index("site_id"), supply_value="presence_h",
@@ -57,7 +57,7 @@ def test_plain_2sfca_when_every_step_weighs_one(monkeypatch):
 
     monkeypatch.setattr(coverage, "DECAY_STEPS", ((1.0, 1.0),))
     communes, sites, times = _random_table(11, 30.0)
-    ours = coverage_metrics(times.assign(time_s=times["time_min"] * 60.0)[["site_id", "code_insee", "time_s"]],
+    ours = commune_coverage(times.assign(time_s=times["time_min"] * 60.0)[["site_id", "code_insee", "time_s"]],
                             sites, communes, Settings(threshold_min=30.0))
     model = access.Access(demand_df=communes.set_index("code_insee"), demand_value="population",
                           supply_df=sites.set_index("site_id"), supply_value="presence_h",

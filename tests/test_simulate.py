@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from test_gaps_invariants import line_of_three
 
 from conum_geo.analysis import simulate as simulate_module
-from conum_geo.analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+from conum_geo.analysis.coverage import SnappedTerritory, commune_coverage, snapped_times
 from conum_geo.analysis.gaps import analyse_gaps
 from conum_geo.analysis.simulate import RenewalModel, parse_p_nonrenewal, simulate_renewals
 from conum_geo.analysis.supply import site_state
@@ -186,9 +186,9 @@ def test_draws_agree_with_the_coverage_rule_of_gaps(demo_territory, demo_graph, 
     alive[0] = True
     alive[1] = False
     covered = model.covered(alive)
-    times = site_times(snapped, territory, settings.threshold_min)
+    times = snapped_times(snapped, territory, settings.threshold_min)
     for draw, at_work in enumerate(alive):
-        expected = coverage_metrics(times, site_state(territory, at_work), territory.communes, settings)["covered"]
+        expected = commune_coverage(times, site_state(territory, at_work), territory.communes, settings)["covered"]
         np.testing.assert_array_equal(covered[draw], expected.to_numpy())
     np.testing.assert_array_equal(covered[1], model.always)
     assert model.always.any() == ("france_services" in kinds)

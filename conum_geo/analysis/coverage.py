@@ -1,7 +1,7 @@
 """Per-commune coverage: access time, presence hours and level, accessibility ratio, ``covered``.
 
 Every metric comes from one sparse long table of people → site travel times
-``(site_id, code_insee, time_s)`` (``site_times``). A scenario changes only the sites table
+``(site_id, code_insee, time_s)`` (``snapped_times``). A scenario changes only the sites table
 (``active``, ``presence_h``, ``fte``), so evaluating it never runs a graph search.
 
 A site *counts* for a commune when it is of one of ``settings.kinds``, ``active``, and open a
@@ -50,6 +50,7 @@ from ..core.territory import Territory, require_columns, require_unique
 from ..network.graph import RoadGraph
 from ..network.speeds import FERRY_KMH
 from .engine import Snapped, nearest_source, snap, time_table
+from .supply import site_state
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def network_notices(snapped: SnappedTerritory, territory: Territory) -> tuple[No
     return tuple(notices)
 
 
-def site_times(snapped: SnappedTerritory, territory: Territory, cutoff_min: float) -> pd.DataFrame:
+def snapped_times(snapped: SnappedTerritory, territory: Territory, cutoff_min: float) -> pd.DataFrame:
     """Long table ``(site_id, code_insee, time_s)`` of people → site times within ``cutoff_min``.
 
     Sparse: only the pairs within the cutoff (off-network legs included); one bounded search
@@ -136,6 +137,26 @@ def site_times(snapped: SnappedTerritory, territory: Territory, cutoff_min: floa
                       toward_sources=True, source_ids=territory.sites["site_id"].to_numpy(),
                       target_ids=territory.communes["code_insee"].to_numpy(),
                       names=("site_id", "code_insee"))
+
+
+def site_times(territory: Territory, graph: RoadGraph, *, settings: Settings | None = None) -> pd.DataFrame:
+    """People → site times of ``territory`` within ``settings.threshold_min``
+    (``snapped_times``).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    settings
+        ``Settings()`` when None: the threshold and the speed of the legs off the network.
+
+    Returns
+    -------
+    The long table ``(site_id, code_insee, time_s)``.
+    """
+    settings = Settings() if settings is None else settings
+    snapped = SnappedTerritory.build(graph, territory, settings)
+    return snapped_times(snapped, territory, settings.threshold_min)
 
 
 def access(
@@ -227,7 +248,7 @@ def _sum_by(values: pd.Series, keys: pd.Series) -> pd.Series:
     return total
 
 
-def coverage_metrics(
+def commune_coverage(
     times: pd.DataFrame, sites: pd.DataFrame, communes: pd.DataFrame, settings: Settings
 ) -> pd.DataFrame:
     """Coverage of each commune by the counted sites (module doc).
@@ -288,15 +309,35 @@ def coverage_metrics(
     }, index=codes)
 
 
+def coverage_metrics(territory: Territory, graph: RoadGraph, *, settings: Settings | None = None) -> pd.DataFrame:
+    """Today's coverage of each commune of ``territory``: every post at work (``commune_coverage``
+    of the sites' state, ``supply.site_state``).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    settings
+        ``Settings()`` when None: threshold, kinds counted, regular presence, supply, weighting.
+
+    Returns
+    -------
+    One row per commune (index ``code_insee``): ``METRIC_COLUMNS``.
+    """
+    settings = Settings() if settings is None else settings
+    state = site_state(territory, np.ones(len(territory.posts), dtype=bool))
+    return commune_coverage(site_times(territory, graph, settings=settings), state, territory.communes, settings)
+
+
 def coverage_by_kind(
     times: pd.DataFrame, sites: pd.DataFrame, communes: pd.DataFrame, settings: Settings
 ) -> pd.DataFrame:
-    """``coverage_metrics`` for each kind of ``settings.kinds`` on its own, as a long table.
+    """``commune_coverage`` for each kind of ``settings.kinds`` on its own, as a long table.
 
     Returns columns ``code_insee``, ``kind`` and the metric columns.
     """
     parts = [
-        coverage_metrics(times, sites, communes, replace(settings, kinds=(kind,)))
+        commune_coverage(times, sites, communes, replace(settings, kinds=(kind,)))
         .reset_index().assign(kind=kind)
         for kind in settings.kinds
     ]

@@ -24,13 +24,15 @@ import numpy as np
 import pandas as pd
 
 from ..core.costs import CostTable
+from ..core.errors import ParameterError
+from ..core.messages import says
 from ..core.notices import Notice
 from ..core.scenarios import DEFAULT_SCENARIO, Scenario
 from ..core.settings import Settings
 from ..core.territory import Territory
 from ..network.graph import RoadGraph
 from .costs import before_after_costs
-from .coverage import SnappedTerritory, access, counted_sites, coverage_metrics, network_notices, site_times
+from .coverage import SnappedTerritory, access, commune_coverage, counted_sites, network_notices, snapped_times
 from .nearest import nearest_by_kind
 from .scenarios import apply_scenario
 from .supply import SupplyChange
@@ -173,15 +175,29 @@ def _reasons(before: pd.DataFrame, after: pd.DataFrame, settings: Settings) -> p
     return flags
 
 
-def compare_coverage(change: SupplyChange, graph: RoadGraph, *, settings: Settings | None = None) -> GapsResult:
-    """Coverage of every commune before and after ``change``, and the flags of the gaps."""
+def compare_coverage(territory: Territory, graph: RoadGraph, *, change: SupplyChange,
+                     settings: Settings | None = None) -> GapsResult:
+    """Coverage of every commune before and after ``change``, and the flags of the gaps.
+
+    Parameters
+    ----------
+    territory, graph
+        The territory the change applies to (``change.territory``: with any site the change
+        opens) and its road graph.
+    change
+        The sites before and after (``analysis.scenarios.apply_scenario``,
+        ``analysis.diff.vintage_change``), with the posts that end.
+    settings
+        ``Settings()`` when None.
+    """
     settings = Settings() if settings is None else settings
-    territory = change.territory
+    if territory is not change.territory:
+        raise ParameterError(says("change_territory"))
     snapped = SnappedTerritory.build(graph, territory, settings)
-    times = site_times(snapped, territory, settings.threshold_min)
+    times = snapped_times(snapped, territory, settings.threshold_min)
     states = {"before": change.before, "after": change.after}
     counted = {side: counted_sites(state, settings) for side, state in states.items()}
-    before, after = (_unbounded(coverage_metrics(times, state, territory.communes, settings),
+    before, after = (_unbounded(commune_coverage(times, state, territory.communes, settings),
                                 snapped, territory, counted[side]) for side, state in states.items())
     fallback = access(snapped, territory, counted_sites(
         change.after, replace(settings, kinds=("france_services",))))
@@ -248,7 +264,8 @@ def analyse_gaps(
     ``settings`` defaults to the scenario's own (``Scenario.settings``).
     """
     settings = scenario.settings() if settings is None else settings
-    result = compare_coverage(apply_scenario(scenario, territory), graph, settings=settings)
+    change = apply_scenario(scenario, territory)
+    result = compare_coverage(change.territory, graph, change=change, settings=settings)
     if costs is None:
         return result
     c = result.communes

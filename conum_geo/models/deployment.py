@@ -24,7 +24,7 @@ of the base; the base's own commune always belongs to it. Assumptions
   nearest base (outbound time); the communes of a base are dealt to its posts in turn, most
   populous first, so that posts sharing a base never visit the same commune;
 - presence away from a base sits at the visited commune's origin (its town hall): the
-  deployment is a site-like table fed to ``coverage.coverage_metrics``, whose ``presence_h``
+  deployment is a site-like table fed to ``coverage.commune_coverage``, whose ``presence_h``
   is the advisor-hours with the public per week and ``fte`` the share of posts' field time
   spent there. Sites of the counted kinds that no post serves (France services, lieux without
   a known post) are kept unchanged in every model.
@@ -59,7 +59,7 @@ MAX_TRIP_MIN = 180.0
 
 #: Posts to deploy, each with its base (``current_posts``, ``posts_by_population``).
 BASED_POST_COLUMNS = ("post_id", "hours_week", "base_id", "base_nom", "base_code_insee", "base_x", "base_y")
-#: A site-like table of presences (``Deployment.presences``), as ``coverage_metrics`` reads it.
+#: A site-like table of presences (``Deployment.presences``), as ``commune_coverage`` reads it.
 PRESENCE_COLUMNS = (*SITE_COLUMNS, "evening_h", "saturday_h", "visits_per_week", "fte", "active", "geometry")
 SCHEDULE_COLUMNS = ("model", "post_id", "site_id", "code_insee", "round_trip_min",
                     "sessions_per_week", "presence_h", "driving_h", "driving_km")

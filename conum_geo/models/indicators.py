@@ -74,7 +74,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 def coverage_indicators(metrics: pd.DataFrame, communes: pd.DataFrame,
                         presence_codes=()) -> dict:
-    """Indicators (module doc) of per-commune ``metrics`` (``coverage.coverage_metrics``).
+    """Indicators (module doc) of per-commune ``metrics`` (``coverage.commune_coverage``).
 
     ``communes`` are in the same order as ``metrics``; ``presence_codes`` are the communes
     that host a presence.

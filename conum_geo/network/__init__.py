@@ -48,8 +48,8 @@ def territory_area(territory, buffer_km: float = DEFAULT_BUFFER_KM):
 
 
 def load_network(
-    territory, network: str = "proxy", roads: str | Path | None = None,
-    buffer_km: float = DEFAULT_BUFFER_KM, *, realism_factor: float | None = None,
+    territory, network: str = "proxy", *, roads: str | Path | None = None,
+    buffer_km: float = DEFAULT_BUFFER_KM, realism_factor: float | None = None,
     speeds: SpeedTable = DEFAULT_SPEEDS, cache_dir: str | Path | None = None,
     overpass_url: str | None = None,
 ) -> RoadGraph:

@@ -212,9 +212,9 @@ def read_bdtopo(path: str | Path, *, clip=None, crs: str | None = None,
     state = _column(frame, "etat_de_l_objet", path)
     _check_domain(sens, DIRECTIONS, path, "sens_de_circulation")
     _check_domain(access, OPEN_ACCESS | CLOSED_ACCESS, path, "acces_vehicule_leger")
+    mean_speeds = _column(frame, "vitesse_moyenne_vl", path)
     try:
-        vitesse = pd.to_numeric(pd.Series(_column(frame, "vitesse_moyenne_vl", path)),
-                                errors="raise").to_numpy(dtype=float)
+        vitesse = pd.to_numeric(pd.Series(mean_speeds), errors="raise").to_numpy(dtype=float)
     except ValueError as exc:
         raise InputError(f"nombre en km/h attendu ({exc})", path=path,
                          field="vitesse_moyenne_vl") from None

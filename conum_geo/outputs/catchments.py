@@ -29,6 +29,7 @@ from .map_frame import (
 )
 from .maps import NO_ACCESS_COLOUR, map_title
 from .summary import caveat, caveat_lines, full_summary, result_notices, warning_lines
+from .tables import TableFormat
 from .text import fmt_area_km2, fmt_hours, fmt_int, fmt_min, site_labels
 
 #: Band colours, nearest first (one sequential hue: readable with any colour vision).
@@ -116,9 +117,11 @@ def catchments_map(result: CatchmentsResult):
     return m
 
 
-def write_catchments(result: CatchmentsResult, out_dir: str | Path) -> list[Path]:
+def write_catchments(result: CatchmentsResult, out_dir: str | Path, *,
+                     tables: TableFormat | None = None) -> list[Path]:
     """``isochrones.gpkg`` (layers ``sites``, ``union``, ``communes``), ``travel_time.tif``,
-    ``map.html`` and ``summary.json``, published as one set."""
+    ``map.html`` and ``summary.json``, published as one set (``tables``: like every writer's;
+    this set holds no table)."""
     tags = {"direction": "vers le site le plus proche" if result.toward_sites else "depuis le site le plus proche",
             "network": result.network, "caveat": caveat(result), "method": METHODS[result.method]}
     return write_outputs(out_dir, {
@@ -126,7 +129,7 @@ def write_catchments(result: CatchmentsResult, out_dir: str | Path) -> list[Path
         "travel_time.tif": lambda path: write_surface_tif(result.surface_min, result.grid, path, tags=tags),
         "map.html": lambda path: save_map(catchments_map(result), path),
         "summary.json": lambda path: write_json(full_summary(result), path),
-    })
+    }, tables=tables)
 
 
 def format_catchments(result: CatchmentsResult) -> str:

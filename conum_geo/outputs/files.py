@@ -38,7 +38,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..core.errors import InputError, OutputError
+from ..core.errors import ConumGeoError, InputError, OutputError
 from .tables import Table, TableFormat, write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
@@ -226,6 +226,8 @@ def write_outputs(out_dir: str | Path, writers: Mapping[str, Writer | Table], *,
         for name, write in planned.items():
             write(staging / name)
         publish(staging, out_dir, list(planned))
+    except ConumGeoError:  # already one line (some are OSErrors too: data unavailable)
+        raise
     except OSError as exc:
         raise OutputError(f"{out_dir} : écriture impossible ({_why(exc)}) ; rien n'a été publié, les fichiers "
                           "déjà présents sont gardés") from None

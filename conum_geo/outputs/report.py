@@ -21,6 +21,7 @@ from .map_frame import SITE_COLOURS
 from .maps import ENDED_COLOUR, STATUS_COLOURS
 from .reasons import ended_posts
 from .summary import caveat, result_notices
+from .tables import TableFormat
 from .text import fmt_int, fmt_min, fmt_number, site_labels
 
 A4_IN = (8.27, 11.69)
@@ -305,13 +306,14 @@ def write_report_pdf(result: GapsResult, path: Path) -> None:
                 plt.close(fig)
 
 
-def write_report(result: GapsResult, out_dir: str | Path) -> list[Path]:
-    """Write ``report.pdf`` and ``summary.json`` as one set."""
+def write_report(result: GapsResult, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
+    """Write ``report.pdf`` and ``summary.json`` as one set (``tables``: like every writer's;
+    this set holds no table)."""
     from .files import write_json, write_outputs
     from .summary import full_summary
 
     return write_outputs(out_dir, {
         "report.pdf": lambda path: write_report_pdf(result, path),
         "summary.json": lambda path: write_json(full_summary(result), path),
-    })
+    }, tables=tables)
 

@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...core.errors import InputError
+
 #: France services columns, Monday first, and the OSM day each stands for.
 FS_DAY_COLUMNS = ("h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi")
 _FS_OSM_DAYS = dict(zip(FS_DAY_COLUMNS, ("Mo", "Tu", "We", "Th", "Fr", "Sa")))
@@ -43,7 +45,7 @@ _FRENCH_TIME = re.compile(r"(?<![\d:])(\d{1,2})h(\d{2})?(?![\d])")
 _FS_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
 
-class HoursError(ValueError):
+class HoursError(InputError):
     """An opening-hours value that cannot be read; the message says why."""
 
 
