@@ -201,3 +201,23 @@ def test_bad_assumptions_are_refused():
 
     with pytest.raises(ConumGeoError, match="field_share"):
         ModelAssumptions(field_share=1.5)
+
+
+def test_the_models_registry_is_the_vocabulary_and_refuses_an_unknown_model():
+    from conum_geo.core.errors import ParameterError
+    from conum_geo.core.vocabulary import MODELS
+    from conum_geo.models.deployments import REGISTRY, deployment_model
+
+    assert list(REGISTRY) == list(MODELS)
+    assert [REGISTRY[m].roving for m in MODELS] == [False, False, True]
+    with pytest.raises(ParameterError, match="modèle inconnu 'itinerance'"):
+        deployment_model("itinerance")
+
+
+def test_an_unknown_model_is_never_computed_as_another(demo_territory, demo_graph):
+    from conum_geo.core.errors import ParameterError
+    from conum_geo.models.deployment import current_posts, deploy_models
+
+    posts = current_posts(demo_territory)
+    with pytest.raises(ParameterError, match="modèle inconnu"):
+        deploy_models(demo_territory, demo_graph, posts=posts, models=("centralite", "bus"))

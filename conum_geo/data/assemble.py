@@ -58,9 +58,7 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
     outline = communes.geometry.union_all()
     area = outline.buffer(border_km * 1000.0)
     parts = []
-    for register in (registers.france_services, registers.conum_lieux, registers.lieux):
-        if register is None:
-            continue
+    for register in registers.sites():
         frame = register.frame
         frame = frame.loc[_candidate_rows(frame, gaz, dept, dept_codes, area)].assign(
             source=register.source)
@@ -161,7 +159,7 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
         placed = declared_posts(structures, DeclaredPosts(sites, posts, post_sites), gaz, warnings,
                                 place=place_declared_posts, source=registers.conum_structures.label)
         sites, posts, post_sites = placed.sites, placed.posts, placed.post_sites
-    site_registers = [r for r in (registers.france_services, registers.conum_lieux, registers.lieux) if r]
+    site_registers = registers.sites()
     sources += [r.label for r in site_registers]
     if registers.conum_structures is not None:
         sources.append(registers.conum_structures.label)

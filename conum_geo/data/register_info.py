@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core.errors import InputError
 from ..core.territory import Territory
 from ..core.vocabulary import SITE_KINDS
-from .registers.detect import KINDS
+from .registers.formats import KINDS
 from .registers.resolve import RegisterSet
 from .territory import load_national
 

@@ -16,10 +16,10 @@ of the base; the base's own commune always belongs to it. Assumptions
   stop receives ``session_h × F / C`` presence hours a week on average and the post drives
   ``Σ round_trip_h × F / C`` hours a week (and the length of those routes,
   ``analysis.routes``, in kilometres). Driving to and from home is not counted;
-- **centralité**: one stop, the base site itself (no driving): ``F`` hours of presence there;
-- **multi-centralité**: stable stops: the base site plus the ``centres_per_post − 1`` most
-  populous communes of the post's share of the territory;
-- **rayonnement**: every commune of the post's share of the territory is a stop;
+- where a post's sessions happen is its model's (``models.deployments``, one module each:
+  **centralité**, one stop, the base site itself, no driving; **multi-centralité**, the base
+  site plus the ``centres_per_post − 1`` most populous communes of the post's share;
+  **rayonnement**, every commune of its share);
 - **shares of a territory**: a commune belonging to several bases' territories goes to the
   nearest base (outbound time); the communes of a base are dealt to its posts in turn, most
   populous first, so that posts sharing a base never visit the same commune;
@@ -50,6 +50,7 @@ from ..core.settings import Settings
 from ..core.territory import SITE_COLUMNS, Territory
 from ..core.vocabulary import MODELS, NEW_SITE_NAMES, NEW_SITE_SOURCES
 from ..network.graph import RoadGraph
+from .deployments import deployment_model
 from .parameters import ModelAssumptions
 
 log = logging.getLogger(__name__)
@@ -205,16 +206,7 @@ def _stops(model: str, posts: pd.DataFrame, shares: pd.DataFrame, assumptions: M
     base_stops = pd.DataFrame({"post_id": posts["post_id"], "site_id": posts["base_id"],
                                "code_insee": posts["base_code_insee"], "round_trip_s": 0.0, "round_trip_m": 0.0})
     visits = shares.assign(site_id="visite-" + shares["code_insee"])
-    if model == "centralite":
-        return base_stops
-    if model == "rayonnement":
-        # a post with no commune of its own (more posts than communes at a base) stays at its base
-        idle = base_stops.loc[~base_stops["post_id"].isin(visits["post_id"])]
-        return pd.concat([visits[list(base_stops.columns)], idle], ignore_index=True)
-    base_code = visits["post_id"].map(posts.set_index("post_id")["base_code_insee"])
-    centres = (visits.loc[visits["code_insee"] != base_code]
-               .groupby("post_id", sort=False).head(assumptions.centres_per_post - 1))
-    return pd.concat([base_stops, centres[list(base_stops.columns)]], ignore_index=True)
+    return deployment_model(model).stops(base_stops, visits, posts, assumptions)
 
 
 def schedule(model: str, posts: pd.DataFrame, shares: pd.DataFrame,
@@ -254,7 +246,7 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
     deployed = gpd.GeoDataFrame({
         "site_id": grouped.index, "nom": names, "kind": "conum",
         "code_insee": grouped["code_insee"].to_numpy(), "presence_h": grouped["presence_h"].to_numpy(),
-        "itinerant": ~at_base & (model == "rayonnement"), "source": NEW_SITE_SOURCES["model"], "as_of": "",
+        "itinerant": ~at_base & deployment_model(model).roving, "source": NEW_SITE_SOURCES["model"], "as_of": "",
         "active": True, "fte": grouped["fte"].to_numpy(),
         # a model's sessions have no clock time: no evening or Saturday hours are claimed
         "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": grouped["visits_per_week"].to_numpy(),
@@ -271,9 +263,8 @@ def _presences(model: str, plan: pd.DataFrame, posts: pd.DataFrame, territory: T
 
 def deploy(model: str, posts: pd.DataFrame, shares: pd.DataFrame, territory: Territory,
            assumptions: ModelAssumptions, settings: Settings) -> Deployment:
-    """Deploy ``posts`` under ``model`` (``MODELS``) given their territory ``shares``."""
-    if model not in MODELS:
-        raise ParameterError(says("model_unknown", model=model, known=sorted(MODELS)))
+    """Deploy ``posts`` under ``model`` (``models.deployments.REGISTRY``) given their territory ``shares``."""
+    deployment_model(model)  # an unknown model is an error, before any work
     plan = schedule(model, posts, shares, assumptions)
     return Deployment(model=model, presences=_presences(model, plan, posts, territory, assumptions, settings),
                       schedule=plan)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -42,8 +43,20 @@ NAME_FIELDS = ("nom", "NOM", "NOM_COM", "nom_com", "libelle", "LIBGEO")
 POPULATION_FIELDS = ("population", "POPULATION", "PMUN")
 EPCI_FIELDS = ("codeEpci", "SIREN_EPCI", "siren_epci", "epci_code")
 CONTOUR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+#: A commune code has five characters (a département outline's has two or three).
+_COMMUNE_CODE = re.compile(r"\d{5}|2[AB]\d{3}")
 #: The largest population a commune or arrondissement may have (Paris: 2.1 million).
 MAX_POPULATION = 5_000_000
+
+
+def recognise_contour_feature(feature: dict) -> bool:
+    """Whether the first feature of a GeoJSON is a commune contour: a polygon with a commune
+    code (not a QPV's)."""
+    properties = feature.get("properties") or {}
+    geometry = (feature.get("geometry") or {}).get("type", "")
+    code_field = next((name for name in CODE_FIELDS if name in properties), None)
+    return (geometry in ("Polygon", "MultiPolygon") and code_field is not None and "code_qp" not in properties
+            and bool(_COMMUNE_CODE.fullmatch(str(properties[code_field]))))
 
 
 def _check_crs(frame: gpd.GeoDataFrame, path: Path) -> None:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import InputError
+from ...core.schema import site_rows
 from ...core.vocabulary import POST_HOURS_WEEK
 from .hours import osm_hours_column
 from .io import (
@@ -56,6 +57,9 @@ LIEUX_KIND = "conum_lieux"
 STRUCTURES_KIND = "conum_structures"
 LIEUX_REQUIRED = ("id", "nom", "code_postal", "horaires", "structureId", "conseiller_ids")
 STRUCTURES_REQUIRED = ("id", "raison_sociale", "type", "siret", "nb_cnfs")
+#: The lieux' fields copied as they are into the site schema (``core.schema``): field → key.
+LIEUX_TEXT_FIELDS = {"register_id": "id", "nom": "nom", "commune": "commune", "horaires": "horaires",
+                     "structure_ref": "structureId", "pivot": "pivot", "adresse": "adresse"}
 #: Columns of the structures file whose absence leaves a value unknown for every employer.
 STRUCTURES_OPTIONAL = ("insee_com", "qpv", "zrr", "date_de_validation_en_comité_de_sélection")
 #: Posts one employer can be granted at most (the largest employers had a few hundred).
@@ -112,30 +116,13 @@ def read_conum_lieux(path: str | Path) -> Register:
             raise InputError(f"nombre de conseillers entier positif attendu, reçu {raw['nb_conseillers'].iloc[bad[0]]!r}",
                              path=path, row=record_row(bad[0]), field="nb_conseillers")
     hours = osm_hours_column(text_column(raw, "horaires"), path, record_row)
-    frame = pd.DataFrame({
-        "site_id": "cnfs-" + ids,
-        "register_id": ids,
-        "nom": text_column(raw, "nom"),
-        "kind": "conum",
-        "code_insee": "",
-        "code_postal": text_column(raw, "code_postal").map(insee_code),
-        "commune": text_column(raw, "commune"),
-        "lon": lon,
-        "lat": lat,
-        "presence_h": hours.total_h,
-        "evening_h": hours.evening_h,
-        "saturday_h": hours.saturday_h,
-        "hours_problem": hours.problems,
-        "horaires": text_column(raw, "horaires"),
-        "itinerant": False,
-        "programmes": "Conseillers numériques",
-        "structure_ref": text_column(raw, "structureId"),
-        "pivot": text_column(raw, "pivot"),
-        "conseiller_ids": [[str(c) for c in v] for v in raw["conseiller_ids"]],
-        "adresse": text_column(raw, "adresse"),
-        "services": text_column(raw, "services").str.replace(";", " ; ", regex=False),
-        "as_of": row_dates(raw, path),
-    })
+    frame = site_rows(
+        len(raw), **{field: text_column(raw, column) for field, column in LIEUX_TEXT_FIELDS.items()},
+        site_id="cnfs-" + ids, kind="conum", code_postal=text_column(raw, "code_postal").map(insee_code),
+        lon=lon, lat=lat, presence_h=hours.total_h, evening_h=hours.evening_h, saturday_h=hours.saturday_h,
+        hours_problem=hours.problems, programmes="Conseillers numériques",
+        conseiller_ids=[[str(c) for c in v] for v in raw["conseiller_ids"]],
+        services=text_column(raw, "services").str.replace(";", " ; ", regex=False), as_of=row_dates(raw, path))
     span = f"{frame['as_of'].min()[:7]} à {frame['as_of'].max()[:7]}"
     return Register(kind=LIEUX_KIND, path=path, frame=frame, as_of=span,
                     label=f"Source : conseillers numériques, lieux d'activité ({path.name}, {span})")

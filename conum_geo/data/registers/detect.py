@@ -11,73 +11,22 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.errors import InputError
-from .communes import CODE_FIELDS
+from .formats import FORMATS
 
 log = logging.getLogger(__name__)
 
-#: Register kinds and their French description.
-KINDS = {
-    "communes": "contours des communes",
-    "population": "communes et populations (COG INSEE)",
-    "epci": "composition des EPCI",
-    "france_services": "liste des France services",
-    "conum_lieux": "lieux d'activité des conseillers numériques",
-    "conum_structures": "structures employeuses de conseillers numériques",
-    "lieux": "lieux de médiation numérique (standard national)",
-    "lieux_schema": "schéma du standard des lieux de médiation numérique",
-    "fragility": "indice de fragilité numérique (IRIS)",
-    "density": "grille communale de densité",
-    "qpv": "quartiers prioritaires (QPV)",
-}
-#: Kinds of which several files are used together (e.g. contours of neighbouring départements).
-MULTIPLE = frozenset({"communes"})
 _SUFFIXES = {".csv", ".txt", ".json", ".geojson", ".gpkg", ".shp"}
 _HEAD_BYTES = 1 << 20
-_COMMUNE_CODE = re.compile(r"\d{5}|2[AB]\d{3}")
 
 
-def _csv_kind(header: set[str]) -> str | None:
-    if {"id_fs", "h_lundi"} <= header:
-        return "france_services"
-    if "dispositif_programmes_nationaux" in header or {"pivot", "horaires", "itinerance"} <= header:
-        return "lieux"
-    if "niveau_densite" in header:
-        return "density"
-    if "Insee Com" in header and any(name.startswith("SCORE GLOBAL") for name in header):
-        return "fragility"
-    if {"insee_com", "code_qp"} <= header:
-        return "qpv"
-    return None
-
-
-def _record_kind(record: dict) -> str | None:
-    keys = set(record)
-    if {"structureId", "conseiller_ids"} & keys:
-        return "conum_lieux"
-    if {"nb_cnfs", "raison_sociale"} <= keys:
-        return "conum_structures"
-    if {"code", "membres"} <= keys:
-        return "epci"
-    if {"code", "type"} <= keys and str(record.get("type", "")).startswith(("commune", "arrondissement")):
-        return "population"
-    return None
-
-
-def _feature_kind(feature: dict) -> str | None:
-    properties = feature.get("properties") or {}
-    geometry = (feature.get("geometry") or {}).get("type", "")
-    if "code_qp" in properties:
-        return "qpv"
-    code_field = next((name for name in CODE_FIELDS if name in properties), None)
-    if geometry in ("Polygon", "MultiPolygon") and code_field:
-        # a commune code has five characters; a département outline has two or three
-        return "communes" if _COMMUNE_CODE.fullmatch(str(properties[code_field])) else None
-    return None
+def _kind_of(probe: str, value) -> str | None:
+    """The first format whose ``probe`` predicate (``csv``, ``record``, ``feature``,
+    ``fields``) accepts ``value``."""
+    return next((f.kind for f in FORMATS if getattr(f, probe) is not None and getattr(f, probe)(value)), None)
 
 
 def _first_json_item(text: str):
@@ -115,8 +64,8 @@ def _json_kind(path: Path) -> str | None:
         names = {f.get("name") for f in item["fields"] if isinstance(f, dict)}
         return "lieux_schema" if "dispositif_programmes_nationaux" in names else None
     if item.get("type") == "Feature":
-        return _feature_kind(item)
-    return _record_kind(item)
+        return _kind_of("feature", item)
+    return _kind_of("record", item)
 
 
 def _vector_kind(path: Path) -> str | None:
@@ -127,11 +76,11 @@ def _vector_kind(path: Path) -> str | None:
     except Exception:  # not a readable vector file
         return None
     polygonal = "Polygon" in str(info.get("geometry_type", ""))
-    return "communes" if polygonal and set(info["fields"]) & set(CODE_FIELDS) else None
+    return _kind_of("fields", set(info["fields"])) if polygonal else None
 
 
 def detect_kind(path: str | Path) -> str | None:
-    """The register kind of ``path`` (a key of ``KINDS``), or None."""
+    """The register kind of ``path`` (a key of ``formats.KINDS``), or None."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".gpkg", ".shp"):
@@ -147,7 +96,7 @@ def detect_kind(path: str | Path) -> str | None:
                 header |= {name.strip() for name in next(csv.reader([first.rstrip("\r\n")], delimiter=sep), [])}
             except csv.Error:
                 return None
-        return _csv_kind(header)
+        return _kind_of("csv", header)
     return None
 
 

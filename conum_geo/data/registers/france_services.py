@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
+from ...core.schema import site_rows
 from .hours import FS_DAY_COLUMNS, fs_hours_column
 from .io import (
     Register,
@@ -29,6 +28,9 @@ KIND = "france_services"
 SERVICES = "démarches administratives avec les opérateurs nationaux (France Travail, CAF, Assurance maladie, retraite, impôts, justice, ANTS…)"
 REQUIRED = ("id_fs", "lib_fs", "insee_com", "latitude", "longitude", *FS_DAY_COLUMNS,
             "type_fs", "format_fs")
+#: The list's columns copied as they are into the site schema (``core.schema``): field → column.
+TEXT_FIELDS = {"register_id": "id_fs", "nom": "lib_fs", "code_postal": "code_postal", "commune": "lib_com",
+               "format": "format_fs", "fs_type": "type_fs", "adresse": "adresse", "telephone": "telephone"}
 #: ``format_fs`` values of sites that move (France services buses and itinerant formats).
 ITINERANT_FORMATS = frozenset({"Itinérante", "Bus_équivalent", "Bus"})
 
@@ -57,30 +59,14 @@ def read_france_services(path: str | Path) -> Register:
     hours = fs_hours_column(day_text, path, spreadsheet_row)
     as_of = file_as_of(path)
     formats = text_column(raw, "format_fs")
-    frame = pd.DataFrame({
-        "site_id": "fs-" + ids,
-        "register_id": ids,
-        "nom": text_column(raw, "lib_fs"),
-        "kind": KIND,
-        "code_insee": commune_codes(raw["insee_com"], path=path, field_name="insee_com", allow_empty=True),
-        "code_postal": text_column(raw, "code_postal"),
-        "commune": text_column(raw, "lib_com"),
-        "lon": lon,
-        "lat": lat,
-        "presence_h": hours.total_h,
-        "evening_h": hours.evening_h,
-        "saturday_h": hours.saturday_h,
-        "hours_problem": hours.problems,
-        "horaires": _hours_texts(day_text),
-        "itinerant": formats.isin(ITINERANT_FORMATS).to_numpy(),
-        "format": formats,
-        "fs_type": text_column(raw, "type_fs"),
-        "programmes": "France Services",
-        "adresse": text_column(raw, "adresse"),
-        "telephone": text_column(raw, "telephone"),
-        "services": SERVICES,
-        "as_of": as_of,
-    })
+    frame = site_rows(
+        len(raw), **{field: text_column(raw, column) for field, column in TEXT_FIELDS.items()},
+        site_id="fs-" + ids, kind=KIND,
+        code_insee=commune_codes(raw["insee_com"], path=path, field_name="insee_com", allow_empty=True),
+        lon=lon, lat=lat, presence_h=hours.total_h, evening_h=hours.evening_h, saturday_h=hours.saturday_h,
+        hours_problem=hours.problems, horaires=_hours_texts(day_text),
+        itinerant=formats.isin(ITINERANT_FORMATS).to_numpy(), programmes="France Services", services=SERVICES,
+        as_of=as_of)
     return Register(
         kind=KIND, path=path, frame=frame, as_of=as_of,
         label=f"Source : ANCT, liste des France services ({path.name}, {as_of})",

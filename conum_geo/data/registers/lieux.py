@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import InputError
+from ...core.schema import site_rows
 from .hours import osm_hours_column
 from .io import (
     COMMUNE_CODE,
@@ -46,6 +47,9 @@ CONUM_PROGRAMME = "Conseillers numériques"
 FRANCE_SERVICES_PROGRAMME = "France Services"
 #: The product's own rules on the fields it uses (violations stop the load): field → pattern.
 PATTERNS = {"code_postal": re.compile(r"\d{5}"), "code_insee": COMMUNE_CODE}
+#: The standard's fields copied as they are into the site schema (``core.schema``): field → column.
+TEXT_FIELDS = {"register_id": "id", "nom": "nom", "code_postal": "code_postal", "commune": "commune",
+               "horaires": "horaires", "pivot": "pivot", "adresse": "adresse", "telephone": "telephone"}
 #: Fields that must not be empty.
 REQUIRED_VALUES = ("id", "nom", "code_postal")
 
@@ -101,29 +105,14 @@ def read_lieux(path: str | Path, schema: str | Path | None = None,
                       "france_services" if FRANCE_SERVICES_PROGRAMME in p else "mediation"
                       for p in carried], dtype=object)
     ids = text_column(raw, "id")
-    frame = pd.DataFrame({
-        "site_id": "lmn-" + ids,
-        "register_id": ids,
-        "nom": text_column(raw, "nom"),
-        "kind": kinds,
-        "code_insee": text_column(raw, "code_insee").map(insee_code),
-        "code_postal": text_column(raw, "code_postal"),
-        "commune": text_column(raw, "commune"),
-        "lon": lon,
-        "lat": lat,
-        "presence_h": hours.total_h,
-        "evening_h": hours.evening_h,
-        "saturday_h": hours.saturday_h,
-        "hours_problem": hours.problems,
-        "horaires": text_column(raw, "horaires"),
-        "itinerant": ["Itinérant" in p for p in _split(text_column(raw, "itinerance"))],
-        "programmes": ["|".join(p) for p in carried],
-        "pivot": text_column(raw, "pivot"),
-        "adresse": text_column(raw, "adresse"),
-        "telephone": text_column(raw, "telephone"),
-        "services": text_column(raw, "services").str.replace("|", " ; ", regex=False),
-        "as_of": row_dates(raw, path),
-    })
+    frame = site_rows(
+        len(raw), **{field: text_column(raw, column) for field, column in TEXT_FIELDS.items()},
+        site_id="lmn-" + ids, kind=kinds, code_insee=text_column(raw, "code_insee").map(insee_code),
+        lon=lon, lat=lat, presence_h=hours.total_h, evening_h=hours.evening_h, saturday_h=hours.saturday_h,
+        hours_problem=hours.problems,
+        itinerant=["Itinérant" in p for p in _split(text_column(raw, "itinerance"))],
+        programmes=["|".join(p) for p in carried],
+        services=text_column(raw, "services").str.replace("|", " ; ", regex=False), as_of=row_dates(raw, path))
     if programmes is not None:
         wanted = set(programmes)
         frame = frame.loc[[bool(wanted & set(p)) for p in carried]].reset_index(drop=True)

@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.errors import InputError, ParameterError
-from .communes import read_cog, read_contours, read_epci
-from .conum import read_conum_lieux, read_conum_structures
-from .detect import KINDS, MULTIPLE, Scan, detect_kind, scan
-from .france_services import read_france_services
+from .detect import Scan, detect_kind, scan
+from .formats import BY_KIND, FORMATS, KINDS, MULTIPLE, OPTION_KINDS, ReadOptions
 from .io import Register
-from .lieux import read_lieux
-from .territoire import read_density, read_fragility, read_qpv
 
 log = logging.getLogger(__name__)
-
-#: Keyword of ``load_territory`` (and CLI option) → the register kinds it may hold.
-OPTION_KINDS = {
-    "communes": ("communes",),
-    "population": ("population",),
-    "epci": ("epci",),
-    "france_services": ("france_services",),
-    "conum": ("conum_lieux", "conum_structures"),
-    "lieux": ("lieux",),
-    "lieux_schema": ("lieux_schema",),
-    "fragility": ("fragility",),
-    "density": ("density",),
-    "qpv": ("qpv",),
-}
-
 
 def option_flag(kind: str) -> str:
     """The CLI option that passes files of ``kind`` (for messages)."""
@@ -81,31 +62,26 @@ def resolve_files(data_dir=None, **options) -> tuple[dict[str, list[Path]], list
 
 @dataclass
 class RegisterSet:
-    """Registers read from files (None when not given); ``communes`` may hold several files."""
+    """Registers read from files, by kind (``formats.FORMATS``); ``communes`` may hold several
+    files. ``skipped``: the files of a data folder left aside, with why."""
 
     communes: list[Register] = field(default_factory=list)
-    population: Register | None = None
-    epci: Register | None = None
-    france_services: Register | None = None
-    conum_lieux: Register | None = None
-    conum_structures: Register | None = None
-    lieux: Register | None = None
-    fragility: Register | None = None
-    density: Register | None = None
-    qpv: Register | None = None
+    by_kind: dict[str, Register] = field(default_factory=dict)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
+    def __getattr__(self, kind: str) -> Register | None:
+        """``registers.population`` and the like: the register of that kind, or None."""
+        if kind in BY_KIND:
+            return self.__dict__.get("by_kind", {}).get(kind)
+        raise AttributeError(kind)
+
     def all(self) -> list[Register]:
-        """Every register read, contours first."""
-        singles = [getattr(self, f.name) for f in fields(self) if f.name not in ("communes", "skipped")]
-        return list(self.communes) + [r for r in singles if r is not None]
+        """Every register read, contours first, then in ``FORMATS`` order."""
+        return list(self.communes) + [self.by_kind[f.kind] for f in FORMATS if f.kind in self.by_kind]
 
-
-_READERS = {
-    "population": read_cog, "epci": read_epci, "france_services": read_france_services,
-    "conum_lieux": read_conum_lieux, "conum_structures": read_conum_structures,
-    "fragility": read_fragility, "density": read_density, "qpv": read_qpv,
-}
+    def sites(self) -> list[Register]:
+        """The registers whose rows are places, in ``FORMATS`` order."""
+        return [self.by_kind[f.kind] for f in FORMATS if f.sites and f.kind in self.by_kind]
 
 
 def check_register(kind: str, path: Path) -> None:
@@ -114,26 +90,27 @@ def check_register(kind: str, path: Path) -> None:
     found = detect_kind(path)
     if found != kind:
         raise InputError(f"non reconnu comme {KINDS[kind]} (reconnu : {KINDS[found] if found else 'rien'})", path=path)
-    if kind == "communes":
-        read_contours(path)
-    elif kind == "lieux":
-        read_lieux(path)
-    elif kind in _READERS:
-        _READERS[kind](path)
+    reader = BY_KIND[kind].read
+    if reader is not None:
+        reader(path, ReadOptions())
 
 
 def read_registers(files: dict[str, list[Path]],
                    lieux_programmes: Iterable[str] | None = None) -> RegisterSet:
-    """Read every resolved file (see ``resolve_files``)."""
-    registers = RegisterSet(communes=[read_contours(p) for p in files.get("communes", [])])
-    for kind, reader in _READERS.items():
-        if kind in files:
-            setattr(registers, kind, reader(files[kind][0]))
-    if "lieux" in files:
-        schema = files.get("lieux_schema", [None])[0]
-        if schema is None:
-            log.info("no lieux schema given: only the product's own rules are checked")
-        registers.lieux = read_lieux(files["lieux"][0], schema=schema, programmes=lieux_programmes)
+    """Read every resolved file (see ``resolve_files``) with its format's reader."""
+    schema = files.get("lieux_schema", [None])[0]
+    if "lieux" in files and schema is None:
+        log.info("no lieux schema given: only the product's own rules are checked")
+    options = ReadOptions(lieux_schema=schema, programmes=tuple(lieux_programmes) if lieux_programmes else None)
+    registers = RegisterSet()
+    for register_format in FORMATS:
+        if register_format.kind not in files or register_format.read is None:
+            continue
+        paths = files[register_format.kind]
+        if register_format.multiple:
+            registers.communes = [register_format.read(p, options) for p in paths]
+        else:
+            registers.by_kind[register_format.kind] = register_format.read(paths[0], options)
     for register in registers.all():
         log.info("%s: %s (%d rows)", register.kind, register.path, len(register.frame))
     return registers
