@@ -262,25 +262,13 @@ def national_table(graph, sites: Snapped, communes: Snapped, cutoff_s: float, wo
             if same_pairs and len(row) else None} | rss
 
 
-def run(size: str, seed: int, repeat: int, cutoff_min: float, national_cutoff_min: float, workers: int,
-        check_sites: int) -> dict:
-    n_nodes, n_sites, n_communes, nx_sample = SIZES[size]
-    rng = np.random.default_rng(seed)
-    build_s, graph = once(lambda: synthetic_road_graph(n_nodes, seed=seed))
-    prepare_s, _ = once(lambda: (graph.reversed_time_s, graph.snap_index, graph.max_speed_ms))
-    snap_s, (sites, communes) = once(lambda: (
-        snap(graph, *random_points(graph, n_sites, rng), speed_kmh=OFF_NETWORK_KMH),
-        snap(graph, *random_points(graph, n_communes, rng), speed_kmh=OFF_NETWORK_KMH)))
-    cutoff_s = cutoff_min * 60.0
-    site_nodes = np.unique(sites.node)
-    result: dict = {"size": size, "seed": seed, "repeat": repeat, "nodes": graph.n_nodes, "arcs": graph.n_arcs,
-                    "arcs_per_node": round(graph.n_arcs / graph.n_nodes, 3), "sites": n_sites,
-                    "communes": n_communes, "build_graph_s": round(build_s, 2), "prepare_s": round(prepare_s, 2),
-                    "snap_s": round(snap_s, 3), "peak_rss_after_snap_mb": round(peak_rss_mb(), 1)}
-
-    if size == "france":  # first: its peak memory is not the other libraries'
-        result |= national_table(graph, sites, communes, national_cutoff_min * 60.0, workers, check_sites)
-    # Sweep: ours, the raw kernel, and the other libraries, interleaved.
+def sweep_benchmark(graph, sites, communes, site_nodes, size: str, seed: int, repeat: int, cutoff_s: float,
+                    rng) -> dict:
+    """Sweep: ours, the raw kernel, and the other libraries, interleaved (medians); networkx
+    on a smaller graph of the same generator, scaled, at France size. ``_nx_graph`` and
+    ``_nx_sites``: the graph and sites the networkx figures rest on (for the table step)."""
+    n_nodes, n_sites, _, nx_sample = SIZES[size]
+    result: dict = {}
     time_s, _ = nearest_source(graph, sites, communes)  # warm: the sweep buffer is built once
     result["unreachable_communes"] = int(np.isnan(time_s).sum())
     sweeps = {"conum_geo_s": lambda: nearest_source(graph, sites, communes),
@@ -318,6 +306,29 @@ def run(size: str, seed: int, repeat: int, cutoff_min: float, national_cutoff_mi
     for other in ("networkx_s", "igraph_s", "pandana_s", "raw_dijkstra_s"):
         if other in result:
             result[f"ratio_{other[:-2]}"] = round(result[other] / result["conum_geo_s"], 2)
+    return result | {"_nx_graph": nx_graph, "_nx_sites": nx_sites}
+
+
+def run(size: str, seed: int, repeat: int, cutoff_min: float, national_cutoff_min: float, workers: int,
+        check_sites: int) -> dict:
+    n_nodes, n_sites, n_communes, nx_sample = SIZES[size]
+    rng = np.random.default_rng(seed)
+    build_s, graph = once(lambda: synthetic_road_graph(n_nodes, seed=seed))
+    prepare_s, _ = once(lambda: (graph.reversed_time_s, graph.snap_index, graph.max_speed_ms))
+    snap_s, (sites, communes) = once(lambda: (
+        snap(graph, *random_points(graph, n_sites, rng), speed_kmh=OFF_NETWORK_KMH),
+        snap(graph, *random_points(graph, n_communes, rng), speed_kmh=OFF_NETWORK_KMH)))
+    cutoff_s = cutoff_min * 60.0
+    site_nodes = np.unique(sites.node)
+    result: dict = {"size": size, "seed": seed, "repeat": repeat, "nodes": graph.n_nodes, "arcs": graph.n_arcs,
+                    "arcs_per_node": round(graph.n_arcs / graph.n_nodes, 3), "sites": n_sites,
+                    "communes": n_communes, "build_graph_s": round(build_s, 2), "prepare_s": round(prepare_s, 2),
+                    "snap_s": round(snap_s, 3), "peak_rss_after_snap_mb": round(peak_rss_mb(), 1)}
+
+    if size == "france":  # first: its peak memory is not the other libraries'
+        result |= national_table(graph, sites, communes, national_cutoff_min * 60.0, workers, check_sites)
+    result |= sweep_benchmark(graph, sites, communes, site_nodes, size, seed, repeat, cutoff_s, rng)
+    nx_graph, nx_sites = result.pop("_nx_graph"), result.pop("_nx_sites")
 
     # Time table: ours, the bare scipy call and the CCH engine, interleaved (département);
     # a sample of sites scaled (France).

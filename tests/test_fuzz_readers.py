@@ -102,22 +102,27 @@ def _mutate(data: st.DataObject, content: bytes, suffix: str) -> bytes:
     if kind == "encode":
         encoding = data.draw(st.sampled_from(["latin-1", "utf-16", "cp1252"]))
         return content.decode("utf-8").encode(encoding, errors="replace")
-    if suffix == ".csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8")), delimiter=";" if b";" in content[:200] else ","))
-        if kind == "swap" and len(rows[0]) > 1:
-            i, j = data.draw(st.permutations(range(len(rows[0]))))[:2]
-            rows = [[*r] for r in rows]
-            for r in rows:
-                if len(r) > max(i, j):
-                    r[i], r[j] = r[j], r[i]
-        elif kind == "value" and len(rows) > 1:
-            r = data.draw(st.integers(1, len(rows) - 1))
-            c = data.draw(st.integers(0, len(rows[r]) - 1))
-            rows[r][c] = data.draw(st.sampled_from(HOSTILE_VALUES))
-        elif kind == "duplicate" and len(rows) > 1:
-            rows.append(rows[data.draw(st.integers(1, len(rows) - 1))])
-        sep = ";" if b";" in content[:200] else ","
-        return _csv(rows[0], rows[1:], sep=sep)
+    return _mutate_csv(data, content, kind) if suffix == ".csv" else _mutate_json(data, content, kind)
+
+
+def _mutate_csv(data: st.DataObject, content: bytes, kind: str) -> bytes:
+    sep = ";" if b";" in content[:200] else ","
+    rows = [[*r] for r in csv.reader(io.StringIO(content.decode("utf-8")), delimiter=sep)]
+    if kind == "swap" and len(rows[0]) > 1:
+        i, j = data.draw(st.permutations(range(len(rows[0]))))[:2]
+        for r in rows:
+            if len(r) > max(i, j):
+                r[i], r[j] = r[j], r[i]
+    elif kind == "value" and len(rows) > 1:
+        r = data.draw(st.integers(1, len(rows) - 1))
+        c = data.draw(st.integers(0, len(rows[r]) - 1))
+        rows[r][c] = data.draw(st.sampled_from(HOSTILE_VALUES))
+    elif kind == "duplicate" and len(rows) > 1:
+        rows.append(rows[data.draw(st.integers(1, len(rows) - 1))])
+    return _csv(rows[0], rows[1:], sep=sep)
+
+
+def _mutate_json(data: st.DataObject, content: bytes, kind: str) -> bytes:
     document = json.loads(content)
     records = document["features"] if isinstance(document, dict) else document
     if kind == "duplicate":

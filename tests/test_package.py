@@ -111,3 +111,35 @@ def test_the_wheel_ships_its_data_files(tmp_path):
     assert {"conum_geo/outputs/static/conum-map.js", "conum_geo/outputs/static/conum-map.css",
             "conum_geo/py.typed"} <= set(names)
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)
+
+
+def _documented_parameters(doc: str) -> set[str]:
+    """The names listed under a numpy-style ``Parameters`` heading."""
+    lines = doc.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters")
+    except StopIteration:
+        return set()
+    names: set[str] = set()
+    for line in lines[start + 2 :]:
+        if line.strip() in ("Returns", "Raises", "Yields"):
+            break
+        if line.strip() and not line[0].isspace():  # a name line, not its indented text
+            names.update(part.strip().split(":")[0] for part in line.split(","))
+    return names
+
+
+def test_every_public_function_documents_its_parameters():
+    import inspect
+
+    missing = {}
+    for name in conum_geo.__all__:
+        value = getattr(conum_geo, name)
+        if not inspect.isfunction(value):
+            continue
+        doc = inspect.getdoc(value) or ""
+        wanted = {p for p in inspect.signature(value).parameters if p not in ("self", "cls")}
+        absent = wanted - _documented_parameters(doc)
+        if absent or "Returns" not in doc.splitlines():
+            missing[name] = sorted(absent) or ["Returns"]
+    assert not missing, f"public functions without numpy-style Parameters/Returns: {missing}"

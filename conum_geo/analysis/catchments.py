@@ -224,6 +224,24 @@ def catchments(
 
     Sites with no opening hours (``presence_h == 0``: bases of mobile posts) are left out.
     ``toward_sites``: time for people to reach the site (default) or from the site outwards.
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    settings
+        ``Settings()`` when None: the kinds of sites drawn.
+    minutes
+        The band limits, in minutes.
+    cell_m
+        The side of a cell of the travel-time surface (m).
+    toward_sites
+        True: people's times to the sites; False: times from the sites (advisers going out).
+
+    Returns
+    -------
+    CatchmentsResult
+        The bands per site and for all sites, each commune's time and band, the surface.
     """
     settings = Settings() if settings is None else settings
     kinds = settings.kinds

@@ -32,7 +32,26 @@ from ..core.messages import says
 def option_costs(posts: pd.DataFrame, table: CostTable, *, driving_km_week: float = 0.0,
                  driving_h_week: float = 0.0, population_covered: float = float("nan"),
                  funding: str = "initial") -> dict:
-    """Yearly costs of an option (module doc): ``posts`` has ``COST_POST_COLUMNS``."""
+    """Yearly costs of an option (module doc): ``posts`` has ``COST_POST_COLUMNS``.
+
+    Parameters
+    ----------
+    posts
+        The option's posts: ``COST_POST_COLUMNS``.
+    table
+        The cost table.
+    driving_km_week, driving_h_week
+        The kilometres and hours its posts drive each week.
+    population_covered
+        The inhabitants it covers (for the cost per inhabitant).
+    funding
+        ``"initial"`` or ``"renewal"``.
+
+    Returns
+    -------
+    dict
+        The yearly figures (``outputs.cost_text.COST_COLUMNS``).
+    """
     missing = set(COST_POST_COLUMNS) - set(posts.columns)
     if missing:
         raise ParameterError(says("cost_columns", missing=sorted(missing)))

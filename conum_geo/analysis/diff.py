@@ -35,7 +35,19 @@ def _state(sites: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
 
 
 def vintage_change(before: Territory, after: Territory, *, label: str) -> SupplyChange:
-    """Sites of the two vintages as a ``SupplyChange`` (communes must be the same)."""
+    """Sites of the two vintages as a ``SupplyChange`` (communes must be the same).
+
+    Parameters
+    ----------
+    before, after
+        The territory with the sites of each vintage (``load_vintages``).
+    label
+        What the change is called in the outputs.
+
+    Returns
+    -------
+    SupplyChange
+    """
     if before.communes["code_insee"].tolist() != after.communes["code_insee"].tolist():
         raise InputError(says("vintages_communes"))
     b, a = before.sites, after.sites

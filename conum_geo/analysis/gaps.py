@@ -189,6 +189,11 @@ def compare_coverage(territory: Territory, graph: RoadGraph, *, change: SupplyCh
         ``analysis.diff.vintage_change``), with the posts that end.
     settings
         ``Settings()`` when None.
+
+    Returns
+    -------
+    GapsResult
+        Coverage before and after per commune and site, and the flags.
     """
     settings = Settings() if settings is None else settings
     if territory is not change.territory:
@@ -262,6 +267,22 @@ def analyse_gaps(
     (``data.cost_files.load_costs``; None: not costed).
 
     ``settings`` defaults to the scenario's own (``Scenario.settings``).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory (``load_territory``) and its road graph (``load_network``).
+    scenario
+        What changes (``core.scenarios.Scenario``; default: the Département's posts end).
+    settings
+        The scenario's own settings when None (``Scenario.settings``).
+    costs, funding
+        A cost table (``load_costs``) and ``"initial"`` or ``"renewal"`` funding; None: not costed.
+
+    Returns
+    -------
+    GapsResult
+        Coverage before and after per commune and site, the flags, the posts that end.
     """
     settings = scenario.settings() if settings is None else settings
     change = apply_scenario(scenario, territory)

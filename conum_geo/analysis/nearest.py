@@ -70,7 +70,20 @@ def nearest_by_kind(times: pd.DataFrame, sites: pd.DataFrame, per_kind: int) -> 
 
 
 def commune_origin(territory: Territory, code_insee: str) -> tuple[float, float, str]:
-    """The origin point (graph CRS) of a commune and its French label."""
+    """The origin point (graph CRS) of a commune and its French label.
+
+    Parameters
+    ----------
+    territory
+        The territory holding the commune.
+    code_insee
+        The commune's INSEE code.
+
+    Returns
+    -------
+    tuple
+        ``(x, y, label)``: the origin point in the territory's metric CRS and its French label.
+    """
     communes = territory.communes.set_index("code_insee")
     if code_insee not in communes.index:
         raise ParameterError(says("commune_absent", code=code_insee, dept=territory.dept))
@@ -81,7 +94,27 @@ def commune_origin(territory: Territory, code_insee: str) -> tuple[float, float,
 def nearest_places(territory: Territory, graph: RoadGraph, x: float, y: float, *, origin: str = "",
                    settings: Settings | None = None, per_kind: int = 3,
                    cutoff_min: float = NEAREST_CUTOFF_MIN) -> Directory:
-    """The ``per_kind`` nearest open places of each kind from the point ``(x, y)`` (graph CRS)."""
+    """The ``per_kind`` nearest open places of each kind from the point ``(x, y)`` (graph CRS).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    x, y
+        The starting point, in the territory's metric CRS (``commune_origin``).
+    origin
+        Its label (said in the outputs).
+    settings
+        ``Settings()`` when None.
+    per_kind
+        How many places of each kind.
+    cutoff_min
+        Places are searched within this time.
+
+    Returns
+    -------
+    Directory
+    """
     settings = Settings() if settings is None else settings
     if per_kind < 1:
         raise ParameterError(says("per_kind", value=per_kind))

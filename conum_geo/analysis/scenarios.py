@@ -165,7 +165,21 @@ def _contributions(scenario: Scenario, territory: Territory, ended: pd.Series) -
 
 def apply_scenario(scenario: Scenario, territory: Territory) -> SupplyChange:
     """Sites before and after the scenario (new sites appended to the territory's), the
-    posts that end and why."""
+    posts that end and why.
+
+    Parameters
+    ----------
+    scenario
+        What changes (``core.scenarios.Scenario``).
+    territory
+        The territory it applies to.
+
+    Returns
+    -------
+    SupplyChange
+        The territory with any site the scenario opens, its sites before and after, the posts that
+        end (``reason_code``: ``END_REASONS``) and the notices of its rules.
+    """
     reasons = end_reasons(scenario, territory)
     ended = reasons != ""
     extra = _contributions(scenario, territory, ended)

@@ -283,6 +283,46 @@ def _risks(territory: Territory, model: RenewalModel, population: np.ndarray) ->
             .reset_index(drop=True))
 
 
+def _draw(model: RenewalModel, baseline: np.ndarray, population: np.ndarray, rng: np.random.Generator,
+          draws: int | None, tolerance: float | None) -> tuple[np.ndarray, np.ndarray, Notices]:
+    """``draws`` draws (None: until the standard errors are within ``tolerance`` and
+    ``P_LOSE_TOLERANCE``, at most ``AUTO_MAX_DRAWS``): how many draws each commune loses cover
+    in, the population lost in each draw, and the notice of a tolerance not reached."""
+    lost_count = np.zeros(len(population))
+    population_lost: list[np.ndarray] = []
+    done = 0
+    notices = Notices()
+    with progress(total=draws, step="draws") as bar:
+        while draws is None or done < draws:
+            size = DRAWS_PER_CHUNK if draws is None else min(DRAWS_PER_CHUNK, draws - done)
+            lost = baseline & ~model.covered(model.draw_alive(rng, size))
+            lost_count += lost.sum(axis=0)
+            population_lost.append(lost.astype(float) @ population)
+            done += size
+            bar.update(size)
+            if draws is None and _precise_enough(lost_count, np.concatenate(population_lost), done, tolerance,
+                                                 notices):
+                break
+    return lost_count, np.concatenate(population_lost), notices
+
+
+def _precise_enough(lost_count: np.ndarray, per_draw: np.ndarray, done: int, tolerance: float | None,
+                    notices: Notices) -> bool:
+    """Whether the draws so far are enough (``_draw``); at ``AUTO_MAX_DRAWS`` they are, with a
+    notice."""
+    se = np.std(per_draw, ddof=1) / math.sqrt(done)
+    p = lost_count / done
+    p_se = np.sqrt(p * (1 - p) / done).max(initial=0.0)
+    assert tolerance is not None
+    if done >= AUTO_MIN_DRAWS and se <= tolerance and p_se <= P_LOSE_TOLERANCE:
+        return True
+    if done >= AUTO_MAX_DRAWS:
+        notices.add("tolerance_non_atteinte", draws=done, se=se, tolerance=tolerance, p_se=p_se,
+                    p_tolerance=P_LOSE_TOLERANCE * 100)
+        return True
+    return False
+
+
 def simulate_renewals(
     territory: Territory, graph: RoadGraph, *, settings: Settings | None = None, draws: int | None = 1000,
     seed: int = 0, assumptions: RenewalAssumptions | None = None, p_nonrenewal: dict[str, float] | None = None,
@@ -294,6 +334,26 @@ def simulate_renewals(
     (probabilities per structure type, set outright) adjust them. ``draws=None`` draws until the
     standard errors are below ``tolerance`` (inhabitants; default ``TOLERANCE_SHARE`` of the
     population covered today) and ``P_LOSE_TOLERANCE``.
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    settings
+        ``Settings()`` when None.
+    draws
+        How many draws (None: until the errors are within ``tolerance``).
+    seed
+        The seed of the draws.
+    assumptions, undecided, p_nonrenewal
+        The renewal assumptions (``SURVEY_2023`` when None), what the undecided do, and
+        probabilities set outright per structure type.
+    tolerance
+        With ``draws=None``: the standard error sought (inhabitants).
+
+    Returns
+    -------
+    SimulationResult
     """
     settings = Settings() if settings is None else settings
     if draws is not None and draws < 2:
@@ -310,42 +370,16 @@ def simulate_renewals(
     baseline = model.baseline()
     if draws is None and tolerance is None:
         tolerance = max(1.0, TOLERANCE_SHARE * float(population[baseline].sum()))
-    rng = np.random.default_rng(seed)
-    lost_count = np.zeros(len(population))
-    population_lost: list[np.ndarray] = []
-    done = 0
-    notices = Notices()
-    bar = progress(total=draws, step="draws")
-    while True:
-        size = DRAWS_PER_CHUNK if draws is None else min(DRAWS_PER_CHUNK, draws - done)
-        lost = baseline & ~model.covered(model.draw_alive(rng, size))
-        lost_count += lost.sum(axis=0)
-        population_lost.append(lost.astype(float) @ population)
-        done += size
-        bar.update(size)
-        if draws is not None:
-            if done >= draws:
-                break
-            continue
-        per_draw = np.concatenate(population_lost)
-        se = np.std(per_draw, ddof=1) / math.sqrt(done)
-        p = lost_count / done
-        p_se = np.sqrt(p * (1 - p) / done).max(initial=0.0)
-        assert tolerance is not None
-        if done >= AUTO_MIN_DRAWS and se <= tolerance and p_se <= P_LOSE_TOLERANCE:
-            break
-        if done >= AUTO_MAX_DRAWS:
-            notices.add("tolerance_non_atteinte", draws=done, se=se, tolerance=tolerance, p_se=p_se,
-                        p_tolerance=P_LOSE_TOLERANCE * 100)
-            break
-    bar.close()
+    lost_count, population_lost, notices = _draw(model, baseline, population, np.random.default_rng(seed),
+                                                 draws, tolerance)
+    done = len(population_lost)
     p_lose = lost_count / done
     communes = territory.communes[["code_insee", "nom", "commune_code", "population", "geometry"]].copy()
     communes["covered_before"] = baseline
     communes["p_lose"] = p_lose
     communes["p_lose_se"] = np.sqrt(p_lose * (1 - p_lose) / done)
     communes["expected_population_lost"] = p_lose * population
-    per_draw = np.concatenate(population_lost)
+    per_draw = population_lost
     log.info("%d draws: %.0f inhabitants lose coverage on average", done, per_draw.mean())
     return SimulationResult(territory=territory, settings=settings, network=graph.source, draws=done, seed=seed,
                             assumptions=assumptions, communes=communes, population_lost=per_draw,

@@ -92,7 +92,22 @@ def coverage_timeline(
     first: dt.date | None = None, last: dt.date | None = None,
 ) -> TimelineResult:
     """Population covered on the first day of each month from ``first`` to ``last`` (default:
-    the month of the first contract start or end to the month after the last end)."""
+    the month of the first contract start or end to the month after the last end).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory (with its contract calendar) and its road graph.
+    settings
+        ``Settings()`` when None.
+    first, last
+        The first and last months (default: the span of the posts' known or estimated dates).
+
+    Returns
+    -------
+    TimelineResult
+        One row per month: posts at work, started, ended, communes and population covered.
+    """
     settings = Settings() if settings is None else settings
     posts = territory.posts
     start = pd.to_datetime(posts["start_date"])

@@ -109,7 +109,19 @@ class Scenario:
 
 
 def dated(scenario: Scenario | None, on: dt.date) -> Scenario:
-    """``scenario`` (None: no other change) in which the contracts ended by ``on`` end too."""
+    """``scenario`` (None: no other change) in which the contracts ended by ``on`` end too.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to extend (None: no other change).
+    on
+        The day: contracts ended by then end.
+
+    Returns
+    -------
+    Scenario
+    """
     label = f"Contrats échus au {on:%d/%m/%Y}"
     if scenario is None:
         return Scenario(name=label, description=f"Postes dont le contrat est échu avant le {on:%d/%m/%Y} "

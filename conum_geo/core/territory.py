@@ -94,6 +94,12 @@ class Territory:
     unlocated: pd.DataFrame | None = None
 
     def __post_init__(self):
+        self._complete()
+        self._check()
+
+    def _complete(self) -> None:
+        """What a loader may leave out: an empty ring, no unlocated commune, unknown hours
+        filled by the rule (said), an unknown contract calendar, communes as their own units."""
         if self.ring is None:
             self.ring = self.communes.iloc[:0][list(COMMUNE_COLUMNS) + ["geometry"]]
         if self.unlocated is None:
@@ -108,6 +114,10 @@ class Territory:
             self.posts = self.posts.assign(**missing_calendar)
         if "commune_code" not in self.communes.columns:
             self.communes = self.communes.assign(commune_code=self.communes["code_insee"])
+
+    def _check(self) -> None:
+        """The tables' columns, unique ids, site kinds and coordinate system."""
+        assert self.ring is not None  # set by _complete
         require_columns(self.ring, COMMUNE_COLUMNS, table="ring")
         for frame, columns, name, key in (
             (self.communes, COMMUNE_COLUMNS, "communes", "code_insee"),

@@ -135,39 +135,36 @@ def _contour_files(registers: RegisterSet, aliases: dict[str, str], crs: str, no
     return contours.to_crs(crs)
 
 
-def _place(units: pd.DataFrame, files: gpd.GeoDataFrame, layer, crs: str, epci: pd.Series | None,
-           notices: Notices, scope: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Units with contour, names, EPCI and origin (module doc); and the units with no contour."""
-    codes = units["code_insee"]
-    by_file = files.drop_duplicates("code_insee").set_index("code_insee")
-    by_file["epci_code"] = by_file["epci_code"].astype(object)
-    national = None
-    if layer is not None:
-        national = layer.frame.drop_duplicates("code_insee").set_index("code_insee")
+def _contours(codes: pd.Series, by_file: gpd.GeoDataFrame, national, layer, crs: str, notices: Notices,
+              scope: str, files_given: bool) -> gpd.GeoSeries:
+    """Each unit's contour: from the files, else from the national layer (said)."""
     geometry = gpd.GeoSeries(by_file.geometry.reindex(codes).to_numpy(), crs=crs)
     missing = geometry.isna().to_numpy()
-    from_layer = np.zeros(len(units), dtype=bool)
+    from_layer = np.zeros(len(codes), dtype=bool)
     if national is not None and missing.any():
         fallback = gpd.GeoSeries(national.geometry.reindex(codes[missing]).to_numpy(), crs=CRS_WGS84).to_crs(crs)
         geometry.iloc[np.flatnonzero(missing)] = fallback.to_numpy()
         from_layer[missing] = fallback.notna().to_numpy()
-    if national is not None and from_layer.any():
-        notes = national["contour_note"].reindex(codes[from_layer]).fillna("")
-        for note, text in CONTOUR_NOTES.items():
-            hit = notes == note
-            if hit.any():
-                notices.add(f"contour_{note}", f"{int(hit.sum())} commune(s) : {text} ({layer.source.split(' (')[0]})",
-                            count=int(hit.sum()), examples=notes.index[hit.to_numpy()])
-    if from_layer.any() and len(files):
+    if not from_layer.any():
+        return geometry
+    notes = national["contour_note"].reindex(codes[from_layer]).fillna("")
+    for note, text in CONTOUR_NOTES.items():
+        hit = notes == note
+        if hit.any():
+            notices.add(f"contour_{note}", f"{int(hit.sum())} commune(s) : {text} ({layer.source.split(' (')[0]})",
+                        count=int(hit.sum()), examples=notes.index[hit.to_numpy()])
+    if files_given:
         notices.add(f"contour_couche_nationale_{scope}", f"{int(from_layer.sum())} commune(s) "
                     f"{'du territoire' if scope == 'territoire' else 'voisines'} sans contour dans les "
                     f"fichiers donnés : contour de {layer.source.split(' (')[0]}",
                     count=int(from_layer.sum()), examples=codes[from_layer])
-    placed = units.assign(geometry=geometry.to_numpy())
-    located = placed["geometry"].notna().to_numpy()
-    unlocated = placed.loc[~located, list(UNIT_COLUMNS)].reset_index(drop=True)
-    placed = gpd.GeoDataFrame(placed.loc[located].reset_index(drop=True), geometry="geometry", crs=crs)
-    # Names and populations the unit list lacks (ring of a COG-less run, contour-file runs).
+    return geometry
+
+
+def _fill_names_and_epci(placed: gpd.GeoDataFrame, by_file: gpd.GeoDataFrame, national,
+                         epci: pd.Series | None) -> None:
+    """Names and populations the unit list lacks (ring of a COG-less run, contour-file runs),
+    and each unit's EPCI (in place)."""
     for column in ("nom", "population"):
         empty = placed[column].isna() | (placed[column] == "")
         if empty.any():
@@ -177,12 +174,16 @@ def _place(units: pd.DataFrame, files: gpd.GeoDataFrame, layer, crs: str, epci: 
             placed.loc[empty, column] = filled.to_numpy()[empty.to_numpy()]
     if epci is not None:
         placed["epci_code"] = epci.reindex(placed["commune_code"]).fillna("").to_numpy()
-    else:
-        from_files = by_file["epci_code"].reindex(placed["code_insee"]).fillna("")
-        if national is not None:
-            from_national = national["epci_code"].reindex(placed["commune_code"]).fillna("")
-            from_files = from_files.where(from_files != "", from_national.to_numpy())
-        placed["epci_code"] = from_files.to_numpy()
+        return
+    from_files = by_file["epci_code"].reindex(placed["code_insee"]).fillna("")
+    if national is not None:
+        from_national = national["epci_code"].reindex(placed["commune_code"]).fillna("")
+        from_files = from_files.where(from_files != "", from_national.to_numpy())
+    placed["epci_code"] = from_files.to_numpy()
+
+
+def _set_origins(placed: gpd.GeoDataFrame, national, crs: str, notices: Notices, scope: str) -> None:
+    """Each unit's origin: its town hall, else an interior point of its contour (in place)."""
     lon = national["town_hall_lon"].reindex(placed["code_insee"]).to_numpy(float) if national is not None \
         else np.full(len(placed), np.nan)
     lat = national["town_hall_lat"].reindex(placed["code_insee"]).to_numpy(float) if national is not None \
@@ -198,6 +199,21 @@ def _place(units: pd.DataFrame, files: gpd.GeoDataFrame, layer, crs: str, epci: 
         notices.add("mairie_remplacee", f"{int(replaced.sum())} commune(s) sans mairie localisée à moins "
                     f"de {TOWN_HALL_TOLERANCE_M:g} m de leur contour : point intérieur du contour utilisé "
                     "comme origine", count=int(replaced.sum()), examples=placed.loc[replaced, "code_insee"])
+
+
+def _place(units: pd.DataFrame, files: gpd.GeoDataFrame, layer, crs: str, epci: pd.Series | None,
+           notices: Notices, scope: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Units with contour, names, EPCI and origin (module doc); and the units with no contour."""
+    by_file = files.drop_duplicates("code_insee").set_index("code_insee")
+    by_file["epci_code"] = by_file["epci_code"].astype(object)
+    national = layer.frame.drop_duplicates("code_insee").set_index("code_insee") if layer is not None else None
+    geometry = _contours(units["code_insee"], by_file, national, layer, crs, notices, scope, bool(len(files)))
+    placed = units.assign(geometry=geometry.to_numpy())
+    located = placed["geometry"].notna().to_numpy()
+    unlocated = placed.loc[~located, list(UNIT_COLUMNS)].reset_index(drop=True)
+    placed = gpd.GeoDataFrame(placed.loc[located].reset_index(drop=True), geometry="geometry", crs=crs)
+    _fill_names_and_epci(placed, by_file, national, epci)
+    _set_origins(placed, national, crs, notices, scope)
     return placed, unlocated
 
 

@@ -32,8 +32,45 @@ def _number(value, path: Path, field: str) -> float:
     return float(value)
 
 
+def _section(table, section: str, keys, path: Path) -> dict:
+    """The ``CostTable`` fields of one ``[section]`` of a cost table, checked."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"table [{section}] attendue", path=path, field=section)
+    extra = set(table) - set(keys) - {"source"}
+    if extra:
+        raise ScenarioError(f"clé(s) inconnue(s) {sorted(extra)} ; attendu {', '.join(keys)}, source",
+                            path=path, field=section)
+    values: dict = {}
+    for key in keys:
+        field = f"{section}.{key}"
+        if key not in table:
+            raise ScenarioError("valeur manquante", path=path, field=field)
+        if key == "yearly_share":
+            shares = table[key]
+            if not isinstance(shares, list) or not shares:
+                raise ScenarioError("liste non vide de parts attendue", path=path, field=field)
+            values[f"{section}_{key}"] = tuple(_number(v, path, f"{field}[{i}]") for i, v in enumerate(shares))
+        else:
+            values[f"{section}_{key}" if section in ("subsidy", "renewal") else key] = _number(table[key], path, field)
+    source = table.get("source", "")
+    if not isinstance(source, str) or not source.strip():
+        raise ScenarioError("source manquante : d'où viennent ces chiffres ?", path=path, field=f"{section}.source")
+    values[f"{section}_source"] = source.strip()
+    return values
+
+
 def load_costs(path: str | Path | None = None) -> CostTable:
-    """Read a cost table (module doc); ``None`` reads the default one."""
+    """Read a cost table (module doc); ``None`` reads the default one.
+
+    Parameters
+    ----------
+    path
+        A TOML cost table; None: the programme's (``data/costs/programme-2021.toml``).
+
+    Returns
+    -------
+    CostTable
+    """
     path = DEFAULT_COSTS if path is None else Path(path)
     data = read_toml(path, "table de coûts introuvable")
     unknown = set(data) - set(_LAYOUT) - {"name", "source", "as_of"}
@@ -42,28 +79,7 @@ def load_costs(path: str | Path | None = None) -> CostTable:
                             f"{', '.join(_LAYOUT)}", path=path)
     values: dict = {}
     for section, keys in _LAYOUT.items():
-        table = data.get(section)
-        if not isinstance(table, dict):
-            raise ScenarioError(f"table [{section}] attendue", path=path, field=section)
-        extra = set(table) - set(keys) - {"source"}
-        if extra:
-            raise ScenarioError(f"clé(s) inconnue(s) {sorted(extra)} ; attendu {', '.join(keys)}, source",
-                                path=path, field=section)
-        for key in keys:
-            field = f"{section}.{key}"
-            if key not in table:
-                raise ScenarioError("valeur manquante", path=path, field=field)
-            if key == "yearly_share":
-                shares = table[key]
-                if not isinstance(shares, list) or not shares:
-                    raise ScenarioError("liste non vide de parts attendue", path=path, field=field)
-                values[f"{section}_{key}"] = tuple(_number(v, path, f"{field}[{i}]") for i, v in enumerate(shares))
-            else:
-                values[f"{section}_{key}" if section in ("subsidy", "renewal") else key] = _number(table[key], path, field)
-        source = table.get("source", "")
-        if not isinstance(source, str) or not source.strip():
-            raise ScenarioError("source manquante : d'où viennent ces chiffres ?", path=path, field=f"{section}.source")
-        values[f"{section}_source"] = source.strip()
+        values |= _section(data.get(section), section, keys, path)
     if values["salary_share_of_post_cost"] > 1:
         raise ScenarioError("part du salaire dans le coût d'un poste entre 0 et 1 attendue", path=path,
                             field="salary.salary_share_of_post_cost")

@@ -34,7 +34,18 @@ class Geocoded:
 
 
 def geocode(text: str) -> Geocoded:
-    """The best match of the address ``text`` (module doc)."""
+    """The best match of the address ``text`` (module doc).
+
+    Parameters
+    ----------
+    text
+        The address.
+
+    Returns
+    -------
+    Geocoded
+        Its WGS84 point, label, INSEE code and score.
+    """
     text = text.strip()
     if not text:
         raise DataUnavailableError("adresse vide : donner une adresse, --commune ou --lonlat")

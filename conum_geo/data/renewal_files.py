@@ -56,7 +56,19 @@ def _weights(table, keys: tuple[str, ...], path, field: str) -> tuple[tuple[floa
 
 
 def load_assumptions(path: str | Path, *, undecided: str = "split") -> RenewalAssumptions:
-    """Read renewal assumptions (module doc)."""
+    """Read renewal assumptions (module doc).
+
+    Parameters
+    ----------
+    path
+        A TOML file of renewal assumptions.
+    undecided
+        What the undecided employers do (``core.renewal.UNDECIDED``).
+
+    Returns
+    -------
+    RenewalAssumptions
+    """
     path = Path(path)
     data = read_toml(path, "fichier d'hypothèses de renouvellement introuvable")
     unknown = set(data) - {"name", "source", "outcomes", "partial"}

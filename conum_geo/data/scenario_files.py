@@ -23,7 +23,13 @@ _MOVE_KEYS = {"post_id", "site_id", "code_insee", "presence_h"}
 
 
 def example_scenarios() -> dict[str, Path]:
-    """The example scenarios shipped with the package: name → file."""
+    """The example scenarios shipped with the package: name → file.
+
+    Returns
+    -------
+    dict
+        Name → path of each scenario shipped with the package (``conum_geo/data/scenarios``).
+    """
     folder = resources.files("conum_geo.data") / "scenarios"
     return {Path(str(entry)).stem: Path(str(entry)) for entry in sorted(folder.iterdir(), key=str)
             if str(entry).endswith(".toml")}
@@ -89,7 +95,17 @@ def _bool(table: dict, key: str, path, field: str) -> bool:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario TOML file (a path or an example's name); errors name the file and field."""
+    """Read a scenario TOML file (a path or an example's name); errors name the file and field.
+
+    Parameters
+    ----------
+    path
+        A TOML file, or the name of a shipped example (``example_scenarios``).
+
+    Returns
+    -------
+    Scenario
+    """
     path = resolve_scenario(path)
     data = read_toml(path, "fichier de scénario introuvable")
     _check_keys(data, _TOP_KEYS, path, None)

@@ -219,27 +219,7 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
     with Deadline(deadline_s) as deadline:
         try:
             with opened(url, deadline, headers=headers, timeout_s=timeout_s, allowed_hosts=allowed_hosts) as response:
-                resumed = offset > 0 and response.status == 206
-                offset = offset if resumed else 0
-                length = response.headers.get("Content-Length")
-                total = offset + int(length) if length and length.isdigit() else None
-                if total is not None and total > max_bytes:
-                    raise too_big(shown, max_bytes)
-                bar = progress(total=total, desc=label or target.name, unit="o")
-                bar.update(offset)
-                written = offset
-                try:
-                    with open(part, "ab" if resumed else "wb") as out:
-                        for block in blocks(response, deadline, shown, max_bytes=max_bytes, received=offset,
-                                            resume_from=part):
-                            out.write(block)
-                            written += len(block)
-                            bar.update(len(block))
-                except TooBig:
-                    part.unlink(missing_ok=True)
-                    raise
-                finally:
-                    bar.close()
+                written, total = _receive(response, deadline, part, offset, max_bytes, shown, label or target.name)
         except Unreachable as exc:
             if exc.status == 416 and offset:  # the partial file cannot be continued: start again
                 part.unlink()
@@ -257,20 +237,52 @@ def download(url: str, target: Path, *, checksum: tuple[str, str] | None = None,
             part.unlink()
             raise DataUnavailableError(f"{shown} : somme de contrôle {algorithm} différente (attendu {expected}, "
                                        f"reçu {actual}) ; téléchargement écarté, réessayer")
-    if check is not None:  # read it as its register before it replaces anything
-        checked = target.with_name(f".{target.stem}.check{target.suffix}")
-        os.replace(part, checked)
-        try:
-            check(checked)
-        except ConumGeoError as exc:
-            checked.unlink()
-            raise DataUnavailableError(f"{shown} : le fichier téléchargé est illisible ou ne convient pas ({exc}) ; "
-                                       "écarté, le fichier en cache (s'il y en a un) est gardé") from None
-        os.replace(checked, target)
-    else:
-        os.replace(part, target)
-    log.info("downloaded %s (%s bytes%s)", target, written, ", resumed" if resumed else "")
+    _install(part, target, check, shown)
+    log.info("downloaded %s (%s bytes)", target, written)
     return target
+
+
+def _receive(response, deadline: Deadline, part: Path, offset: int, max_bytes: int, shown: str,
+             label: str) -> tuple[int, int | None]:
+    """Write the body of ``response`` into ``part`` (after its ``offset`` bytes when the server
+    resumes): the bytes the file then holds, and the total announced (None when not)."""
+    resumed = offset > 0 and response.status == 206
+    offset = offset if resumed else 0
+    length = response.headers.get("Content-Length")
+    total = offset + int(length) if length and length.isdigit() else None
+    if total is not None and total > max_bytes:
+        raise too_big(shown, max_bytes)
+    written = offset
+    with progress(total=total, desc=label, unit="o") as bar:
+        bar.update(offset)
+        try:
+            with open(part, "ab" if resumed else "wb") as out:
+                for block in blocks(response, deadline, shown, max_bytes=max_bytes, received=offset,
+                                    resume_from=part):
+                    out.write(block)
+                    written += len(block)
+                    bar.update(len(block))
+        except TooBig:
+            part.unlink(missing_ok=True)
+            raise
+    return written, total
+
+
+def _install(part: Path, target: Path, check: Callable[[Path], None] | None, shown: str) -> None:
+    """Move a complete, verified download into place, after ``check`` (its register's reader)
+    read it: a file it refuses never replaces the cached one."""
+    if check is None:
+        os.replace(part, target)
+        return
+    checked = target.with_name(f".{target.stem}.check{target.suffix}")
+    os.replace(part, checked)
+    try:
+        check(checked)
+    except ConumGeoError as exc:
+        checked.unlink()
+        raise DataUnavailableError(f"{shown} : le fichier téléchargé est illisible ou ne convient pas ({exc}) ; "
+                                   "écarté, le fichier en cache (s'il y en a un) est gardé") from None
+    os.replace(checked, target)
 
 
 def fetch_json(url: str, *, max_bytes: int, deadline_s: float, timeout_s: float = 60.0,

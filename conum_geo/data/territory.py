@@ -110,7 +110,16 @@ def load_territory(dept: str, data_dir: PathLike | None = None, **options) -> Te
 
     Without any register it is the embedded demo (real communes, illustrative sites). With
     ``data_dir`` (files recognised by their content) and/or explicit files, it is built from
-    the national registers (``illustrative=False``; see ``conum_geo.data.registers``):
+    the national registers (``illustrative=False``; see ``conum_geo.data.registers``).
+
+    Parameters
+    ----------
+    dept
+        A département code (``"58"``, ``"2A"``, ``"971"``; ``"1"`` is read ``"01"``).
+    data_dir
+        A folder of register files, each recognised by its content.
+    options
+        Explicit files and choices, by keyword:
 
     communes
         Commune contours (GeoJSON, GeoPackage, Shapefile), one file or several.
@@ -136,5 +145,10 @@ def load_territory(dept: str, data_dir: PathLike | None = None, **options) -> Te
     contracts, contract_months
         A contracts table (CSV/XLSX, ``data.registers.contracts``) and the months after which
         a contract with no known end is estimated to end (``data.calendar``).
+
+    Returns
+    -------
+    Territory
+        Communes, sites and posts of the département, with the provenance of each layer.
     """
     return load_national(data_dir, **options).territory(dept)

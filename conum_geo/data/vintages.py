@@ -42,7 +42,22 @@ def register_kind(path: str | Path) -> str:
 
 def load_vintages(dept: str, before: str | Path, after: str | Path, **territory_kwargs
                   ) -> tuple[Territory, Territory, str]:
-    """The territory of ``dept`` with the sites of ``before``, then of ``after``; their kind."""
+    """The territory of ``dept`` with the sites of ``before``, then of ``after``; their kind.
+
+    Parameters
+    ----------
+    dept
+        The département's code.
+    before, after
+        Two files of the same register (two vintages).
+    territory_kwargs
+        The other registers and options of ``load_territory``.
+
+    Returns
+    -------
+    tuple
+        The territory with the sites of each vintage, and the register kind they are of.
+    """
     kinds = [register_kind(before), register_kind(after)]
     if kinds[0] != kinds[1]:
         raise InputError(f"les deux fichiers sont des registres différents ({kinds[0]} et {kinds[1]})",

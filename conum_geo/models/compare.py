@@ -120,6 +120,27 @@ def compare_models(
 
     ``n_posts`` None uses the territory's current posts; a number places that many posts by
     ``models.posts_by_population`` (employed by the communes: public employers).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    settings
+        ``Settings()`` when None.
+    n_posts
+        None: the territory's current posts at their base; a number: that many posts placed by
+        ``posts_by_population``.
+    assumptions
+        The models' assumptions (``ModelAssumptions()`` when None).
+    models
+        The models compared (keys of ``core.vocabulary.MODELS``).
+    costs, funding
+        A cost table (``load_costs``) and its funding; None: not costed.
+
+    Returns
+    -------
+    Comparison
+        Per model: presences, schedules, coverage per commune, indicators and costs.
     """
     settings = Settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions

@@ -96,6 +96,18 @@ def current_posts(territory: Territory, *, assumptions: ModelAssumptions | None 
     The base is ``base_site_id``, else the site where the post spends the largest share; posts
     with neither are left out (logged). Unknown hours are ``fte × hours_week`` of the
     assumptions (``fte`` 1 when unknown).
+
+    Parameters
+    ----------
+    territory
+        The territory whose posts are deployed.
+    assumptions
+        ``ModelAssumptions()`` when None (the weekly hours of a post).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``BASED_POST_COLUMNS``: each post with a known base site.
     """
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     posts = territory.posts
@@ -128,6 +140,20 @@ def posts_by_population(territory: Territory, n_posts: int, *,
 
     Largest remainder, at least one per intercommunality when there are enough posts; each
     post is based at the town hall of its intercommunality's most populous commune.
+
+    Parameters
+    ----------
+    territory
+        The territory.
+    n_posts
+        How many posts.
+    assumptions
+        ``ModelAssumptions()`` when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``BASED_POST_COLUMNS``.
     """
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     if n_posts < 1:
@@ -273,7 +299,26 @@ def deploy(model: str, posts: pd.DataFrame, shares: pd.DataFrame, territory: Ter
 def deploy_models(territory: Territory, graph: RoadGraph, *, posts: pd.DataFrame,
                   settings: Settings | None = None, assumptions: ModelAssumptions | None = None,
                   models=tuple(MODELS)) -> dict[str, Deployment]:
-    """The same ``posts`` deployed under each of ``models``."""
+    """The same ``posts`` deployed under each of ``models``.
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    posts
+        The posts to deploy, with their bases (``current_posts``, ``posts_by_population``).
+    settings
+        ``Settings()`` when None.
+    assumptions
+        ``ModelAssumptions()`` when None.
+    models
+        The models (keys of ``models.deployments.REGISTRY``); an unknown one is an error.
+
+    Returns
+    -------
+    dict
+        Model → ``Deployment`` (its presences and schedule).
+    """
     settings = Settings() if settings is None else settings
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     snapped = SnappedTerritory.build(graph, territory, settings)

@@ -298,6 +298,39 @@ def _lost_table(extended: Territory, problem: IsoReplacement, lost: np.ndarray, 
     return pd.DataFrame(rows, columns=list(LOST_COLUMNS))
 
 
+def _posts_to_place(n_posts, objective: str, change) -> int:
+    """``n_posts``, checked; None with the ``iso`` objective: the posts the scenario ends."""
+    if n_posts is None and objective == "iso":
+        n_posts = change.ended_posts
+    if n_posts is None or isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
+        raise ParameterError(says("n_posts", value=n_posts))
+    return int(n_posts)
+
+
+def _covering_problem(objective: str, cost: np.ndarray, weights: np.ndarray, settings: Settings, n_sites: int,
+                      is_fixed: np.ndarray) -> Problem:
+    """The MCLP, LSCP or p-median of ``objective`` over the candidates' ``cost`` matrix."""
+    if objective == "mclp":
+        return MCLP.from_cost_matrix(cost, weights, settings.threshold_min, n_sites, is_fixed, name="mclp")
+    if objective == "lscp":
+        return LSCP.from_cost_matrix(cost, settings.threshold_min, is_fixed, name="lscp")
+    if n_sites == 0:
+        raise ParameterError(says("pmedian_nothing"))
+    return PMedian.from_cost_matrix(cost, weights, n_sites, is_fixed, name="pmedian")
+
+
+def _new_sites(chosen: gpd.GeoDataFrame, n_posts: int, assumptions: ModelAssumptions, crs) -> gpd.GeoDataFrame:
+    """The new posts' sites at the ``chosen`` candidates, sharing the posts' field time."""
+    field_h = assumptions.hours_week * assumptions.field_share
+    share = n_posts / len(chosen) if len(chosen) else 1.0  # posts per new site (iso: several sites a post)
+    return gpd.GeoDataFrame({
+        "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": f"{NEW_SITE_NAMES['redeploy']} — " + chosen["nom"],
+        "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h * share,
+        "itinerant": False, "source": NEW_SITE_SOURCES["redeploy"], "as_of": "", "fte": share, "active": True,
+        "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": np.nan,
+    }, geometry=chosen.geometry, crs=crs)
+
+
 def redeploy(
     territory: Territory, graph: RoadGraph, *, n_posts: int | None = None, settings: Settings | None = None,
     scenario: Scenario = DEFAULT_SCENARIO, keep=("renewed",), objective: str = "mclp",
@@ -311,6 +344,33 @@ def redeploy(
     new site replaces a lost point of presence (``models.iso``). Demand is weighted by
     fragility when ``settings.fragility_weighting``. Costs per state with the cost table
     ``costs`` (``analysis.costs``; None: not costed).
+
+    Parameters
+    ----------
+    territory, graph
+        The territory and its road graph.
+    n_posts
+        How many posts to place (``iso``: None, the posts the scenario ends).
+    settings
+        The scenario's own when None.
+    scenario
+        The non-renewal to restore coverage after.
+    keep
+        ``("renewed",)``: the sites still open; else the ids of the sites or posts kept.
+    objective
+        ``mclp``, ``lscp``, ``pmedian`` or ``iso`` (``core.vocabulary.OBJECTIVES``).
+    assumptions
+        ``ModelAssumptions()`` when None (the new posts' hours).
+    solver, time_limit_s
+        ``auto``, ``highs``, ``greedy`` or a PuLP solver; its time limit.
+    replace_within_min
+        ``iso``: the radius within which a new site replaces a lost point (default: the threshold).
+    costs, funding
+        A cost table and its funding; None: not costed.
+
+    Returns
+    -------
+    RedeployResult
     """
     if objective not in OBJECTIVES:
         raise ParameterError(says("objective_unknown", objective=objective, known=sorted(OBJECTIVES)))
@@ -318,17 +378,13 @@ def redeploy(
     assumptions = ModelAssumptions() if assumptions is None else assumptions
     keep = tuple(keep)
     change = apply_scenario(scenario, territory)
-    if n_posts is None and objective == "iso":
-        n_posts = change.ended_posts
-    if n_posts is None or isinstance(n_posts, bool) or not isinstance(n_posts, (int, np.integer)) or n_posts < 0:
-        raise ParameterError(says("n_posts", value=n_posts))
+    n_posts = _posts_to_place(n_posts, objective, change)
     within_min = settings.threshold_min if replace_within_min is None else float(replace_within_min)
     if not (math.isfinite(within_min) and within_min > 0):
         raise ParameterError(says("replace_within", value=within_min))
     extended = change.territory
-    cutoff_min = ACCESS_CUTOFF_MIN if objective == "pmedian" else settings.threshold_min
-    if objective == "iso":
-        cutoff_min = max(cutoff_min, within_min)
+    cutoff_min = {"pmedian": ACCESS_CUTOFF_MIN, "iso": max(settings.threshold_min, within_min)}.get(
+        objective, settings.threshold_min)
     candidates, cost, fixed = candidate_costs(change, graph, settings, keep,
                                               max(cutoff_min, settings.threshold_min))
     is_fixed = candidates["fixed"].to_numpy()
@@ -336,21 +392,13 @@ def redeploy(
     if n_fixed + n_posts > len(candidates):
         raise ParameterError(says("too_few_candidates", posts=n_posts, free=len(candidates) - n_fixed))
     weights = demand_of(extended.communes, settings).to_numpy(dtype=float)
-    problem: Problem
     lost = np.zeros(0, dtype=np.int64)  # the lost points of presence (iso only)
-    if objective == "mclp":
-        problem = MCLP.from_cost_matrix(cost, weights, settings.threshold_min, n_fixed + n_posts,
-                                        is_fixed, name="mclp")
-    elif objective == "lscp":
-        problem = LSCP.from_cost_matrix(cost, settings.threshold_min, is_fixed, name="lscp")
-    elif objective == "iso":
+    if objective == "iso":
         lost, near = _lost_points(extended, change, settings, cost, within_min)
-        problem = _iso_problem(extended, change, settings, candidates, cost, weights,
-                               iso_points(len(lost), n_posts, assumptions, settings), near)
+        problem: Problem = _iso_problem(extended, change, settings, candidates, cost, weights,
+                                        iso_points(len(lost), n_posts, assumptions, settings), near)
     else:
-        if n_fixed + n_posts == 0:
-            raise ParameterError(says("pmedian_nothing"))
-        problem = PMedian.from_cost_matrix(cost, weights, n_fixed + n_posts, is_fixed, name="pmedian")
+        problem = _covering_problem(objective, cost, weights, settings, n_fixed + n_posts, is_fixed)
     problem.solve(solver, time_limit_s=time_limit_s)
     candidates["selected"] = np.isin(np.arange(len(candidates)), problem.selected)
     if objective == "lscp" and len(problem.selected) - n_fixed > n_posts:
@@ -359,15 +407,8 @@ def redeploy(
     lost_table = (_lost_table(extended, problem, lost, candidates, cost) if isinstance(problem, IsoReplacement)
                   else pd.DataFrame(columns=list(LOST_COLUMNS)))
 
-    field_h = assumptions.hours_week * assumptions.field_share
     chosen = candidates.loc[candidates["selected"] & ~candidates["fixed"]]
-    share = n_posts / len(chosen) if len(chosen) else 1.0  # posts per new site (iso: several sites a post)
-    new = gpd.GeoDataFrame({
-        "site_id": NEW_SITE_PREFIX + chosen["candidate_id"], "nom": f"{NEW_SITE_NAMES['redeploy']} — " + chosen["nom"],
-        "kind": "conum", "code_insee": chosen["code_insee"], "presence_h": field_h * share,
-        "itinerant": False, "source": NEW_SITE_SOURCES["redeploy"], "as_of": "", "fte": share, "active": True,
-        "evening_h": 0.0, "saturday_h": 0.0, "visits_per_week": np.nan,
-    }, geometry=chosen.geometry, crs=territory.crs)
+    new = _new_sites(chosen, n_posts, assumptions, territory.crs)
     scenario_sites = _state_presences(extended, change.after)
     kept_sites = scenario_sites.copy()
     if keep != ("renewed",):  # the counted sites not kept close
@@ -396,11 +437,12 @@ def redeploy(
         table = table.join(_state_costs(extended, change, n_posts, table, costs, funding))
     hosts = host_structures(extended, change, graph, settings, new)
     log.info("redeploy %s: %d new sites, %s, gap %.4g", objective, len(chosen), problem.method, problem.gap)
+    costs_source = tuple(costs.lines(funding, driving=False)) if costs is not None else ()
     return RedeployResult(territory=extended, scenario=scenario, settings=settings,
                           assumptions=assumptions, network=graph.source, objective=objective,
                           n_posts=n_posts, keep=keep, candidates=candidates, communes=communes,
                           sites=sites, table=table, solution=problem, lost_points=lost_table, hosts=hosts,
-                          replace_within_min=within_min, costs_source=tuple(costs.lines(funding, driving=False)) if costs is not None else ())
+                          replace_within_min=within_min, costs_source=costs_source)
 
 
 def _state_costs(extended: Territory, change, n_posts: int, table: pd.DataFrame, costs: CostTable,

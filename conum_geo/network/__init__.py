@@ -57,6 +57,8 @@ def load_network(
 
     Parameters
     ----------
+    territory
+        The territory whose roads are wanted (its communes set the area).
     network
         A key of ``NETWORK_SOURCES``.
     roads
@@ -70,6 +72,15 @@ def load_network(
         Overrides the speed table's factor on OSM speeds (see ``network.speeds``).
     cache_dir
         Graph cache folder (default ``network.cache.default_cache_dir()``).
+    speeds
+        Speeds by road class (``network.speeds.SpeedTable``).
+    overpass_url
+        The Overpass API asked when ``osm`` has neither file nor cached extract.
+
+    Returns
+    -------
+    RoadGraph
+        Directed, weighted by travel time (s), with its provenance (source, vintage, rules).
     """
     if network not in NETWORK_SOURCES:
         raise ParameterError(f"réseau inconnu {network!r} : attendu l'un de {sorted(NETWORK_SOURCES)}")

@@ -93,49 +93,69 @@ def _copy_field(token: str):
     return re.sub(r"\\(.)", lambda m: _COPY_ESCAPES.get(m.group(1), m.group(1)), token)
 
 
+class _DumpTable:
+    """One table of a ``pg_dump`` read line by line: its columns (from ``CREATE TABLE``,
+    ``COPY`` or ``INSERT``) and its rows (a ``COPY`` block, or ``INSERT`` statements, which may
+    run over several lines)."""
+
+    def __init__(self, table: str, path: Path):
+        self.table, self.path = table, path
+        self.columns: list[str] | None = None
+        self.rows: list[list] = []
+        self.state = ""  # "create" or "copy" inside such a block
+        self.pending = ""  # an INSERT statement not finished yet
+
+    def read(self, line: str, number: int) -> None:
+        if self.state == "copy":
+            if line.startswith("\\."):
+                self.state = ""
+            else:
+                self.rows.append([_copy_field(t) for t in line.rstrip("\n").split("\t")])
+        elif self.state == "create":
+            if line.lstrip().startswith(")"):
+                self.state = ""
+            else:
+                assert self.columns is not None
+                self.columns.append(line.strip().split()[0].strip('"'))
+        elif self.pending:
+            self._insert(self.pending + line, number)
+        else:
+            self._statement(line, number)
+
+    def _statement(self, line: str, number: int) -> None:
+        if (match := _CREATE.match(line)) and match.group(1) == self.table:
+            self.columns, self.state = [], "create"
+        elif (match := _COPY.match(line)) and match.group(1) == self.table:
+            self.columns, self.state = _column_list(match.group(2)), "copy"
+        elif (match := _INSERT.match(line)) and match.group(1) == self.table:
+            if match.group(2):
+                self.columns = _column_list(match.group(2))
+            self._insert(line[match.end():], number)
+
+    def _insert(self, body: str, number: int) -> None:
+        """Rows of an INSERT statement once it is whole (its quotes closed and its ``;`` read)."""
+        if body.count("'") % 2 == 0 and body.rstrip().endswith(";"):
+            self.rows.extend(_sql_tuples(body, self.path, number))
+            self.pending = ""
+        else:
+            self.pending = body
+
+
+def _column_list(text: str) -> list[str]:
+    return [c.strip().strip('"') for c in text.split(",")]
+
+
 def read_pg_dump(path: str | Path, table: str = LAYER) -> pd.DataFrame:
     """Rows of ``table`` from a plain ``pg_dump`` file (COPY block or INSERT statements).
 
     Values are strings (``None`` for NULL), columns named as in the dump.
     """
     path = Path(path)
-    columns: list[str] | None = None
-    rows: list[list] = []
-    in_create = in_copy = False
-    pending = ""
+    dump = _DumpTable(table, path)
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
-            if in_copy:
-                if line.startswith("\\."):
-                    in_copy = False
-                else:
-                    rows.append([_copy_field(t) for t in line.rstrip("\n").split("\t")])
-                continue
-            if in_create and columns is not None:
-                if line.lstrip().startswith(")"):
-                    in_create = False
-                else:
-                    columns.append(line.strip().split()[0].strip('"'))
-                continue
-            if pending:
-                pending += line
-                if pending.count("'") % 2 == 0 and pending.rstrip().endswith(";"):
-                    rows.extend(_sql_tuples(pending, path, number))
-                    pending = ""
-                continue
-            if (match := _CREATE.match(line)) and match.group(1) == table:
-                columns, in_create = [], True
-            elif (match := _COPY.match(line)) and match.group(1) == table:
-                columns = [c.strip().strip('"') for c in match.group(2).split(",")]
-                in_copy = True
-            elif (match := _INSERT.match(line)) and match.group(1) == table:
-                if match.group(2):
-                    columns = [c.strip().strip('"') for c in match.group(2).split(",")]
-                body = line[match.end():]
-                if body.count("'") % 2 == 0 and body.rstrip().endswith(";"):
-                    rows.extend(_sql_tuples(body, path, number))
-                else:
-                    pending = body
+            dump.read(line, number)
+    columns, rows = dump.columns, dump.rows
     if columns is None:
         raise InputError(f"pas de table {table!r} (CREATE TABLE, COPY ou INSERT) dans ce dump", path=path)
     bad = next((i for i, r in enumerate(rows) if len(r) != len(columns)), None)

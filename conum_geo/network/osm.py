@@ -133,6 +133,54 @@ def read_xml(path: str | Path, *, clip=None, crs: str | None = None,
     return read_osm_file(path, clip=clip, crs=crs, speeds=speeds, file_format="xml", **simplify)
 
 
+class _Ways:
+    """What ``read_osm_file`` keeps of a stream of OSM objects: the drivable ways and ferry
+    routes (node ids and locations, speed, duration, direction), the nodes that block cars
+    (nodes come before ways, ways before relations) and the turn restrictions."""
+
+    def __init__(self, speeds: SpeedTable, *, read_once: bool):
+        self.speeds, self.read_once = speeds, read_once  # read_once: overlapping extracts, a way once
+        self.ids, self.lon, self.lat, self.offsets = array("q"), array("d"), array("d"), array("q", [0])
+        self.speed_kmh, self.duration_s, self.direction = array("d"), array("d"), array("b")
+        self.is_ferry, self.way_ids = array("b"), array("q")
+        self.blocked: set[int] = set()
+        self.seen_ways: set[int] = set()
+        self.restrictions = TurnRestrictions()
+
+    def read(self, item) -> None:
+        if item.is_node():
+            if osm_node_blocks({key: item.tags.get(key) for key in NODE_TAGS if key in item.tags}):
+                self.blocked.add(item.id)
+        elif item.is_relation():
+            self.restrictions.read(item)
+        elif item.is_way() and item.id not in self.seen_ways:
+            if self.read_once:
+                self.seen_ways.add(item.id)
+            tags = {key: item.tags.get(key) for key in OSM_TAGS if key in item.tags}
+            ferry = osm_way_is_ferry(tags)
+            if (ferry or osm_way_is_drivable(tags)) and len(item.nodes) >= 2:
+                self._add(item, tags, ferry)
+
+    def _add(self, way, tags: dict, ferry: bool) -> None:
+        nan = float("nan")
+        for ref in way.nodes:
+            self.ids.append(ref.ref)
+            usable = ref.location.valid() and ref.ref not in self.blocked
+            self.lon.append(ref.location.lon if usable else nan)
+            self.lat.append(ref.location.lat if usable else nan)
+        self.offsets.append(len(self.ids))
+        self.way_ids.append(way.id)
+        self.is_ferry.append(ferry)
+        if ferry:
+            self.speed_kmh.append(FERRY_KMH)
+            self.duration_s.append(parse_duration_s(tags.get("duration")))
+            self.direction.append(osm_way_direction({k: v for k, v in tags.items() if k == "oneway"}))  # its own
+        else:
+            self.speed_kmh.append(self.speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
+            self.duration_s.append(nan)
+            self.direction.append(osm_way_direction(tags))
+
+
 def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable = DEFAULT_SPEEDS,
                   file_format: str = "pbf", **simplify) -> RoadGraph:
     """The car network of one OSM file (PBF or XML) or several (regional extracts that
@@ -148,56 +196,19 @@ def read_osm_file(path, *, clip=None, crs: str | None = None, speeds: SpeedTable
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise DataUnavailableError("lire un PBF OSM demande pyosmium : pip install 'conum-geo[osm]'") from exc
     paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
-    ids, lon, lat, offsets = array("q"), array("d"), array("d"), array("q", [0])
-    speed_kmh, duration_s, direction, is_ferry = array("d"), array("d"), array("b"), array("b")
-    nan = float("nan")
-    blocked: set[int] = set()
-    seen_ways: set[int] = set()  # a way in two overlapping extracts is read once
-    way_ids = array("q")
-    restrictions = TurnRestrictions()
+    ways = _Ways(speeds, read_once=len(paths) > 1)
     for one in paths:
         try:
             processor = (osmium.FileProcessor(str(one), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION)
                          .with_locations()
                          .with_filter(osmium.filter.KeyFilter("highway", "route", "type", *NODE_TAGS)))
             for item in progress(processor, desc=f"OSM {one.name}", unit="objet"):
-                if item.is_node():  # nodes come before ways, ways before relations
-                    if osm_node_blocks({key: item.tags.get(key) for key in NODE_TAGS if key in item.tags}):
-                        blocked.add(item.id)
-                    continue
-                if item.is_relation():
-                    restrictions.read(item)
-                    continue
-                if not item.is_way() or item.id in seen_ways:
-                    continue
-                if len(paths) > 1:
-                    seen_ways.add(item.id)
-                tags = {key: item.tags.get(key) for key in OSM_TAGS if key in item.tags}
-                ferry = osm_way_is_ferry(tags)
-                if not (ferry or osm_way_is_drivable(tags)) or len(item.nodes) < 2:
-                    continue
-                for ref in item.nodes:
-                    ids.append(ref.ref)
-                    location = ref.location
-                    if location.valid() and ref.ref not in blocked:
-                        lon.append(location.lon)
-                        lat.append(location.lat)
-                    else:
-                        lon.append(nan)
-                        lat.append(nan)
-                offsets.append(len(ids))
-                way_ids.append(item.id)
-                is_ferry.append(ferry)
-                if ferry:
-                    speed_kmh.append(FERRY_KMH)
-                    duration_s.append(parse_duration_s(tags.get("duration")))
-                    direction.append(osm_way_direction({k: v for k, v in tags.items() if k == "oneway"}))  # only its oneway tag counts
-                else:
-                    speed_kmh.append(speeds.osm_kmh(tags["highway"], tags.get("maxspeed")))
-                    duration_s.append(nan)
-                    direction.append(osm_way_direction(tags))
+                ways.read(item)
         except RuntimeError as exc:
             raise InputError(f"fichier OSM {file_format.upper()} illisible ({exc})", path=one) from None
+    ids, lon, lat, offsets, way_ids = ways.ids, ways.lon, ways.lat, ways.offsets, ways.way_ids
+    speed_kmh, duration_s, direction, is_ferry = ways.speed_kmh, ways.duration_s, ways.direction, ways.is_ferry
+    blocked, restrictions = ways.blocked, ways.restrictions
     ferries = np.asarray(is_ferry, dtype=bool)
     untimed = int((ferries & np.isnan(np.asarray(duration_s))).sum())
     log.info("%s: %d drivable ways (%d ferry routes, %d without a duration: %g km/h), %d blocking nodes, "

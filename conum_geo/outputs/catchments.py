@@ -121,7 +121,22 @@ def write_catchments(result: CatchmentsResult, out_dir: str | Path, *,
                      tables: TableFormat | None = None) -> list[Path]:
     """``isochrones.gpkg`` (layers ``sites``, ``union``, ``communes``), ``travel_time.tif``,
     ``map.html`` and ``summary.json``, published as one set (``tables``: like every writer's;
-    this set holds no table)."""
+    this set holds no table).
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
+    """
     tags = {"direction": "vers le site le plus proche" if result.toward_sites else "depuis le site le plus proche",
             "network": result.network, "caveat": caveat(result), "method": METHODS[result.method]}
     return write_outputs(out_dir, {
@@ -133,7 +148,17 @@ def write_catchments(result: CatchmentsResult, out_dir: str | Path, *,
 
 
 def format_catchments(result: CatchmentsResult) -> str:
-    """French summary: the area of each band of the union of the sites, and the method."""
+    """French summary: the area of each band of the union of the sites, and the method.
+
+    Parameters
+    ----------
+    result
+        A ``CatchmentsResult``.
+
+    Returns
+    -------
+    str
+    """
     s = result.summary()
     lines = [f"Isochrones de {s['sites']} lieux ({s['direction']}), réseau {s['network']}",
              f"Méthode : {s['method_label']}."]

@@ -62,7 +62,19 @@ def nearby_codes(nearby: pd.DataFrame, sites: pd.DataFrame, labels: pd.Series
 
 
 def format_directory(result: Directory, cutoff_min: float) -> str:
-    """The nearest places of each kind, nearest first."""
+    """The nearest places of each kind, nearest first.
+
+    Parameters
+    ----------
+    result
+        A ``Directory``.
+    cutoff_min
+        The time within which places were searched (said when a kind has none).
+
+    Returns
+    -------
+    str
+    """
     lines = [f"Lieux les plus proches de {result.origin} — temps de trajet en voiture (réseau {result.network})."]
     labels = site_labels(result.places, result.territory)
     for kind in SITE_KINDS:
@@ -76,7 +88,22 @@ def format_directory(result: Directory, cutoff_min: float) -> str:
 
 
 def write_directory(result: Directory, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
-    """``nearest.csv`` and ``summary.json``."""
+    """``nearest.csv`` and ``summary.json``.
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
+    """
     return write_outputs(out_dir, {
         "nearest.csv": Table(result.places),
         "summary.json": lambda path: write_json(full_summary(result), path),

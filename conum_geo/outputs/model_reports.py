@@ -64,7 +64,22 @@ def redeployment_summary(result: RedeployResult) -> dict:
 
 def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``models.csv``, ``communes.csv``/``.gpkg``, ``presences.csv``/``.gpkg``,
-    ``schedule.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
+    ``schedule.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``.
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
+    """
     table = result.table.reset_index()
     models = table[[c for c in ("model", *MODEL_COLUMNS) if c in table]]  # cost columns when costed
     columns = ["code_insee", "nom", "population"] + [
@@ -91,7 +106,17 @@ def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFo
 
 
 def format_comparison(result: Comparison) -> str:
-    """French table of the models, one column per model."""
+    """French table of the models, one column per model.
+
+    Parameters
+    ----------
+    result
+        A ``Comparison``.
+
+    Returns
+    -------
+    str
+    """
     t = result.table
     rows = [
         ("Lieux de présence", lambda r: f"{r['presences']:d}"),
@@ -134,7 +159,22 @@ def format_comparison(result: Comparison) -> str:
 def write_redeployment(result: RedeployResult, out_dir: str | Path, *,
                        tables: TableFormat | None = None) -> list[Path]:
     """Write ``sites.csv``/``.gpkg`` (kept, new and closed sites), ``communes.csv``/``.gpkg``,
-    ``states.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``."""
+    ``states.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``.
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
+    """
     site_columns = ["site_id", "nom", "kind", "code_insee", "role", "presence_h", "fte", "active"]
     sites = result.sites.loc[result.sites["role"] != "autre"].sort_values(["role", "site_id"])
     sites = sites[site_columns + ["geometry"]]
@@ -169,7 +209,19 @@ def iso_lines(result: RedeployResult) -> list[str]:
 
 
 def format_redeployment(result: RedeployResult, top: int = 10) -> str:
-    """French summary: coverage in the three states, solver and optimality gap, new sites."""
+    """French summary: coverage in the three states, solver and optimality gap, new sites.
+
+    Parameters
+    ----------
+    result
+        A ``RedeployResult``.
+    top
+        How many new sites are listed.
+
+    Returns
+    -------
+    str
+    """
     s = result.summary()
     solver = s["solver"]
     gap = "inconnu" if solver["gap"] is None else fmt_pct(solver["gap"], 2)

@@ -49,6 +49,22 @@ def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = 
     """Write the files of a gaps result (``_write``; ``extra`` goes into ``summary.json``).
 
     Rows: flagged communes first, then those uncovered before, each by population.
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    extra
+        More entries for ``summary.json``.
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
     """
     c = with_reasons(result)
     group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
@@ -91,7 +107,19 @@ def _units_text(summary: dict) -> str:
 
 
 def format_gaps(result: GapsResult, top: int = 10) -> str:
-    """Short French summary with the ``top`` most populous flagged communes."""
+    """Short French summary with the ``top`` most populous flagged communes.
+
+    Parameters
+    ----------
+    result
+        A ``GapsResult``.
+    top
+        How many communes the table lists.
+
+    Returns
+    -------
+    str
+    """
     s = result.summary()
     ratio_rule = ("" if s["ratio_drop_share"] is None
                   else f", baisse du ratio de plus de {s['ratio_drop_share'] * 100:g} %")
@@ -140,7 +168,24 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
 
 def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: dict | None = None,
                      tables: TableFormat | None = None) -> list[Path]:
-    """Write the files of a simulation (``_write``); most inhabitants expected to lose coverage first."""
+    """Write the files of a simulation (``_write``); most inhabitants expected to lose coverage first.
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    extra
+        More entries for ``summary.json``.
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
+    """
     communes = result.communes.sort_values(
         ["expected_population_lost", "population", "code_insee"], ascending=[False, False, True])
     return _write(out_dir, communes, SIMULATION_COLUMNS, result, simulation_map, extra, tables)
@@ -148,7 +193,19 @@ def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: di
 
 def format_simulation(result: SimulationResult, top: int = 10) -> str:
     """Short French summary: assumptions, figures with their errors, main risks, then the ``top``
-    communes with most inhabitants expected to lose coverage."""
+    communes with most inhabitants expected to lose coverage.
+
+    Parameters
+    ----------
+    result
+        A ``SimulationResult``.
+    top
+        How many communes the table lists.
+
+    Returns
+    -------
+    str
+    """
     s = result.summary()
     lines = [f"Département {s['dept']} — tirages de renouvellement (graine {s['seed']}) ; seuil "
              f"{s['threshold_min']:g} min ; réseau {s['network']}."]

@@ -101,6 +101,20 @@ def write_csv(table: Table, path: Path, csv_format: str = "standard") -> None:
         frame.to_csv(path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC)
 
 
+def _cell(value):
+    """A table value as an XLSX cell holds it: missing as empty, NumPy and pandas scalars as
+    Python ones, text without the characters XLSX cannot hold."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str):
+        return as_codes(XLSX_ILLEGAL, value)
+    return value
+
+
 def write_xlsx(table: Table, path: Path) -> None:
     """``table`` as an Excel workbook: one sheet, header frozen, text never read as a formula."""
     try:
@@ -114,19 +128,7 @@ def write_xlsx(table: Table, path: Path) -> None:
     sheet.title = path.stem[:31]
     sheet.append([str(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        cells: list = []
-        for value in row:
-            if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-                cells.append(None)
-            elif isinstance(value, np.generic):
-                cells.append(value.item())
-            elif isinstance(value, pd.Timestamp):
-                cells.append(value.to_pydatetime())
-            elif isinstance(value, str):
-                cells.append(as_codes(XLSX_ILLEGAL, value))
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append([_cell(value) for value in row])
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, str):

@@ -42,7 +42,24 @@ def timeline_svg(result: TimelineResult) -> str:
 
 def write_timeline(result: TimelineResult, out_dir: str | Path, *, extra: dict | None = None,
                    tables: TableFormat | None = None) -> list[Path]:
-    """Write ``timeline.csv``, ``timeline.svg`` and ``summary.json`` as one set."""
+    """Write ``timeline.csv``, ``timeline.svg`` and ``summary.json`` as one set.
+
+    Parameters
+    ----------
+    result
+        The result to write.
+    out_dir
+        The folder (a complete old set or a complete new one, ``outputs.files``).
+    extra
+        More entries for ``summary.json``.
+    tables
+        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
+
+    Returns
+    -------
+    list
+        The paths written.
+    """
     return write_outputs(out_dir, {
         "timeline.csv": Table(result.months),
         "timeline.svg": lambda path: write_lines([timeline_svg(result).rstrip("\n")], path),
@@ -51,7 +68,17 @@ def write_timeline(result: TimelineResult, out_dir: str | Path, *, extra: dict |
 
 
 def format_timeline(result: TimelineResult) -> str:
-    """French terminal summary: the headline, then the months where something changes."""
+    """French terminal summary: the headline, then the months where something changes.
+
+    Parameters
+    ----------
+    result
+        A ``TimelineResult``.
+
+    Returns
+    -------
+    str
+    """
     s = result.summary()
     lines = [
         f"Département {s['dept']} — calendrier des contrats, {month_label(s['first_month'])} à "

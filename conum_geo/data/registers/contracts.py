@@ -88,6 +88,28 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
 
 
+def _record(values: dict, columns: dict, path: Path, row: int) -> dict:
+    """One contract of the table: its row, key and id, dates and renewal status, checked."""
+    ids = {k: _text(values[columns[k]]) if columns[k] else "" for k in _IDS}
+    key = next((k for k in _IDS if ids[k]), None)
+    if key is None:
+        raise InputError("ni post_id, ni conseiller_id, ni siret", path=path, row=row)
+    if key == "siret":
+        ids["siret"] = re.sub(r"\s", "", ids["siret"]).removesuffix(".0")
+        if not re.fullmatch(r"\d{14}", ids["siret"]):
+            raise InputError(f"SIRET {ids['siret']!r} : 14 chiffres attendus", path=path, row=row, field=columns["siret"])
+    dates = {k: _date(values[columns[k]], path, row, columns[k]) if columns[k] else pd.NaT
+             for k in ("start_date", "end_date")}
+    if pd.notna(dates["start_date"]) and pd.notna(dates["end_date"]) and dates["end_date"] < dates["start_date"]:
+        raise InputError("date_fin avant date_debut", path=path, row=row, field=columns["end_date"])
+    status_text = _text(values[columns["renewal_status"]]) if columns["renewal_status"] else ""
+    status = _STATUSES.get(normalised_name(status_text))
+    if status is None:
+        raise InputError(f"statut {status_text!r} inconnu : renouvelé, non renouvelé ou en attente attendu",
+                         path=path, row=row, field=columns["renewal_status"])
+    return {"row": row, "key": key, "id": ids[key], **dates, "renewal_status": status}
+
+
 def read_contracts(path: str | Path) -> Register:
     """Read a contracts table (module doc): one row per contract, with its ``row`` number."""
     path = Path(path)
@@ -100,27 +122,8 @@ def read_contracts(path: str | Path) -> Register:
         raise InputError("aucune colonne d'identifiant : post_id, conseiller_id ou siret attendue", path=path, row=1)
     if not (columns["start_date"] or columns["end_date"]):
         raise InputError("ni date_debut ni date_fin : au moins une des deux colonnes attendue", path=path, row=1)
-    records = []
-    for index, values in enumerate(raw.to_dict("records")):
-        row = spreadsheet_row(index)
-        ids = {k: _text(values[columns[k]]) if columns[k] else "" for k in _IDS}
-        key = next((k for k in _IDS if ids[k]), None)
-        if key is None:
-            raise InputError("ni post_id, ni conseiller_id, ni siret", path=path, row=row)
-        if key == "siret":
-            ids["siret"] = re.sub(r"\s", "", ids["siret"]).removesuffix(".0")
-            if not re.fullmatch(r"\d{14}", ids["siret"]):
-                raise InputError(f"SIRET {ids['siret']!r} : 14 chiffres attendus", path=path, row=row, field=columns["siret"])
-        dates = {k: _date(values[columns[k]], path, row, columns[k]) if columns[k] else pd.NaT
-                 for k in ("start_date", "end_date")}
-        if pd.notna(dates["start_date"]) and pd.notna(dates["end_date"]) and dates["end_date"] < dates["start_date"]:
-            raise InputError("date_fin avant date_debut", path=path, row=row, field=columns["end_date"])
-        status_text = _text(values[columns["renewal_status"]]) if columns["renewal_status"] else ""
-        status = _STATUSES.get(normalised_name(status_text))
-        if status is None:
-            raise InputError(f"statut {status_text!r} inconnu : renouvelé, non renouvelé ou en attente attendu",
-                             path=path, row=row, field=columns["renewal_status"])
-        records.append({"row": row, "key": key, "id": ids[key], **dates, "renewal_status": status})
+    records = [_record(values, columns, path, spreadsheet_row(index))
+               for index, values in enumerate(raw.to_dict("records"))]
     frame = pd.DataFrame(records)
     duplicated = frame.duplicated(["key", "id"], keep=False)
     if duplicated.any():

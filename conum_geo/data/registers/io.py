@@ -194,54 +194,65 @@ _JSON_CHUNK = 1 << 18
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 
 
+class _JsonBlocks:
+    """A JSON text read in ``_JSON_CHUNK`` blocks: the unread text (``buffer[index:]``), one
+    value decoded at a time."""
+
+    def __init__(self, stream):
+        self.stream, self.buffer, self.index = stream, "", 0
+        self.decoder = json.JSONDecoder()
+
+    def fill(self) -> bool:
+        """Append the next block (False at the end of the file)."""
+        block = self.stream.read(_JSON_CHUNK)
+        self.buffer, self.index = self.buffer[self.index:] + block, 0
+        return bool(block)
+
+    def next_char(self) -> str:
+        """The next character that is not white space ('' at the end of the file)."""
+        while True:
+            self.index = _JSON_SPACE.match(self.buffer, self.index).end()  # type: ignore[union-attr]
+            if self.index < len(self.buffer) or not self.fill():
+                return self.buffer[self.index:self.index + 1]
+
+    def value(self):
+        """The next JSON value (``json.JSONDecodeError`` when there is none, whole, to read)."""
+        while True:
+            try:
+                item, end = self.decoder.raw_decode(self.buffer, self.index)
+            except json.JSONDecodeError:
+                if not self.fill():
+                    raise
+                continue
+            if end == len(self.buffer) and self.fill():  # a number may go on in the next block
+                continue
+            self.index = end
+            return item
+
+
 def iter_json_array(path: Path):
     """The items of the top-level JSON array of ``path``, decoded one at a time from 256 KiB
     blocks: memory holds one item and one block, whatever the file's size. Errors name the
     record."""
-    decoder = json.JSONDecoder()
     with open(path, encoding="utf-8-sig") as stream:
-        buffer, index, record = "", 0, 0
-
-        def fill() -> bool:
-            nonlocal buffer, index
-            block = stream.read(_JSON_CHUNK)
-            buffer, index = buffer[index:] + block, 0
-            return bool(block)
-
-        def skip_space() -> None:
-            nonlocal index
-            while True:
-                space = _JSON_SPACE.match(buffer, index)  # always matches (possibly empty)
-                index = space.end() if space else index
-                if index < len(buffer) or not fill():
-                    return
-
+        text = _JsonBlocks(stream)
         try:
-            skip_space()
-            if buffer[index:index + 1] != "[":
+            if text.next_char() != "[":
                 raise InputError("tableau JSON d'objets attendu", path=path)
-            index += 1
-            first = True
-            while True:
-                skip_space()
-                if buffer[index:index + 1] == "]":
-                    return
-                if not first:
-                    if buffer[index:index + 1] != ",":
+            text.index += 1
+            record = 0
+            while (char := text.next_char()) != "]":
+                if record:
+                    if char != ",":
                         raise InputError(f"JSON invalide après l'enregistrement {record} (« , » ou « ] » attendu)",
                                          path=path, row=record)
-                    index += 1
-                    skip_space()
-                while True:
-                    try:
-                        item, end = decoder.raw_decode(buffer, index)
-                        if end == len(buffer) and fill():  # a number may go on in the next block
-                            continue
-                        break
-                    except json.JSONDecodeError as exc:
-                        if not fill():
-                            raise InputError(f"JSON invalide ou tronqué ({exc.msg})", path=path, row=record + 1) from None
-                index, first, record = end, False, record + 1
+                    text.index += 1
+                    text.next_char()
+                try:
+                    item = text.value()
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"JSON invalide ou tronqué ({exc.msg})", path=path, row=record + 1) from None
+                record += 1
                 yield item
         except UnicodeDecodeError:
             read_text(path)  # raises the precise error (byte, line)
