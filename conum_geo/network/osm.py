@@ -163,12 +163,17 @@ class _Ways:
 
     def _add(self, way, tags: dict, ferry: bool) -> None:
         nan = float("nan")
+        ids, lon, lat, blocked = self.ids, self.lon, self.lat, self.blocked  # the hot loop: locals
         for ref in way.nodes:
-            self.ids.append(ref.ref)
-            usable = ref.location.valid() and ref.ref not in self.blocked
-            self.lon.append(ref.location.lon if usable else nan)
-            self.lat.append(ref.location.lat if usable else nan)
-        self.offsets.append(len(self.ids))
+            ids.append(ref.ref)
+            location = ref.location
+            if location.valid() and ref.ref not in blocked:
+                lon.append(location.lon)
+                lat.append(location.lat)
+            else:
+                lon.append(nan)
+                lat.append(nan)
+        self.offsets.append(len(ids))
         self.way_ids.append(way.id)
         self.is_ferry.append(ferry)
         if ferry:
