@@ -12,7 +12,7 @@ from ..analysis.catchments import CatchmentsResult, Grid
 from ..core.errors import DataUnavailableError
 from ..core.vocabulary import CATCHMENT_METHODS as METHODS
 from ..core.vocabulary import SITE_KINDS
-from .files import write_geopackage, write_json, write_outputs
+from .files import result_writer, write_geopackage, write_json, write_outputs
 from .map_frame import (
     Entry,
     add_site_layer,
@@ -117,25 +117,12 @@ def catchments_map(result: CatchmentsResult):
     return m
 
 
+@result_writer
 def write_catchments(result: CatchmentsResult, out_dir: str | Path, *,
                      tables: TableFormat | None = None) -> list[Path]:
     """``isochrones.gpkg`` (layers ``sites``, ``union``, ``communes``), ``travel_time.tif``,
     ``map.html`` and ``summary.json``, published as one set (``tables``: like every writer's;
     this set holds no table).
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     tags = {"direction": "vers le site le plus proche" if result.toward_sites else "depuis le site le plus proche",
             "network": result.network, "caveat": caveat(result), "method": METHODS[result.method]}

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..analysis.nearest import Directory
 from ..core.vocabulary import SITE_KINDS
-from .files import write_json, write_outputs
+from .files import result_writer, write_json, write_outputs
 from .summary import caveat_lines, full_summary, warning_lines
 from .tables import Table, TableFormat
 from .text import fmt_decimal, fmt_hours, fmt_min, fmt_number, site_labels
@@ -87,22 +87,9 @@ def format_directory(result: Directory, cutoff_min: float) -> str:
     return "\n".join(lines + caveat_lines(result) + warning_lines(result))
 
 
+@result_writer
 def write_directory(result: Directory, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """``nearest.csv`` and ``summary.json``.
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     return write_outputs(out_dir, {
         "nearest.csv": Table(result.places),

@@ -24,6 +24,7 @@ import datetime as dt
 import errno
 import functools
 import hashlib
+import inspect
 import json
 import logging
 import math
@@ -33,6 +34,7 @@ import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -48,6 +50,27 @@ _STAGING = "conum-geo-staging"
 _OLD = "conum-geo-old"
 
 Writer = Callable[[Path], None]
+F = TypeVar("F", bound=Callable)
+
+#: The parameters every ``write_<result>`` function shares (one calling convention).
+_WRITER_PARAMETERS = {
+    "result": "The result to write.",
+    "out_dir": "The folder: it holds the complete old set or the complete new one (``outputs.files``).",
+    "extra": "More entries for ``summary.json``.",
+    "tables": "The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).",
+}
+
+
+def result_writer(function: F) -> F:
+    """Document ``function`` as a writer of one result's set: the shared Parameters (those it
+    takes) and Returns are appended to its docstring, written once here."""
+    names = [name for name in inspect.signature(function).parameters if name in _WRITER_PARAMETERS]
+    lines = ["Parameters", "----------"]
+    for name in names:
+        lines += [name, f"    {_WRITER_PARAMETERS[name]}"]
+    lines += ["", "Returns", "-------", "list of Path", "    The paths written, published as one set."]
+    function.__doc__ = inspect.cleandoc(function.__doc__ or "") + "\n\n" + "\n".join(lines)
+    return function
 
 
 def json_safe(value):

@@ -16,7 +16,7 @@ from ..models.indicators import rural_mask
 from ..models.redeploy import NEW_SITE_PREFIX, RedeployResult
 from .assumptions import assumption_lines, posts_rule_text, redeployment_lines
 from .cost_text import COST_COLUMNS, COST_ROWS, FIXED_SITE_COST_ROWS, cost_notes
-from .files import write_geopackage, write_json, write_lines, write_outputs
+from .files import result_writer, write_geopackage, write_json, write_lines, write_outputs
 from .map_frame import save_map
 from .model_maps import comparison_map, redeployment_map
 from .summary import caveat_lines, full_summary, warning_lines
@@ -62,23 +62,10 @@ def redeployment_summary(result: RedeployResult) -> dict:
     return full_summary(result, assumptions_text=redeployment_lines(result))
 
 
+@result_writer
 def write_comparison(result: Comparison, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``models.csv``, ``communes.csv``/``.gpkg``, ``presences.csv``/``.gpkg``,
     ``schedule.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``.
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     table = result.table.reset_index()
     models = table[[c for c in ("model", *MODEL_COLUMNS) if c in table]]  # cost columns when costed
@@ -156,24 +143,11 @@ def format_comparison(result: Comparison) -> str:
     return "\n".join(lines)
 
 
+@result_writer
 def write_redeployment(result: RedeployResult, out_dir: str | Path, *,
                        tables: TableFormat | None = None) -> list[Path]:
     """Write ``sites.csv``/``.gpkg`` (kept, new and closed sites), ``communes.csv``/``.gpkg``,
     ``states.csv``, ``assumptions.txt``, ``summary.json`` and ``map.html``.
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     site_columns = ["site_id", "nom", "kind", "code_insee", "role", "presence_h", "fte", "active"]
     sites = result.sites.loc[result.sites["role"] != "autre"].sort_values(["role", "site_id"])

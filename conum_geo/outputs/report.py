@@ -17,6 +17,7 @@ from ..analysis.gaps import GapsResult
 from ..core.departements import territory_name
 from ..core.errors import DataUnavailableError
 from ..core.vocabulary import NETWORK_SOURCES, SITE_KINDS, STATUSES
+from .files import result_writer, write_json, write_outputs
 from .map_frame import SITE_COLOURS
 from .maps import ENDED_COLOUR, STATUS_COLOURS
 from .reasons import ended_posts
@@ -306,10 +307,10 @@ def write_report_pdf(result: GapsResult, path: Path) -> None:
                 plt.close(fig)
 
 
+@result_writer
 def write_report(result: GapsResult, out_dir: str | Path, *, tables: TableFormat | None = None) -> list[Path]:
     """Write ``report.pdf`` and ``summary.json`` as one set (``tables``: like every writer's;
     this set holds no table)."""
-    from .files import write_json, write_outputs
     from .summary import full_summary
 
     return write_outputs(out_dir, {

@@ -12,7 +12,7 @@ from ..analysis.gaps import GapsResult
 from ..analysis.simulate import SimulationResult
 from .assumptions import renewal_lines, risk_lines, simulation_figure_lines
 from .cost_text import scenario_cost_lines
-from .files import write_geopackage, write_json, write_outputs
+from .files import result_writer, write_geopackage, write_json, write_outputs
 from .map_frame import save_map
 from .maps import gaps_map, simulation_map
 from .reasons import ended_posts, with_reasons
@@ -44,27 +44,12 @@ def _write(out_dir: str | Path, communes, columns: list[str], result, make_map, 
     }, tables=tables)
 
 
+@result_writer
 def write_gaps(result: GapsResult, out_dir: str | Path, *, extra: dict | None = None,
                tables: TableFormat | None = None) -> list[Path]:
     """Write the files of a gaps result (``_write``; ``extra`` goes into ``summary.json``).
 
     Rows: flagged communes first, then those uncovered before, each by population.
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    extra
-        More entries for ``summary.json``.
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     c = with_reasons(result)
     group = pd.Series(np.select([c["flagged"], ~c["covered_before"]], [0, 1], 2), index=c.index)
@@ -166,25 +151,10 @@ def format_gaps(result: GapsResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
+@result_writer
 def write_simulation(result: SimulationResult, out_dir: str | Path, *, extra: dict | None = None,
                      tables: TableFormat | None = None) -> list[Path]:
     """Write the files of a simulation (``_write``); most inhabitants expected to lose coverage first.
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    extra
-        More entries for ``summary.json``.
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     communes = result.communes.sort_values(
         ["expected_population_lost", "population", "code_insee"], ascending=[False, False, True])

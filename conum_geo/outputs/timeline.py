@@ -8,7 +8,7 @@ from ..analysis.timeline import TimelineResult
 from ..core.departements import territory_name
 from ..core.vocabulary import SITE_KINDS
 from .charts import month_label, step_chart
-from .files import write_json, write_lines, write_outputs
+from .files import result_writer, write_json, write_lines, write_outputs
 from .summary import caveat, caveat_lines, full_summary, warning_lines
 from .tables import Table, TableFormat
 from .text import fmt_int, fmt_pct, plural
@@ -40,25 +40,10 @@ def timeline_svg(result: TimelineResult) -> str:
                       subtitle=_subtitle(result), y_label="habitants couverts", marks=marks, notes=notes)
 
 
+@result_writer
 def write_timeline(result: TimelineResult, out_dir: str | Path, *, extra: dict | None = None,
                    tables: TableFormat | None = None) -> list[Path]:
     """Write ``timeline.csv``, ``timeline.svg`` and ``summary.json`` as one set.
-
-    Parameters
-    ----------
-    result
-        The result to write.
-    out_dir
-        The folder (a complete old set or a complete new one, ``outputs.files``).
-    extra
-        More entries for ``summary.json``.
-    tables
-        The formats of the tables (``outputs.tables.TableFormat``; default: standard CSV).
-
-    Returns
-    -------
-    list
-        The paths written.
     """
     return write_outputs(out_dir, {
         "timeline.csv": Table(result.months),
