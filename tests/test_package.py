@@ -113,16 +113,16 @@ def test_the_wheel_ships_its_data_files(tmp_path):
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)
 
 
-def _documented_parameters(doc: str) -> set[str]:
-    """The names listed under a numpy-style ``Parameters`` heading."""
+def _documented_parameters(doc: str, headings=("Parameters",)) -> set[str]:
+    """The names listed under a numpy-style ``Parameters`` heading (or one of ``headings``)."""
     lines = doc.splitlines()
     try:
-        start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters")
+        start = next(i for i, line in enumerate(lines) if line.strip() in headings)
     except StopIteration:
         return set()
     names: set[str] = set()
     for line in lines[start + 2 :]:
-        if line.strip() in ("Returns", "Raises", "Yields"):
+        if line.strip() in ("Returns", "Raises", "Yields", "Methods", "Notes"):
             break
         if line.strip() and not line[0].isspace():  # a name line, not its indented text
             names.update(part.strip().split(":")[0] for part in line.split(","))
@@ -143,3 +143,22 @@ def test_every_public_function_documents_its_parameters():
         if absent or "Returns" not in doc.splitlines():
             missing[name] = sorted(absent) or ["Returns"]
     assert not missing, f"public functions without numpy-style Parameters/Returns: {missing}"
+
+
+def test_every_public_class_documents_its_fields():
+    import dataclasses
+    import inspect
+
+    missing = {}
+    for name in conum_geo.__all__:
+        value = getattr(conum_geo, name)
+        if not (inspect.isclass(value) and dataclasses.is_dataclass(value)):
+            continue
+        documented: set[str] = set()
+        for cls in value.__mro__:  # a subclass documents its own fields, its bases theirs
+            doc = inspect.cleandoc(cls.__doc__ or "")
+            documented |= _documented_parameters(doc, ("Parameters", "Attributes"))
+        absent = {f.name for f in dataclasses.fields(value)} - documented
+        if absent:
+            missing[name] = sorted(absent)
+    assert not missing, f"public classes with fields their docstring does not list: {missing}"

@@ -180,7 +180,28 @@ def band_polygons(surface_min: np.ndarray, grid: Grid, minutes) -> list[tuple[fl
 
 @dataclass
 class CatchmentsResult:
-    """Isochrone bands (per site and union) and the union travel-time surface."""
+    """Isochrone bands (per site and union) and the union travel-time surface.
+
+    Attributes
+    ----------
+    territory, settings, network
+        What it was computed on: the territory, its settings and the road network's key.
+    bands
+        One polygon per site and band (``scope`` ``site``), and per band for all sites together
+        (``scope`` ``union``).
+    surface_min
+        The travel-time surface to (or from) the nearest site, minutes per cell (NaN: unreached).
+    grid
+        Where ``surface_min``'s cells lie (``Grid``).
+    minutes
+        The band limits, in minutes.
+    toward_sites
+        True: people's times to the sites; False: times from the sites.
+    communes
+        Each commune's time and band.
+    method
+        How the bands were drawn (``CATCHMENT_METHODS``).
+    """
 
     territory: Territory
     settings: Settings

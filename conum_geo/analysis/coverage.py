@@ -72,7 +72,15 @@ METRIC_COLUMNS = ("access_min", "nearest_site_id", "presence_h", "evening_h", "s
 
 @dataclass(frozen=True)
 class SnappedTerritory:
-    """A territory's sites and commune origins snapped once to a graph, reused by every run."""
+    """A territory's sites and commune origins snapped once to a graph, reused by every run.
+
+    Attributes
+    ----------
+    graph
+        The road graph.
+    sites, communes
+        The sites and commune origins attached to it (``engine.Snapped``).
+    """
 
     graph: RoadGraph
     sites: Snapped

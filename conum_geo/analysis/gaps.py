@@ -52,7 +52,26 @@ ENDED_COLUMNS = ("post_id", "structure_id", "employeur", "structure_type", "mode
 @dataclass
 class GapsResult:
     """Coverage before and after a change, per commune and per site, and the posts that end
-    (``ended``: ``ENDED_COLUMNS``)."""
+    (``ended``: ``ENDED_COLUMNS``).
+
+    Attributes
+    ----------
+    territory, label, settings, network
+        What it was computed on: the territory, the change's name, the settings, the network's key.
+    communes
+        One row per commune: times and presence before and after, whether it is ``flagged``.
+    sites
+        Every site with its status before and after.
+    ended
+        The posts that end (``ENDED_COLUMNS``), with the reason's code.
+    notices
+        What the user must know about the change (codes and values, said by ``outputs``).
+    costs, costs_source
+        Yearly costs before and after (``analysis.costs.before_after_costs``) and their sources;
+        None when not costed.
+    nearby
+        Each commune's nearest open places of each kind after the change (None: not computed).
+    """
 
     territory: Territory
     label: str

@@ -36,7 +36,19 @@ NEAREST_COLUMNS = ("kind", "rank", "site_id", "nom", "commune", "code_insee", "t
 
 @dataclass(frozen=True)
 class Directory:
-    """The nearest places from one origin (``places``: ``NEAREST_COLUMNS``)."""
+    """The nearest places from one origin (``places``: ``NEAREST_COLUMNS``).
+
+    Attributes
+    ----------
+    origin
+        Where the places are measured from (a commune's name, an address, coordinates).
+    territory
+        The territory searched.
+    places
+        The nearest places of each kind, nearest first (``NEAREST_COLUMNS``).
+    network
+        The road network's key.
+    """
 
     origin: str
     territory: Territory

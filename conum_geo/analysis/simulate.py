@@ -216,7 +216,25 @@ class RenewalModel:
 @dataclass
 class SimulationResult:
     """Per-commune probabilities of losing coverage, the per-draw population losing it, their
-    Monte Carlo errors, and the employers whose withdrawal weighs most (``risks``)."""
+    Monte Carlo errors, and the employers whose withdrawal weighs most (``risks``).
+
+    Attributes
+    ----------
+    territory, settings, network
+        What it was computed on.
+    draws, seed, tolerance
+        How many draws, the seed that replays them, and the error they were run to (None: fixed).
+    assumptions
+        The renewal assumptions drawn from.
+    communes
+        Per commune: the probability of losing coverage and its Monte Carlo error.
+    population_lost
+        The population losing coverage in each draw.
+    risks
+        The employers whose withdrawal weighs most.
+    notices
+        What the user must know (codes and values).
+    """
 
     territory: Territory
     settings: Settings

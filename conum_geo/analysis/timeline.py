@@ -37,7 +37,17 @@ MONTH_COLUMNS = ("month", "posts_at_work", "posts_started", "posts_ended", "post
 
 @dataclass
 class TimelineResult:
-    """The months of the calendar (``months``: ``MONTH_COLUMNS``) and what the user must know."""
+    """The months of the calendar (``months``: ``MONTH_COLUMNS``) and what the user must know.
+
+    Attributes
+    ----------
+    territory, settings, network
+        What it was computed on.
+    months
+        One row per month (``MONTH_COLUMNS``): posts active and population covered.
+    notices
+        What the user must know (codes and values).
+    """
 
     territory: Territory
     settings: Settings

@@ -24,7 +24,34 @@ COST_POST_COLUMNS = ("post_id", "fte", "public", "dept", "qpv_zrr")
 
 @dataclass(frozen=True)
 class CostTable:
-    """The figures of a cost table (``data/costs/programme-2021.toml`` documents each)."""
+    """The figures of a cost table (``data/costs/programme-2021.toml`` documents each).
+
+    Attributes
+    ----------
+    name, source, as_of
+        What the table is, the text it comes from, and the date its figures hold for.
+    subsidy_months
+        How many months the State's initial grant of a post covers.
+    subsidy_private, subsidy_public_mainland, subsidy_public_reunion_mayotte, subsidy_public_antilles_guyane
+        The State's subsidy of a post for the whole grant (EUR, over ``subsidy_months``), by
+        employer status and territory.
+    subsidy_source
+        Where the subsidy figures come from.
+    renewal_yearly_share, renewal_qpv_zrr_bonus_share
+        The renewal subsidy per year as a share of the post's cost, and the QPV/ZRR bonus share.
+    renewal_source
+        Where the renewal figures come from.
+    employer_cost_per_fte_year, salary_share_of_post_cost
+        The employer's yearly cost of a full-time post (EUR) and the salary's share of it.
+    annual_hours, weekly_hours
+        A full-time post's hours per year and per week.
+    salary_source
+        Where the salary figures come from.
+    eur_per_km
+        The cost of a driven kilometre (EUR), for advisers who travel.
+    driving_source
+        Where that figure comes from.
+    """
 
     name: str
     source: str

@@ -46,6 +46,21 @@ class RenewalAssumptions:
 
     ``outcomes`` has every key of ``STRUCTURE_TYPES``; ``partial`` the shares (all, majority,
     minority) of renewing employers of several posts that renew that many of their posts.
+
+    Attributes
+    ----------
+    name, source
+        What the assumptions are and the survey they come from.
+    outcomes
+        Renewed / not renewed / undecided shares per structure type (every ``STRUCTURE_TYPES`` key).
+    partial
+        Of renewing employers of several posts, the shares renewing all, most or few of them.
+    partial_source
+        Where ``partial`` comes from.
+    undecided
+        What the undecided do (``UNDECIDED``: ``split``, half renew; ``renewed``; ``not-renewed``).
+    overridden
+        The structure types whose probabilities the user set outright (said in every output).
     """
 
     name: str

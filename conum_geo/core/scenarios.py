@@ -48,7 +48,19 @@ NEW_SITE_PREFIX = "scenario-"
 
 @dataclass(frozen=True)
 class AddedPost:
-    """A new post at an existing Conum site (``site_id``) or a new site (``code_insee``)."""
+    """A new post at an existing Conum site (``site_id``) or a new site (``code_insee``).
+
+    Attributes
+    ----------
+    post_id
+        The new post's identifier (unique in the scenario).
+    presence_h
+        Its weekly hours with the public at the site (required: a number of hours).
+    site_id, code_insee
+        Where it works: an existing site, or a new site at this commune's town hall (one of the two).
+    fte
+        Its full-time equivalent (costs).
+    """
 
     post_id: str
     presence_h: float | None
@@ -59,7 +71,17 @@ class AddedPost:
 
 @dataclass(frozen=True)
 class MovedPost:
-    """An existing post that now works at one site; ``presence_h`` None keeps its hours."""
+    """An existing post that now works at one site; ``presence_h`` None keeps its hours.
+
+    Attributes
+    ----------
+    post_id
+        The existing post that moves.
+    site_id, code_insee
+        Where it now works: an existing site, or a new site at this commune's town hall.
+    presence_h
+        Its weekly hours there (None: those it had).
+    """
 
     post_id: str
     site_id: str | None = None
@@ -72,6 +94,24 @@ class Scenario:
     """Posts that end, are added or move; optional threshold and kinds.
 
     ``source`` is the file the scenario was read from (named in error messages).
+
+    Attributes
+    ----------
+    name, description
+        What the scenario is called and says (shown in every output).
+    end_post_ids, end_structure_ids, end_structure_types
+        The posts that end: by post, by employer, by employer type (``STRUCTURE_TYPES``).
+    contracts_ending_before
+        Posts whose contract ends before this date end too (the contract calendar).
+    include_neighbours
+        The type rules also end the posts of neighbouring départements' employers (kept because
+        people cross borders; by default they do not end).
+    added_posts, moved_posts
+        New posts, and existing posts that change site.
+    threshold_min, kinds
+        The scenario's own coverage threshold (minutes) and site kinds (None: the settings').
+    source
+        The file it was read from (named in error messages), None when built in Python.
     """
 
     name: str = "Situation actuelle"

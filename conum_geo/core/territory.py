@@ -79,6 +79,28 @@ class Territory:
     ``ring`` the communes of other départements around it (``COMMUNE_COLUMNS``: network nodes and
     names across the border, never reported); ``unlocated`` the communes counted but without
     any contour (``code_insee``, ``nom``, ``population``, ``commune_code``).
+
+    Attributes
+    ----------
+    dept
+        The département code (``"58"``, ``"2A"``, ``"971"``).
+    communes
+        The units analysed, one row each (``COMMUNE_COLUMNS``, Lambert-93 or the overseas CRS).
+    sites
+        Every place of help (``SITE_COLUMNS``): France services, lieux, Conum sites.
+    posts, post_sites
+        The conseillers numériques' posts (``POST_COLUMNS``) and the sites each works at, with its
+        share of time (``POST_SITE_COLUMNS``).
+    structures
+        The posts' employers (``STRUCTURE_COLUMNS``).
+    illustrative
+        True for made-up sites and posts (the embedded demo).
+    sources
+        The files and vintages every layer comes from.
+    warnings
+        What was skipped, dropped or filled in on the way (``core.notices.Notice``).
+    ring, unlocated
+        The communes around the département, and those counted without any contour.
     """
 
     dept: str

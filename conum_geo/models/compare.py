@@ -70,7 +70,29 @@ def presence_communes(presences: pd.DataFrame, settings: Settings) -> set[str]:
 
 @dataclass
 class Comparison:
-    """Deployment models side by side: per model (``table``) and per commune (``communes``)."""
+    """Deployment models side by side: per model (``table``) and per commune (``communes``).
+
+    Attributes
+    ----------
+    territory, settings, assumptions, network
+        What it was computed on, with the models' assumptions.
+    posts
+        The posts deployed, each at its base.
+    posts_rule
+        Which posts: ``current`` (the territory's, at their base) or ``population`` (N shared by
+        population).
+    posts_without_base
+        Current posts left out for want of a known site.
+    deployments
+        Each model's presences and schedule (``models.deployment.Deployment``).
+    communes
+        Per commune, its coverage under each model.
+    table
+        One row per model: the indicators (``models.indicators.coverage_indicators``) and, when
+        costed, the costs.
+    costs, funding
+        The cost table (None: not costed) and ``initial`` or ``renewal`` funding.
+    """
 
     territory: Territory
     settings: Settings

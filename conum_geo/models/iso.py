@@ -49,7 +49,17 @@ def matching_size(reach: np.ndarray) -> int:
 class IsoReplacement(Problem):
     """Module doc. ``cost``: communes × candidates (minutes, covering within the threshold);
     ``replace``: lost points × candidates (within ``replace_within``); ``group``: the commune
-    of each candidate (-1 for candidates that may not be opened anew)."""
+    of each candidate (-1 for candidates that may not be opened anew).
+
+    Attributes
+    ----------
+    replace
+        Lost points × candidates: whether a candidate may take a lost point.
+    group
+        Each candidate's commune (-1: may not be opened anew).
+    access
+        Each candidate's access: the demand-weighted mean time of the communes it covers.
+    """
 
     replace: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))

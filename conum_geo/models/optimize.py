@@ -100,7 +100,32 @@ def milp_available() -> bool:
 
 @dataclass
 class Problem:
-    """Shared data and solve loop; subclasses define the model and the greedy step."""
+    """Shared data and solve loop; subclasses define the model and the greedy step.
+
+    Attributes
+    ----------
+    cost
+        Clients × facilities (minutes; inf: unreachable).
+    weights
+        Each client's weight (population).
+    p_facilities
+        How many facilities to open (None: set covering chooses).
+    predefined
+        Facilities open in any case.
+    name
+        The problem's name, in logs.
+    service_radius
+        Covering problems: a facility covers the clients within this cost.
+    unassigned_cost
+        p-median: the cost of a client no open facility reaches.
+    selected, cli2fac
+        After ``solve``: the facilities opened, and each client's facility (-1: none).
+    objective, bound, gap
+        The objective's value, the solver's bound and the gap between them.
+    method, status
+        How it was solved (``milp (<solver>)`` or the greedy heuristic) and its status
+        (``optimal``, ``feasible (stopped early)``, …).
+    """
 
     cost: np.ndarray
     weights: np.ndarray

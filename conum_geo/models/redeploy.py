@@ -79,7 +79,28 @@ LOST_COLUMNS = ("code_insee", "nom", "population", "replaced_by", "replaced_by_i
 
 @dataclass
 class RedeployResult:
-    """The chosen sites, and coverage before, after the scenario and after redeployment."""
+    """The chosen sites, and coverage before, after the scenario and after redeployment.
+
+    Attributes
+    ----------
+    territory, scenario, settings, assumptions, network
+        What it was computed on.
+    objective, n_posts, keep
+        The objective (``OBJECTIVES``), the posts placed, and which sites were kept.
+    candidates
+        The places where a post could go, chosen or not.
+    communes, sites
+        Coverage per commune and the sites before, after the scenario and after redeployment.
+    table
+        One row per state (before, after the scenario, redeployed): the indicators and costs.
+    solution
+        The solved problem (``models.optimize.Problem``: method, status, gap).
+    lost_points, hosts, replace_within_min
+        "À iso": the presence points lost, the hosts that take them, and how far a host may be
+        (minutes).
+    costs_source
+        The cost table's sources (empty: not costed).
+    """
 
     territory: Territory
     scenario: Scenario

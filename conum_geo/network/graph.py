@@ -27,6 +27,8 @@ class RoadGraph:
         CSR matrix, ``time_s[i, j]`` is the travel time of arc i → j in seconds (> 0).
     source
         ``"proxy"``, ``"osm"`` or ``"bdtopo"``.
+    crs
+        The metric CRS of ``x`` and ``y`` (Lambert-93, or the overseas département's).
     provenance
         What the graph was built from (file hash, speed table, parameters); the cache key.
     node_id
