@@ -31,7 +31,7 @@ def test_copies_are_counted_once_and_distinct_presences_stay():
         ("i", "conum", 700_000.0, 6_600_000.0, "Th 09:00-12:00", ["c1", "c2"]),  # same two
     ])
     notices = Notices()
-    kept = merge_duplicate_sites(sites, notices)
+    kept = merge_duplicate_sites(sites, notices).sites
     assert list(kept["site_id"]) == ["a", "d", "e", "f", "g", "h"]
     (notice,) = list(notices)
     assert notice.code == "lieux_doublons" and notice.count == 3
@@ -41,15 +41,16 @@ def test_copies_are_counted_once_and_distinct_presences_stay():
 def test_no_duplicates_no_notice():
     sites = _sites([("a", "conum", 0.0, 0.0, "", ["c1"]), ("b", "conum", 0.0, 0.0, "", ["c2"])])
     notices = Notices()
-    assert len(merge_duplicate_sites(sites, notices)) == 2 and not list(notices)
+    assert len(merge_duplicate_sites(sites, notices).sites) == 2 and not list(notices)
 
 
 def test_copies_straddling_any_grid_line_are_merged():
     # 0.2 m apart on either side of what a 5 m grid would use as a cell boundary (x = 2.5 m)
     sites = _sites([("a", "conum", 2.4, 0.0, "Mo 09:00-12:00", ["c1"]), ("b", "conum", 2.6, 0.0, "Mo 09:00-12:00", ["c1"]),
                     ("c", "conum", 702_502.4, 6_600_002.4, "", []), ("d", "conum", 702_502.6, 6_600_002.6, "", [])])
-    notices = Notices()
-    assert list(merge_duplicate_sites(sites, notices)["site_id"]) == ["a", "c"]
+    merged = merge_duplicate_sites(sites, Notices())
+    assert list(merged.sites["site_id"]) == ["a", "c"]
+    assert merged.copies == {"b", "d"}  # the copies, for counting a conseiller's lieux once
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -64,7 +65,7 @@ def test_two_copies_merge_exactly_when_closer_than_the_distance(x, y, angle, dis
     measured = math.hypot(x2 - x, y2 - y)
     if abs(measured - SAME_PLACE_M) < 1e-6:
         return  # on the boundary itself, float rounding decides
-    kept = merge_duplicate_sites(sites, Notices())
+    kept = merge_duplicate_sites(sites, Notices()).sites
     assert len(kept) == (1 if measured < SAME_PLACE_M else 2)
 
 
@@ -72,4 +73,4 @@ def test_a_copy_of_a_dropped_copy_is_not_chained_beyond_the_distance():
     # b is a copy of a (4 m), c is 4 m from b but 8 m from a: c stays (it is near no kept site)
     sites = _sites([("a", "conum", 0.0, 0.0, "", ["c1"]), ("b", "conum", 4.0, 0.0, "", ["c1"]),
                     ("c", "conum", 8.0, 0.0, "", ["c1"])])
-    assert list(merge_duplicate_sites(sites, Notices())["site_id"]) == ["a", "c"]
+    assert list(merge_duplicate_sites(sites, Notices()).sites["site_id"]) == ["a", "c"]

@@ -117,11 +117,29 @@ def far_from_roads(snapped: SnappedTerritory, territory: Territory) -> tuple[Not
     return tuple(notices)
 
 
+def apart(snapped: SnappedTerritory, territory: Territory) -> tuple[Notice, ...]:
+    """A notice for the communes on another component of the network than most of the
+    territory's (an island without a bridge, or a ferry, in the network): they reach only the
+    sites of their component, and are unreachable from the others."""
+    labels = snapped.graph.components[snapped.communes.node]
+    if not len(labels):
+        return ()
+    away = np.flatnonzero(labels != np.bincount(labels).argmax())
+    if not len(away):
+        return ()
+    names = territory.communes["nom"].to_numpy()
+    codes = territory.communes["code_insee"].to_numpy()
+    form = "proxy" if snapped.graph.leg_speed_kmh is not None else "routes"
+    return (Notice(code="iles_sans_lien", count=len(away), params={"form": form},
+                   examples=tuple(f"{names[i]} ({codes[i]})" for i in away[:5])),)
+
+
 def network_notices(snapped: SnappedTerritory, territory: Territory) -> tuple[Notice, ...]:
     """The notices of the road network a run used: points far from its roads
-    (``far_from_roads``), ferry crossings whose time was filled in, turn restrictions that
-    could not be applied (the graph's provenance)."""
-    notices = list(far_from_roads(snapped, territory))
+    (``far_from_roads``), communes on an island of the network (``apart``), ferry crossings
+    whose time was filled in, turn restrictions that could not be applied (the graph's
+    provenance)."""
+    notices = [*far_from_roads(snapped, territory), *apart(snapped, territory)]
     provenance = snapped.graph.provenance
     untimed = int(provenance.get("ferries_without_duration", 0))
     if untimed:

@@ -25,7 +25,7 @@ from .national_communes import default_layer
 from .registers.conum import build_posts, build_structures, match_structures, no_posts
 from .registers.locate import AT_COMMUNE, MISPLACED_M, MOVED, Gazetteer, locate_sites
 from .registers.resolve import RegisterSet
-from .site_duplicates import merge_duplicate_sites
+from .site_duplicates import Merged, merge_duplicate_sites
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,9 @@ def _candidate_rows(frame: pd.DataFrame, gaz: Gazetteer, dept: str, dept_codes: 
 
 
 def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_km: float,
-           warnings: Notices):
-    """Sites of the territory (GeoDataFrame) and the conum lieux kept (with conseiller ids)."""
+           warnings: Notices) -> Merged:
+    """Sites of the territory (with the conum lieux' conseiller ids), and the ids of the copies
+    of duplicate lieux dropped (``data.site_duplicates``)."""
     dept_codes = set(communes["code_insee"])
     outline = communes.geometry.union_all()
     area = outline.buffer(border_km * 1000.0)
@@ -84,10 +85,11 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
                                    for _, r in unplaced.iterrows()])
         parts.append(located)
     if not parts:
-        return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in SITE_COLUMNS},
-                                geometry=gpd.GeoSeries([], crs=communes.crs), crs=communes.crs)
-    sites = merge_duplicate_sites(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
-                                                   crs=communes.crs), warnings).reset_index(drop=True)
+        return Merged(gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in SITE_COLUMNS},
+                                       geometry=gpd.GeoSeries([], crs=communes.crs), crs=communes.crs), frozenset())
+    sites, copies = merge_duplicate_sites(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                                                           crs=communes.crs), warnings)
+    sites = sites.reset_index(drop=True)
     sites["in_dept"] = sites["code_insee"].isin(dept_codes).to_numpy()
     near = sites.geometry.distance(outline).to_numpy() <= border_km * 1000.0
     sites = sites.loc[sites["in_dept"].to_numpy() | near].reset_index(drop=True)
@@ -95,11 +97,11 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
     if unreadable:
         warnings.add("horaires_illisibles", f"{len(unreadable)} lieu(x) aux horaires illisibles : "
                      "horaires inconnus", count=len(unreadable), examples=unreadable)
-    return gpd.GeoDataFrame(sites, geometry="geometry", crs=communes.crs)
+    return Merged(gpd.GeoDataFrame(sites, geometry="geometry", crs=communes.crs), copies)
 
 
-def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_codes: set[str],
-           warnings: Notices):
+def _posts(registers: RegisterSet, merged: Merged, dept: str, dept_codes: set[str], warnings: Notices):
+    sites = merged.sites
     lieux = registers.conum_lieux
     structures_register = registers.conum_structures
     kept = sites.loc[sites["site_id"].astype(str).str.startswith("cnfs-")]
@@ -107,7 +109,8 @@ def _posts(registers: RegisterSet, sites: gpd.GeoDataFrame, dept: str, dept_code
         structure_of = (match_structures(lieux.frame, structures_register.frame)
                         if structures_register is not None else pd.Series(dtype=object))
         posts, post_sites = build_posts(kept, structure_of, lieux.source)
-        national = lieux.frame["conseiller_ids"].explode().value_counts()
+        # each conseiller's lieux in the whole register, a lieu's copies not counted again
+        national = lieux.frame.loc[~lieux.frame["site_id"].isin(merged.copies), "conseiller_ids"].explode().value_counts()
         partial = posts["n_sites"].to_numpy() < national.reindex(
             posts["post_id"].str.removeprefix("cnfs-c")).to_numpy()
         if partial.any():
@@ -153,8 +156,9 @@ def assemble_territory(dept: str, registers: RegisterSet, border_km: float = BOR
     table = territory_communes(dept, registers, default_layer() if layer is _LAYER else layer, warnings,
                                arrondissements=arrondissements)
     communes, gaz, sources = table.communes, table.gazetteer, list(table.sources)
-    sites = _sites(registers, dept, communes, gaz, border_km, warnings)
-    posts, post_sites, structures = _posts(registers, sites, dept, set(communes["code_insee"]), warnings)
+    merged = _sites(registers, dept, communes, gaz, border_km, warnings)
+    sites = merged.sites
+    posts, post_sites, structures = _posts(registers, merged, dept, set(communes["code_insee"]), warnings)
     if registers.conum_structures is not None:
         placed = declared_posts(structures, DeclaredPosts(sites, posts, post_sites), gaz, warnings,
                                 place=place_declared_posts, source=registers.conum_structures.label)

@@ -12,6 +12,8 @@ conseillers' permanences in one mairie) are distinct presences and stay.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -23,12 +25,19 @@ from ..core.notices import Notices
 SAME_PLACE_M = 5.0
 
 
-def merge_duplicate_sites(sites: gpd.GeoDataFrame, notices: Notices) -> gpd.GeoDataFrame:
+class Merged(NamedTuple):
+    """The sites kept, and the ``site_id`` of the copies dropped (each the copy of a kept one)."""
+
+    sites: gpd.GeoDataFrame
+    copies: frozenset[str]
+
+
+def merge_duplicate_sites(sites: gpd.GeoDataFrame, notices: Notices) -> Merged:
     """``sites`` (metric CRS) without their duplicates (module doc), in the same order: a site
     within ``SAME_PLACE_M`` of an earlier site kept, of the same kind, hours and conseillers,
     is dropped (measured distances, whatever grid the coordinates fall on)."""
     if len(sites) < 2:
-        return sites
+        return Merged(sites, frozenset())
     hours = (sites["horaires"].fillna("").astype(str).str.strip() if "horaires" in sites
              else sites["presence_h"].astype(str))
     conseillers = (sites["conseiller_ids"].map(lambda ids: tuple(sorted(ids)) if isinstance(ids, list) else ())
@@ -49,4 +58,4 @@ def merge_duplicate_sites(sites: gpd.GeoDataFrame, notices: Notices) -> gpd.GeoD
         notices.add("lieux_doublons", f"{int(dropped.sum())} lieu(x) en double (même type, à moins de "
                     f"{SAME_PLACE_M:g} m, mêmes horaires, mêmes conseillers) : comptés une fois",
                     count=int(dropped.sum()), examples=[f"{ids[j]} = {ids[same_as[j]]}" for j in np.flatnonzero(dropped)])
-    return sites.loc[~dropped]
+    return Merged(sites.loc[~dropped], frozenset(sites["site_id"].to_numpy()[dropped]))

@@ -12,7 +12,11 @@ from scipy.spatial import cKDTree
 
 from ..core.errors import NetworkError
 
-#: Contracted graphs kept per graph (one per distinct set of kept nodes).
+#: A strongly connected component of fewer nodes is *small*: points do not snap onto it (a
+#: car park, a fragment cut off by one-ways), unless it is the largest. OSRM's default
+#: (``osrm-extract --small-component-size``): an island with its own road network of this
+#: size is a component of its own, reached only through its ferry routes.
+SMALL_COMPONENT_NODES = 1000
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,25 +110,41 @@ class RoadGraph:
         return float(np.max(np.hypot(self.x[head] - self.x[tail], self.y[head] - self.y[tail]) / time_s))
 
     @cached_property
+    def components(self) -> np.ndarray:
+        """Each node's strongly connected component (labels, the largest first)."""
+        if self.n_nodes == 0:
+            return np.zeros(0, dtype=np.int64)
+        _, labels = connected_components(self.time_s, directed=True, connection="strong")
+        by_size = np.argsort(-np.bincount(labels), kind="stable")
+        return np.argsort(by_size)[labels]
+
+    @property
     def largest_scc(self) -> np.ndarray:
         """Boolean mask of the nodes in the largest strongly connected component."""
-        if self.n_nodes == 0:
-            return np.zeros(0, dtype=bool)
-        _, labels = connected_components(self.time_s, directed=True, connection="strong")
-        return labels == np.bincount(labels).argmax()
+        return self.components == 0
+
+    @cached_property
+    def snappable(self) -> np.ndarray:
+        """Boolean mask of the nodes points may snap to: every component of at least
+        ``SMALL_COMPONENT_NODES`` nodes, and the largest. On the proxy network (nodes are
+        communes, components land masses) every node: an island's points stay on the island."""
+        if self.leg_speed_kmh is not None:
+            return np.ones(self.n_nodes, dtype=bool)
+        sizes = np.bincount(self.components)
+        return ((sizes >= SMALL_COMPONENT_NODES) | (np.arange(len(sizes)) == 0))[self.components]
 
     @cached_property
     def snap_index(self) -> tuple[np.ndarray, cKDTree]:
-        """The nodes points may snap to (the largest SCC) and a KD-tree over them."""
-        candidates = np.flatnonzero(self.largest_scc)
+        """The nodes points may snap to (``snappable``) and a KD-tree over them."""
+        candidates = np.flatnonzero(self.snappable)
         # Unbalanced, uncompacted: built 2-3 times faster, same nearest neighbours.
         return candidates, cKDTree(np.column_stack([self.x[candidates], self.y[candidates]]),
                                    balanced_tree=False, compact_nodes=False)
 
     @cached_property
     def segments(self):
-        """The road segments points snap onto: between nodes of the largest SCC, one per pair
-        of nodes, with each direction's time per metre (``network.segments.RoadSegments``)."""
+        """The road segments points snap onto: between ``snappable`` nodes, one per pair of
+        nodes, with each direction's time per metre (``network.segments.RoadSegments``)."""
         from .segments import RoadSegments
 
-        return RoadSegments.of(self.x, self.y, *self.arcs(), usable=self.largest_scc)
+        return RoadSegments.of(self.x, self.y, *self.arcs(), usable=self.snappable)

@@ -28,6 +28,11 @@ NOTICES = {
                       "{speed_kmh:g} km/h",
     "cache_reconstruit": "réseau routier en cache illisible ({damage}) : reconstruit depuis ses fichiers",
     "restrictions_non_appliquees": "{count} interdiction(s) de tourner non appliquée(s)",
+    "iles_sans_lien/proxy": "{count} commune(s) sur une île que ni pont ni chenal étroit ne relie au reste du "
+                            "réseau approché (les bacs n'y sont pas) : elles n'atteignent que les lieux de "
+                            "leur île",
+    "iles_sans_lien/routes": "{count} commune(s) sur une partie du réseau routier qu'aucune route ni bac ne "
+                             "relie au reste : elles n'atteignent que les lieux de cette partie",
     # scenario rules
     "regle_sans_effet/date": "la règle « contrats échus avant le {day:date} » n'arrête aucun poste ({unknown} "
                              "poste(s) sans date de fin connue ni estimable, {renewed} renouvelé(s) : donner un "

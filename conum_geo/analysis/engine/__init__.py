@@ -3,12 +3,13 @@
 Modules: ``snapping`` (points onto the graph), ``sweeps`` (multi-source searches),
 ``partitions`` (bounded searches cut into self-contained parts), ``tables`` (time tables).
 
-All searches run in ``scipy.sparse.csgraph`` (compiled Dijkstra on the graph's CSR arrays).
-A point (site or commune origin) is snapped to the graph's largest strongly connected
-component: on real roads onto the nearest road segment, which it splits (it joins both ends,
-as the segment's one-ways allow, and every search takes the faster), on the proxy network to
-the nearest node; its off-network leg (straight distance at a stated speed) is part of every
-time it takes part in.
+All searches run in ``scipy.sparse.csgraph`` (compiled Dijkstra on the graph's CSR arrays). A
+point (site or commune origin) is snapped to the graph's big strongly connected components
+(``RoadGraph.snappable``: an island keeps its points, a small fragment never takes them): on
+real roads onto the nearest road segment, which it splits (it joins both ends, as the segment's
+one-ways allow, and every search takes the faster), on the proxy network to the nearest node;
+its off-network leg (straight distance at a stated speed) is part of every time it takes part
+in.
 
 - ``nearest_source``: one multi-source sweep gives every target its nearest source and the
   time. Sources enter through one *virtual node* each, joined to the node(s) they attach to

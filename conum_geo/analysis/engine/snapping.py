@@ -1,7 +1,7 @@
 """Points onto the graph: the node(s) each joins and the legs to them (``snap``, ``Snapped``).
 
-On real roads a point goes onto the nearest road segment of the largest strongly connected
-component (``RoadGraph.segments``) and splits it: it joins both ends, as the segment's
+On real roads a point goes onto the nearest road segment between ``RoadGraph.snappable`` nodes
+(big strongly connected components: ``RoadGraph.segments``) and splits it: it joins both ends, as the segment's
 one-ways allow, at each direction's speed. On the proxy network it joins the nearest node by
 a straight leg at that node's own leg speed (a commune's local roads).
 """
@@ -74,7 +74,7 @@ class Snapped:
 
 
 def _snap_to_roads(graph: RoadGraph, points: np.ndarray, speed_kmh: float) -> Snapped:
-    """Points onto the nearest road segment of the largest strongly connected component
+    """Points onto the nearest road segment of a big strongly connected component
     (``RoadGraph.segments``), splitting it at the projected point: the straight leg to
     it at ``speed_kmh``, then along the segment to either end at that direction's speed."""
     segments = graph.segments
@@ -99,7 +99,8 @@ def _snap_to_roads(graph: RoadGraph, points: np.ndarray, speed_kmh: float) -> Sn
 
 
 def snap(graph: RoadGraph, x, y, *, speed_kmh: float) -> Snapped:
-    """Attach points (graph CRS) to the graph's largest strongly connected component.
+    """Attach points (graph CRS) to the graph's big strongly connected components
+    (``RoadGraph.snappable``).
 
     On real roads (no ``RoadGraph.leg_speed_kmh``) a point goes onto the nearest road segment,
     which it splits: it joins both ends along the segment, as its one-ways allow
