@@ -263,3 +263,14 @@ def test_timeline_on_real_registers(shared_data, tmp_path):
     months = {m["month"]: m for m in summary["months"]}
     assert months["2023-04"]["posts_at_work"] == 31 and months["2023-05"]["posts_at_work"] == 7
     assert (tmp_path / "timeline.svg").stat().st_size > 0
+
+
+def test_merged_contours_are_said_only_where_the_territory_uses_them(registers, territory):
+    # the data folder's Cher, Côte-d'Or and Yonne contours predate 20 mergers: the Nièvre says
+    # those of its ring only, Guadeloupe none of them
+    (merged,) = [n for n in territory.warnings if n.code == "commune_fusionnee"]
+    used = set(territory.communes["code_insee"]) | set(territory.ring["code_insee"])
+    pairs = [example.split(" → ") for example in merged.examples]
+    assert pairs and all(new in used for _, new in pairs) and merged.count < 20
+    guadeloupe = assemble_territory("971", registers)
+    assert "commune_fusionnee" not in [n.code for n in guadeloupe.warnings]

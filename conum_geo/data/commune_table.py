@@ -104,12 +104,15 @@ def _units(dept: str, registers: RegisterSet, layer, contours: gpd.GeoDataFrame,
             f"Source : liste et populations des communes : {layer.source}")
 
 
-def _contour_files(registers: RegisterSet, aliases: dict[str, str], crs: str, notices: Notices) -> gpd.GeoDataFrame:
-    """Every contour file given, on current codes, in ``crs``."""
+def _contour_files(registers: RegisterSet, aliases: dict[str, str], crs: str, notices: Notices
+                   ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Every contour file given, on current codes, in ``crs``; and the contours of communes
+    merged since the files' vintage (former code → current code), said by
+    ``_merged_contours`` for the communes a territory uses only."""
     if not registers.communes:
         return gpd.GeoDataFrame({"code_insee": pd.Series(dtype=object), "nom": pd.Series(dtype=object),
                                  "population": pd.Series(dtype=float), "epci_code": pd.Series(dtype=object)},
-                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+                                geometry=gpd.GeoSeries([], crs=crs), crs=crs), {}
     frames: list = []
     seen: set[str] = set()
     for register in registers.communes:
@@ -124,15 +127,21 @@ def _contour_files(registers: RegisterSet, aliases: dict[str, str], crs: str, no
     contours = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=CRS_WGS84)
     current = contours["code_insee"].map(lambda c: aliases.get(c, c))
     merged = (current != contours["code_insee"]).to_numpy()
-    if merged.any():
-        notices.add("commune_fusionnee", f"{int(merged.sum())} contour(s) de communes fusionnées depuis le "
-                    "millésime des contours : rattachés à leur commune actuelle (COG)", count=int(merged.sum()),
-                    examples=[f"{old} → {new}" for old, new in zip(contours.loc[merged, "code_insee"], current[merged])])
+    former = dict(zip(contours.loc[merged, "code_insee"], current[merged]))
     contours["code_insee"] = current
     if contours["code_insee"].duplicated().any():
         contours = contours.dissolve(by="code_insee", aggfunc={"nom": "first", "population": "sum",
                                                                "epci_code": "first"}, as_index=False)
-    return contours.to_crs(crs)
+    return contours.to_crs(crs), former
+
+
+def _merged_contours(former: dict[str, str], used: set[str], notices: Notices) -> None:
+    """Say the merged communes' contours that the territory or its ring uses."""
+    pairs = [(old, new) for old, new in former.items() if new in used]
+    if pairs:
+        notices.add("commune_fusionnee", f"{len(pairs)} contour(s) de communes fusionnées depuis le "
+                    "millésime des contours : rattachés à leur commune actuelle (COG)", count=len(pairs),
+                    examples=[f"{old} → {new}" for old, new in pairs])
 
 
 def _contours(codes: pd.Series, by_file: gpd.GeoDataFrame, national, layer, crs: str, notices: Notices,
@@ -299,7 +308,7 @@ def territory_communes(dept: str, registers: RegisterSet, layer, notices: Notice
     crs = metric_crs(dept)
     split = split_communes(arrondissements)
     aliases = registers.population.aliases if registers.population is not None else {}
-    files = _contour_files(registers, aliases, crs, notices)
+    files, former = _contour_files(registers, aliases, crs, notices)
     if layer is None and not len(files):
         raise DataUnavailableError(
             f"pas de contours de communes pour le département {dept} : passer des contours avec "
@@ -338,6 +347,7 @@ def territory_communes(dept: str, registers: RegisterSet, layer, notices: Notice
     ring_units = _ring_units(dept, communes.geometry.union_all(), files, layer, registers, crs, ring_km)
     ring, _ = _place(ring_units, files, layer, crs, epci, notices, "anneau")
     ring = ring.loc[ring["population"].notna()].reset_index(drop=True)
+    _merged_contours(former, set(communes["code_insee"]) | set(ring["code_insee"]), notices)
     ring["population"] = ring["population"].round().astype(np.int64)
     extra = [c for c in ("fragility", "density_level", "n_qpv") if c in communes.columns]
     columns = [*COMMUNE_COLUMNS, "epci_nom", "commune_code", "origin_is_town_hall", *extra, "geometry"]
