@@ -2,13 +2,15 @@
 
 Root: ``$CONUM_GEO_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/conum-geo`` (default
 ``~/.cache/conum-geo``). Sub-folders: downloaded registers at the root, ``networks`` (road
-graphs), ``national`` (the decoded national commune layer). Files are written to a temporary
+graphs), ``national`` (the decoded national commune layer), ``registers`` (parsed register
+files). Files are written to a temporary
 name in their folder and renamed, so an interrupted run never leaves a half file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -35,3 +37,12 @@ def atomic_path(path: Path, *, suffix: str = ""):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB blocks (the key of what is cached from it)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -21,6 +21,7 @@ from ..core.territory import CRS_WGS84, SITE_COLUMNS, Territory
 from ..core.vocabulary import BORDER_KM
 from .commune_table import territory_communes
 from .declared_posts import DeclaredPosts, declared_posts
+from .geometry import within_distance
 from .national_communes import default_layer
 from .registers.conum import build_posts, build_structures, match_structures, no_posts
 from .registers.locate import AT_COMMUNE, MISPLACED_M, MOVED, Gazetteer, locate_sites
@@ -91,7 +92,7 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
                                                            crs=communes.crs), warnings)
     sites = sites.reset_index(drop=True)
     sites["in_dept"] = sites["code_insee"].isin(dept_codes).to_numpy()
-    near = sites.geometry.distance(outline).to_numpy() <= border_km * 1000.0
+    near = within_distance(sites.geometry, outline, border_km * 1000.0)
     sites = sites.loc[sites["in_dept"].to_numpy() | near].reset_index(drop=True)
     unreadable = [p for p in sites["hours_problem"] if p]
     if unreadable:

@@ -39,6 +39,7 @@ from ..core.errors import DataUnavailableError, InputError
 from ..core.notices import Notices
 from ..core.territory import COMMUNE_COLUMNS, CRS_WGS84
 from ..core.vocabulary import DEFAULT_BUFFER_KM
+from .geometry import within_distance
 from .national_communes import (
     ARRONDISSEMENT_COMMUNES,
     ARRONDISSEMENTS_BY_DEFAULT,
@@ -129,9 +130,12 @@ def _contour_files(registers: RegisterSet, aliases: dict[str, str], crs: str, no
     merged = (current != contours["code_insee"]).to_numpy()
     former = dict(zip(contours.loc[merged, "code_insee"], current[merged]))
     contours["code_insee"] = current
-    if contours["code_insee"].duplicated().any():
-        contours = contours.dissolve(by="code_insee", aggfunc={"nom": "first", "population": "sum",
-                                                               "epci_code": "first"}, as_index=False)
+    shared = contours["code_insee"].duplicated(keep=False).to_numpy()
+    if shared.any():  # a merged commune's pieces become one contour (the others are left as they are)
+        joined = contours.loc[shared].dissolve(by="code_insee", aggfunc={"nom": "first", "population": "sum",
+                                                                         "epci_code": "first"}, as_index=False)
+        contours = gpd.GeoDataFrame(pd.concat([contours.loc[~shared], joined], ignore_index=True),
+                                    geometry="geometry", crs=contours.crs)
     return contours.to_crs(crs), former
 
 
@@ -248,7 +252,7 @@ def _ring_units(dept: str, outline, files: gpd.GeoDataFrame, layer, registers: R
     distance_m = ring_km * 1000.0
     codes: set[str] = set()
     if len(files):
-        near = files.loc[files.geometry.distance(outline).to_numpy() <= distance_m, "code_insee"]
+        near = files.loc[within_distance(files.geometry, outline, distance_m), "code_insee"]
         codes |= {c for c in near if dept_of_commune(c) != dept}
     if layer is not None:
         outline_wgs84 = gpd.GeoSeries([outline], crs=crs).to_crs(CRS_WGS84).iloc[0]

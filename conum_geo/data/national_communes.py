@@ -39,7 +39,7 @@ from ..core.cache import atomic_path, cache_root
 from ..core.errors import DataUnavailableError
 from ..core.notices import Notice, Notices
 from ..core.territory import CRS_WGS84
-from .geometry import polygonal_part
+from .geometry import polygonal_part, within_distance
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class CommuneLayer:
         candidates = frame.cx[xmin - pad_lon:xmax + pad_lon, ymin - pad_lat:ymax + pad_lat]
         metric = candidates.to_crs(crs)
         area = gpd.GeoSeries([geometry_wgs84], crs=CRS_WGS84).to_crs(crs).iloc[0]
-        return candidates.loc[metric.distance(area).to_numpy() <= distance_m]
+        return candidates.loc[within_distance(metric.geometry, area, distance_m)]
 
 
 def _decode() -> gpd.GeoDataFrame:

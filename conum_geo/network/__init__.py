@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ..core.cache import file_sha256
 from ..core.errors import InputError, ParameterError
 from ..core.vocabulary import DEFAULT_BUFFER_KM, NETWORK_SOURCES
 from .graph import RoadGraph
@@ -127,11 +128,10 @@ def load_network(
 def _graph_key(network: str, files: list[Path], speeds: SpeedTable, crs: str, buffer_km: float, area) -> dict:
     """What a graph is built from (its cache key): the files' contents, the speeds, the car
     rules, the area and the builder's parameters."""
-    from . import cache
     from .build import MAX_SPACING_M, SIMPLIFY_M
     from .speeds import CAR_RULES_VERSION
 
-    hashes = [cache.file_sha256(f) for f in files]
+    hashes = [file_sha256(f) for f in files]
     return {"network": network, "file_sha256": hashes[0] if len(hashes) == 1 else hashes,
             "speeds": speeds.as_dict(), "crs": crs, "buffer_km": buffer_km,
             "area_sha256": hashlib.sha256(area.wkb).hexdigest(), "simplify_m": SIMPLIFY_M,

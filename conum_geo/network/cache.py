@@ -40,15 +40,6 @@ def default_cache_dir() -> Path:
     return cache_root() / "networks"
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def package_version() -> str:
     try:
         return version("conum-geo")

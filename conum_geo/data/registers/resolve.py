@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...core.cache import file_sha256
 from ...core.errors import InputError, ParameterError
+from .cache import cached_read
 from .detect import Scan, detect_kind, scan
-from .formats import BY_KIND, FORMATS, KINDS, MULTIPLE, OPTION_KINDS, ReadOptions
+from .formats import BY_KIND, FORMATS, KINDS, MULTIPLE, OPTION_KINDS, ReadOptions, RegisterFormat
 from .io import Register
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,17 @@ def check_register(kind: str, path: Path) -> None:
         reader(path, ReadOptions())
 
 
+def _read(register_format: RegisterFormat, path: Path, options: ReadOptions) -> Register:
+    """One file read by its format's reader, parsed once across runs (``registers.cache``)."""
+    assert register_format.read is not None
+    depends = {}
+    if register_format.kind == "lieux":  # what the lieux reader reads besides the file
+        schema = options.lieux_schema
+        depends = {"schema_sha256": file_sha256(schema) if schema is not None else None,
+                   "programmes": sorted(options.programmes) if options.programmes else None}
+    return cached_read(register_format.kind, path, depends, lambda: register_format.read(path, options))
+
+
 def read_registers(files: dict[str, list[Path]],
                    lieux_programmes: Iterable[str] | None = None) -> RegisterSet:
     """Read every resolved file (see ``resolve_files``) with its format's reader."""
@@ -106,11 +119,11 @@ def read_registers(files: dict[str, list[Path]],
     for register_format in FORMATS:
         if register_format.kind not in files or register_format.read is None:
             continue
-        paths = files[register_format.kind]
+        read = [_read(register_format, path, options) for path in files[register_format.kind]]
         if register_format.multiple:
-            registers.communes = [register_format.read(p, options) for p in paths]
+            registers.communes = read
         else:
-            registers.by_kind[register_format.kind] = register_format.read(paths[0], options)
+            registers.by_kind[register_format.kind] = read[0]
     for register in registers.all():
         log.info("%s: %s (%d rows)", register.kind, register.path, len(register.frame))
     return registers
