@@ -10,8 +10,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from conum_geo.data.registers import load_registers
 from conum_geo.data.registers import cache as register_cache
+from conum_geo.data.registers import load_registers
 from conum_geo.data.registers.formats import BY_KIND, ReadOptions
 
 
