@@ -39,13 +39,13 @@ SITE_EXTRA_COLUMNS = ("evening_h", "saturday_h", "register_id", "in_dept", "loca
 
 
 def _candidate_rows(frame: pd.DataFrame, gaz: Gazetteer, dept: str, dept_codes: set[str],
-                    area) -> pd.Series:
-    """Rows that may belong to the territory: a code or postcode of it, or a point near it."""
-    xmin, ymin, xmax, ymax = area.bounds
+                    dept_postcodes: set[str], box: tuple[float, float, float, float]) -> pd.Series:
+    """Rows that may belong to the territory: a code or postcode of it, or a point in ``box``
+    (the territory's bounds, grown by the border distance)."""
+    xmin, ymin, xmax, ymax = box
     points = gpd.GeoSeries.from_xy(frame["lon"].fillna(0), frame["lat"].fillna(0),
                                    crs=CRS_WGS84).to_crs(gaz.contours.crs)
     near_box = (frame["lon"].notna() & points.x.between(xmin, xmax) & points.y.between(ymin, ymax))
-    dept_postcodes = {p for p, codes in gaz.postcodes.items() if set(codes) & dept_codes}
     prefix = dept if dept.isdigit() else "20"  # Corsica's postcodes start with 20
     by_postcode = frame["code_postal"].isin(dept_postcodes) | frame["code_postal"].str.startswith(prefix)
     by_code = gaz.current(frame["code_insee"]).isin(dept_codes)
@@ -58,11 +58,14 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
     of duplicate lieux dropped (``data.site_duplicates``)."""
     dept_codes = set(communes["code_insee"])
     outline = communes.geometry.union_all()
-    area = outline.buffer(border_km * 1000.0)
+    border_m = border_km * 1000.0
+    xmin, ymin, xmax, ymax = outline.bounds
+    box = (xmin - border_m, ymin - border_m, xmax + border_m, ymax + border_m)
+    dept_postcodes = {p for p, codes in gaz.postcodes.items() if set(codes) & dept_codes}
     parts = []
     for register in registers.sites():
         frame = register.frame
-        frame = frame.loc[_candidate_rows(frame, gaz, dept, dept_codes, area)].assign(
+        frame = frame.loc[_candidate_rows(frame, gaz, dept, dept_codes, dept_postcodes, box)].assign(
             source=register.source)
         located, unplaced = locate_sites(frame, gaz)
         moved = located.loc[located["located_by"].str.contains(MOVED, regex=False)]
@@ -92,7 +95,7 @@ def _sites(registers: RegisterSet, dept: str, communes, gaz: Gazetteer, border_k
                                                            crs=communes.crs), warnings)
     sites = sites.reset_index(drop=True)
     sites["in_dept"] = sites["code_insee"].isin(dept_codes).to_numpy()
-    near = within_distance(sites.geometry, outline, border_km * 1000.0)
+    near = within_distance(sites.geometry, outline, border_m)
     sites = sites.loc[sites["in_dept"].to_numpy() | near].reset_index(drop=True)
     unreadable = [p for p in sites["hours_problem"] if p]
     if unreadable:

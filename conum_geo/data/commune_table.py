@@ -279,9 +279,8 @@ def _gazetteer(communes: gpd.GeoDataFrame, ring: gpd.GeoDataFrame, registers: Re
     aliases: dict[str, str] = {}
     if cog is not None:
         current = cog.frame.loc[cog.frame["kind"] == "commune"]
-        for code, codes_postaux in zip(current["code_insee"], current["codes_postaux"]):
-            for postcode in codes_postaux:
-                postcodes.setdefault(postcode, []).append(code)
+        pairs = current[["code_insee", "codes_postaux"]].explode("codes_postaux").dropna()
+        postcodes = pairs.groupby("codes_postaux", sort=False)["code_insee"].agg(list).to_dict()
         names = dict(zip(current["code_insee"], current["nom"])) | names
         aliases = {old: new for old, new in cog.aliases.items() if new not in split}
     # A code of a commune analysed by arrondissement says nothing of which one: locate by point.
