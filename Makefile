@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # The lock file: every package with its exact version and hashes, for Python 3.11 on any OS.
 LOCK := requirements-lock.txt
+# The benchmark's comparisons (pandana, igraph, pyroutingkit) on top of the lock, same versions.
+BENCH_LOCK := requirements-bench-lock.txt
 # The tool that compiles the lock (only `make lock` uses it).
 UV := uv==0.13.9
 
@@ -23,6 +25,8 @@ lock: $(BIN)/python  ## Recompile the lock file from pyproject.toml (newest vers
 	$(BIN)/python -m pip install --quiet "$(UV)"
 	$(BIN)/uv pip compile pyproject.toml --extra all --extra test --python-version 3.11 \
 	    --generate-hashes --upgrade --index-url https://pypi.org/simple -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra all --extra test --extra bench --python-version 3.11 \
+	    --generate-hashes -c $(LOCK) --index-url https://pypi.org/simple -o $(BENCH_LOCK)
 
 lint:  ## ruff (lint and imports) and mypy on the package
 	$(BIN)/ruff check conum_geo tests benchmarks docs
@@ -36,12 +40,13 @@ test:  ## Run the test suite (tests needing ../shared/data or Chromium skip when
 test-fast:  ## The suite without browser and slow tests
 	$(BIN)/python -m pytest -n 2 -q -m "not browser and not slow"
 
-bench:  ## Run the benchmarks (département size; see BENCHMARKS.md for the France-size runs)
+bench: $(BIN)/python  ## Install the comparisons' libraries (bench lock), run the benchmarks (département size; BENCHMARKS.md for France)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(BENCH_LOCK)
 	$(BIN)/python benchmarks/bench_engine.py --size dept --json
 	$(BIN)/python benchmarks/bench_scenarios.py --json
 
-screenshots:  ## The README's pictures (docs/img/), from the demo: the gaps map offline, a report page
-	$(BIN)/python docs/make_screenshots.py
+screenshots:  ## The README's pictures from the demo into out/screenshots, compared with docs/img (UPDATE=1 replaces them)
+	$(BIN)/python docs/make_screenshots.py $(if $(UPDATE),--update)
 
 demo:  ## The main job on the embedded Nièvre demo, files in out/58
 	$(BIN)/conum-geo gaps --dept 58 --out out/58
